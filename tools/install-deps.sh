@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and running dlcc needs.
+# Safe to run more than once. Needs root (or sudo) and Debian 12.
+set -euo pipefail
+
+packages=(
+  # Compiler toolchain and MLIR/LLVM 22.
+  build-essential cmake ninja-build lld
+  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  # Runtime libraries.
+  libopenblas-dev zlib1g-dev libopenmpi-dev openmpi-bin
+  # Tests, references and example data.
+  python3 python3-numpy python3-torch dataset-fashion-mnist fortunes
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${packages[@]}"
