@@ -1,0 +1,37 @@
+//===- InitDLCC.h - Register every dialect and pass of dlcc -----*- C++ -*-===//
+//
+// Part of dlcc. The one place that lists what dlcc adds to MLIR, used by
+// dlcc-opt and the dlcc driver alike.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_INITDLCC_H
+#define DLCC_INITDLCC_H
+
+#include "DL/IR/DLDialect.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+
+namespace dlcc {
+
+/// Registers the dialects of dlcc (not the upstream ones).
+inline void registerDLCCDialects(mlir::DialectRegistry &registry) {
+  registry.insert<mlir::dl::DLDialect>();
+}
+
+/// Registers the upstream dialects and extensions plus those of dlcc.
+inline void registerAllDialects(mlir::DialectRegistry &registry) {
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registerDLCCDialects(registry);
+}
+
+/// Registers the upstream passes plus those of dlcc.
+inline void registerAllPasses() { mlir::registerAllPasses(); }
+
+} // namespace dlcc
+
+#endif // DLCC_INITDLCC_H

@@ -1,0 +1,202 @@
+//===- DLOps.cpp - Verifiers and symbol checks of dl ops ------------------===//
+//
+// Part of dlcc. Shape rules are in DLShapeInference.cpp; this file holds the
+// rules that go beyond types: attribute ranges, element counts, symbols.
+//
+//===----------------------------------------------------------------------===//
+
+#include "DL/IR/DLOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::dl;
+
+#define GET_OP_CLASSES
+#include "DL/IR/DLOps.cpp.inc"
+
+namespace {
+/// Checks that `name` refers to a dl.parameter of type `type`.
+LogicalResult verifyParameterUse(Operation *op, FlatSymbolRefAttr name,
+                                 Type type,
+                                 SymbolTableCollection &symbolTable) {
+  auto param =
+      symbolTable.lookupNearestSymbolFrom<ParameterOp>(op, name.getAttr());
+  if (!param)
+    return op->emitOpError("refers to ")
+           << name << ", which is not a dl.parameter";
+  if (param.getType() != type)
+    return op->emitOpError("has type ")
+           << type << " but parameter " << name << " is "
+           << param.getType();
+  return success();
+}
+
+LogicalResult verifyEps(Operation *op, double eps) {
+  if (eps > 0 && std::isfinite(eps))
+    return success();
+  return op->emitOpError("eps must be positive, got ") << eps;
+}
+} // namespace
+
+LogicalResult mlir::dl::refineResultTypes(Operation *op) {
+  auto inferable = llvm::dyn_cast<InferTypeOpInterface>(op);
+  if (!inferable)
+    return success();
+  SmallVector<Type> types;
+  if (failed(inferable.inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types)))
+    return failure();
+  if (types.size() != op->getNumResults())
+    return op->emitError("expected ")
+           << types.size() << " results, the op was built with "
+           << op->getNumResults();
+  for (auto [result, type] : llvm::zip(op->getResults(), types))
+    result.setType(type);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+LogicalResult ParameterOp::verify() {
+  if (getTensorType().getNumElements() == 0)
+    return emitOpError("parameter ") << getSymNameAttr() << " has no elements";
+  if (getFrozen() && getBuffer())
+    return emitOpError("a buffer is never trained: 'frozen' is redundant");
+  return success();
+}
+
+LogicalResult ParamOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyParameterUse(*this, getNameAttr(), getType(), symbolTable);
+}
+
+LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
+  return verifyParameterUse(*this, getNameAttr(), getValue().getType(),
+                            symbolTable);
+}
+
+//===----------------------------------------------------------------------===//
+// Attribute ranges
+//===----------------------------------------------------------------------===//
+
+LogicalResult LayerNormOp::verify() { return verifyEps(*this, getEps().convertToDouble()); }
+LogicalResult RMSNormOp::verify() { return verifyEps(*this, getEps().convertToDouble()); }
+
+LogicalResult BatchNormOp::verify() {
+  double momentum = getMomentum().convertToDouble();
+  if (!(momentum >= 0 && momentum <= 1))
+    return emitOpError("momentum must be in [0, 1], got ") << momentum;
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
+LogicalResult DropoutOp::verify() {
+  double rate = getRate().convertToDouble();
+  if (!(rate >= 0 && rate < 1))
+    return emitOpError("rate must be in [0, 1), got ") << rate;
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  if (std::optional<APFloat> scale = getScale()) {
+    double s = scale->convertToDouble();
+    if (!(std::isfinite(s) && s > 0))
+      return emitOpError("scale must be positive and finite, got ") << s;
+  }
+  ArrayRef<int64_t> q = getQuery().getType().getShape(),
+                    k = getKey().getType().getShape();
+  if (getCausal() && q[q.size() - 2] != k[k.size() - 2])
+    return emitOpError("causal attention needs as many queries as keys, got ")
+           << formatShape(q) << " and " << formatShape(k);
+  return success();
+}
+
+LogicalResult CrossEntropyOp::verify() {
+  double smoothing = getLabelSmoothing().convertToDouble();
+  if (!(smoothing >= 0 && smoothing < 1))
+    return emitOpError("label_smoothing must be in [0, 1), got ") << smoothing;
+  return success();
+}
+
+LogicalResult ContrastiveOp::verify() {
+  double t = getTemperature().convertToDouble();
+  if (!(std::isfinite(t) && t > 0))
+    return emitOpError("temperature must be positive, got ") << t;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Ops with an explicit result type
+//===----------------------------------------------------------------------===//
+
+LogicalResult CastOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getResult().getType();
+  if (in.getShape() != out.getShape())
+    return emitOpError("cannot change the shape ")
+           << formatShape(in.getShape()) << " into "
+           << formatShape(out.getShape());
+  if (!llvm::isa<FloatType>(out.getElementType()))
+    return emitOpError("can only convert to a float type, not ")
+           << out.getElementType();
+  return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getResult().getType();
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("cannot reshape ")
+           << formatShape(in.getShape()) << " (" << in.getNumElements()
+           << " elements) into " << formatShape(out.getShape()) << " ("
+           << out.getNumElements() << " elements)";
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("cannot change the element type from ")
+           << in.getElementType() << " to " << out.getElementType();
+  return success();
+}
+
+LogicalResult BroadcastOp::verify() {
+  RankedTensorType in = getInput().getType(), out = getResult().getType();
+  ArrayRef<int64_t> from = in.getShape(), to = out.getShape();
+  bool fits = from.size() <= to.size();
+  for (size_t i = 0; fits && i < from.size(); ++i) {
+    int64_t f = from[from.size() - 1 - i], t = to[to.size() - 1 - i];
+    fits = f == t || f == 1;
+  }
+  if (!fits)
+    return emitOpError("cannot broadcast ")
+           << formatShape(from) << " to " << formatShape(to);
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("cannot change the element type from ")
+           << in.getElementType() << " to " << out.getElementType();
+  return success();
+}
+
+LogicalResult PositionsOp::verify() {
+  if (getResult().getType().getNumElements() == 0)
+    return emitOpError("needs at least one position");
+  return success();
+}
+
+LogicalResult CausalMaskOp::verify() {
+  ArrayRef<int64_t> shape = getResult().getType().getShape();
+  if (shape[0] != shape[1] || shape[0] == 0)
+    return emitOpError("mask must be square and non-empty, got ")
+           << formatShape(shape);
+  return success();
+}
+
+LogicalResult OneHotOp::verify() {
+  ArrayRef<int64_t> in = getIndices().getType().getShape(),
+                    out = getResult().getType().getShape();
+  if (out.size() != in.size() + 1 || out.drop_back() != in || out.back() < 1)
+    return emitOpError("result ")
+           << formatShape(out) << " must be the indices' shape "
+           << formatShape(in) << " plus a class dimension";
+  return success();
+}

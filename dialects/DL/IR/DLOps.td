@@ -1,0 +1,664 @@
+//===- DLOps.td - Operations of the dl dialect -------------*- tablegen -*-===//
+//
+// Part of dlcc. Every op with a result type that follows from its operands
+// implements InferTypeOpInterface: the shape rules live in one place
+// (DLShapeInference.cpp) and both the builder of the front end and the
+// verifier use them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DL_OPS_TD
+#define DL_OPS_TD
+
+include "DL/IR/DLDialect.td"
+include "DL/IR/DLAttrs.td"
+include "mlir/IR/SymbolInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def DL_FloatElement : AnyTypeOf<[F16, BF16, F32, F64]>;
+def DL_FloatTensor : StaticShapeTensorOf<[F16, BF16, F32, F64]>;
+def DL_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
+def DL_BoolTensor : StaticShapeTensorOf<[I1]>;
+def DL_AnyTensor : StaticShapeTensorOf<[F16, BF16, F32, F64, I1, I32, I64]>;
+def DL_Scalar : 0DTensorOf<[F16, BF16, F32, F64]>;
+def DL_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
+
+class DL_InferredOp<string mnemonic, list<Trait> traits = []>
+    : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])>;
+
+//===----------------------------------------------------------------------===//
+// Parameters
+//===----------------------------------------------------------------------===//
+
+def DL_ParameterOp : DL_Op<"parameter", [Symbol]> {
+  let summary = "Declares a trainable parameter or a persistent buffer.";
+  let description = [{
+    A module-level tensor that lives across training steps: a weight (saved,
+    updated by the optimizer unless `frozen`) or a `buffer` such as batch-norm
+    running statistics (saved, never differentiated). The symbol is the
+    hierarchical name used in checkpoints.
+
+    ```mlir
+    dl.parameter @"layers.0.weight" : tensor<256x784xf32> = #dl.init<uniform(-0.0357, 0.0357)>
+    dl.parameter @"bn.running_var" : tensor<32xf32> = #dl.init<constant(1.0)> buffer
+    ```
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<DL_FloatTensor>:$type,
+                       DL_InitAttr:$init,
+                       UnitAttr:$frozen,
+                       UnitAttr:$buffer);
+  let assemblyFormat = [{
+    $sym_name `:` $type `=` $init (`frozen` $frozen^)? (`buffer` $buffer^)?
+    attr-dict
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+  }];
+}
+
+def DL_ParamOp : DL_Op<"param", [Pure,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Reads the current value of a parameter.";
+  let description = [{
+    ```mlir
+    %w = dl.param @"layers.0.weight" : tensor<256x784xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$name attr-dict `:` type($result)";
+}
+
+def DL_AssignOp : DL_Op<"assign", [MemoryEffects<[MemWrite]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Writes a new value into a parameter or buffer.";
+  let description = [{
+    Used for batch-norm running statistics and, after autodiff, for the
+    optimizer's updates. The value replaces the parameter for the next step.
+
+    ```mlir
+    dl.assign @"bn.running_mean", %m : tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$name, DL_FloatTensor:$value);
+  let assemblyFormat = "$name `,` $value attr-dict `:` type($value)";
+}
+
+//===----------------------------------------------------------------------===//
+// Linear layers
+//===----------------------------------------------------------------------===//
+
+def DL_MatmulOp : DL_InferredOp<"matmul"> {
+  let summary = "Matrix product with broadcast batch dimensions.";
+  let description = [{
+    `torch.matmul` on operands of rank 2 or more: the last two dimensions are
+    multiplied (`[.., m, k] x [.., k, n] -> [.., m, n]`), the leading ones
+    broadcast.
+
+    ```mlir
+    %c = dl.matmul %a, %b : tensor<4x8x16xf32>, tensor<16x32xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$lhs, DL_FloatTensor:$rhs);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DL_LinearOp : DL_InferredOp<"linear"> {
+  let summary = "Affine layer y = x W^T + b (PyTorch layout).";
+  let description = [{
+    `input` is `[..., in]`, `weight` is `[out, in]`, the optional `bias` is
+    `[out]`; the result is `[..., out]`.
+
+    ```mlir
+    %y = dl.linear %x, %w, %b : tensor<128x784xf32>, tensor<256x784xf32>, tensor<256xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       Optional<DL_FloatTensor>:$bias);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+def DL_Conv2DOp : DL_InferredOp<"conv2d"> {
+  let summary = "2-D convolution in NCHW layout.";
+  let description = [{
+    `input` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias` `[O]`; the
+    result is `[N, O, (H + 2 ph - KH) / sh + 1, (W + 2 pw - KW) / sw + 1]`.
+
+    ```mlir
+    %y = dl.conv2d %x, %w, %b {padding = array<i64: 1, 1>}
+        : tensor<8x1x28x28xf32>, tensor<32x1x3x3xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       Optional<DL_FloatTensor>:$bias,
+                       DefaultValuedAttr<DL_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+def DL_EmbeddingOp : DL_InferredOp<"embedding"> {
+  let summary = "Looks up rows of a table by index.";
+  let description = [{
+    `indices` of any shape `S` select rows of `table` `[V, D]`; the result is
+    `S x [D]`. An index outside `[0, V)` is an error at run time.
+
+    ```mlir
+    %e = dl.embedding %tokens, %wte : tensor<16x128xi32>, tensor<96x192xf32>
+    ```
+  }];
+  let arguments = (ins DL_IndexTensor:$indices, DL_FloatTensor:$table);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat =
+      "$indices `,` $table attr-dict `:` type($indices) `,` type($table)";
+}
+
+//===----------------------------------------------------------------------===//
+// Normalization
+//===----------------------------------------------------------------------===//
+
+def DL_LayerNormOp : DL_InferredOp<"layernorm"> {
+  let summary = "Layer normalization over the last dimension.";
+  let description = [{
+    `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
+    dimension; `weight` and `bias` are `[D]`.
+
+    ```mlir
+    %y = dl.layernorm %x, %g, %b {eps = 1.0e-05 : f64} : tensor<16x128x192xf32>, tensor<192xf32>, tensor<192xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       DL_FloatTensor:$bias,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$eps);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+}
+
+def DL_RMSNormOp : DL_InferredOp<"rmsnorm"> {
+  let summary = "Root-mean-square normalization over the last dimension.";
+  let description = [{
+    `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`.
+
+    ```mlir
+    %y = dl.rmsnorm %x, %g : tensor<4x64xf32>, tensor<64xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       DefaultValuedAttr<F64Attr, "1.0e-6">:$eps);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+}
+
+def DL_BatchNormOp : DL_InferredOp<"batchnorm"> {
+  let summary = "Batch normalization over dimension 1.";
+  let description = [{
+    `input` is `[N, C]` or `[N, C, H, W]`; `weight`, `bias` and the running
+    statistics are `[C]`. With `training`, the batch statistics normalize and
+    the running statistics are updated with `momentum` (PyTorch's convention,
+    unbiased variance); without it, the running statistics normalize and are
+    returned unchanged. Results: the output, the new running mean and the new
+    running variance.
+
+    ```mlir
+    %y, %m, %v = dl.batchnorm %x, %g, %b, %rm, %rv {training}
+        : tensor<8x32x28x28xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>, tensor<32xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       DL_FloatTensor:$bias, DL_FloatTensor:$running_mean,
+                       DL_FloatTensor:$running_var,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$eps,
+                       DefaultValuedAttr<F64Attr, "0.1">:$momentum,
+                       UnitAttr:$training);
+  let results = (outs DL_FloatTensor:$result, DL_FloatTensor:$new_running_mean,
+                      DL_FloatTensor:$new_running_var);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise math
+//===----------------------------------------------------------------------===//
+
+class DL_UnaryOp<string mnemonic, string formula>
+    : DL_InferredOp<mnemonic, [Elementwise]> {
+  let summary = "Elementwise " # formula # ".";
+  let description = [{
+    Applies the function to each element; the result has the operand's type.
+
+    ```mlir
+    %y = dl.}] # mnemonic # [{ %x : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_ReluOp : DL_UnaryOp<"relu", "max(x, 0)">;
+def DL_SiluOp : DL_UnaryOp<"silu", "x * sigmoid(x)">;
+def DL_SigmoidOp : DL_UnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
+def DL_TanhOp : DL_UnaryOp<"tanh", "hyperbolic tangent">;
+def DL_ExpOp : DL_UnaryOp<"exp", "exponential">;
+def DL_LogOp : DL_UnaryOp<"log", "natural logarithm">;
+def DL_SqrtOp : DL_UnaryOp<"sqrt", "square root">;
+def DL_RsqrtOp : DL_UnaryOp<"rsqrt", "1 / sqrt(x)">;
+def DL_AbsOp : DL_UnaryOp<"abs", "absolute value">;
+def DL_NegOp : DL_UnaryOp<"neg", "negation">;
+
+def DL_GeluOp : DL_InferredOp<"gelu", [Elementwise]> {
+  let summary = "Elementwise Gaussian error linear unit.";
+  let description = [{
+    `x * Phi(x)`, exact (`approximate = none`, PyTorch's default) or with the
+    tanh approximation.
+
+    ```mlir
+    %y = dl.gelu %x {approximate = #dl<gelu_approximation tanh>} : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input,
+      DefaultValuedAttr<DL_GeluApproximationAttr,
+                                         "GeluApproximation::none">:$approximate);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+class DL_BinaryOp<string mnemonic, string formula>
+    : DL_InferredOp<mnemonic> {
+  let summary = "Elementwise " # formula # " with broadcasting.";
+  let description = [{
+    The operands broadcast as in NumPy and PyTorch (shapes aligned at the
+    right, a dimension of 1 stretches); element types must match.
+
+    ```mlir
+    %z = dl.}] # mnemonic # [{ %x, %y : tensor<4x8xf32>, tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$lhs, DL_FloatTensor:$rhs);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DL_AddOp : DL_BinaryOp<"add", "addition">;
+def DL_SubOp : DL_BinaryOp<"sub", "subtraction">;
+def DL_MulOp : DL_BinaryOp<"mul", "multiplication">;
+def DL_DivOp : DL_BinaryOp<"div", "division">;
+def DL_MaximumOp : DL_BinaryOp<"maximum", "maximum">;
+def DL_MinimumOp : DL_BinaryOp<"minimum", "minimum">;
+def DL_PowOp : DL_BinaryOp<"pow", "power">;
+
+def DL_CompareOp : DL_InferredOp<"compare"> {
+  let summary = "Elementwise comparison with broadcasting, giving i1.";
+  let description = [{
+    ```mlir
+    %m = dl.compare gt, %x, %y : tensor<4x8xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_ComparePredicate:$predicate, DL_AnyTensor:$lhs,
+                       DL_AnyTensor:$rhs);
+  let results = (outs DL_BoolTensor:$result);
+  let assemblyFormat =
+      "$predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+}
+
+def DL_WhereOp : DL_InferredOp<"where"> {
+  let summary = "Elementwise select: cond ? lhs : rhs, with broadcasting.";
+  let description = [{
+    ```mlir
+    %z = dl.where %c, %x, %y : tensor<4x8xi1>, tensor<4x8xf32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_BoolTensor:$condition, DL_FloatTensor:$lhs,
+                       DL_FloatTensor:$rhs);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+def DL_CastOp : DL_Op<"cast", [Pure, Elementwise]> {
+  let summary = "Converts the element type, keeping the shape.";
+  let description = [{
+    Between float types (rounding to nearest even) and from integers or i1
+    to floats.
+
+    ```mlir
+    %y = dl.cast %x : tensor<4x8xf32> -> tensor<4x8xbf16>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax, dropout, attention
+//===----------------------------------------------------------------------===//
+
+def DL_SoftmaxOp : DL_InferredOp<"softmax"> {
+  let summary = "Softmax along one axis.";
+  let description = [{
+    ```mlir
+    %p = dl.softmax %x {axis = -1 : i64} : tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_LogSoftmaxOp : DL_InferredOp<"log_softmax"> {
+  let summary = "Logarithm of the softmax along one axis, computed stably.";
+  let description = [{
+    ```mlir
+    %p = dl.log_softmax %x : tensor<4x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input,
+                       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_DropoutOp : DL_InferredOp<"dropout"> {
+  let summary = "Zeroes elements with probability `rate` while training.";
+  let description = [{
+    Kept elements are scaled by `1 / (1 - rate)`. The mask comes from a
+    counter-based generator keyed by the run's seed, the step and `key` (unique
+    per op), so a recomputed dropout draws the same mask. Identity in
+    evaluation.
+
+    ```mlir
+    %y = dl.dropout %x {rate = 1.0e-01 : f64, key = 3 : i64} : tensor<8x128xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, F64Attr:$rate, I64Attr:$key);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def DL_AttentionOp : DL_InferredOp<"attention"> {
+  let summary = "Scaled dot-product attention.";
+  let description = [{
+    `softmax(q k^T * scale + mask) v` over the last two dimensions: `q` is
+    `[..., Tq, d]`, `k` `[..., Tk, d]`, `v` `[..., Tk, dv]`, the optional
+    additive `mask` broadcasts to `[..., Tq, Tk]`; `causal` masks keys after
+    the query. `scale` defaults to `1 / sqrt(d)`.
+
+    ```mlir
+    %o = dl.attention %q, %k, %v {causal} : tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$query, DL_FloatTensor:$key,
+                       DL_FloatTensor:$value, Optional<DL_FloatTensor>:$mask,
+                       UnitAttr:$causal, OptionalAttr<F64Attr>:$scale);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Shape manipulation
+//===----------------------------------------------------------------------===//
+
+def DL_ReshapeOp : DL_Op<"reshape", [Pure]> {
+  let summary = "Gives a tensor a new shape with the same element count.";
+  let description = [{
+    Row-major order is kept.
+
+    ```mlir
+    %y = dl.reshape %x : tensor<16x128x192xf32> -> tensor<16x128x4x48xf32>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def DL_BroadcastOp : DL_Op<"broadcast", [Pure]> {
+  let summary = "Expands a tensor to a larger shape by broadcasting.";
+  let description = [{
+    NumPy rules: shapes aligned at the right, a dimension of 1 stretches.
+
+    ```mlir
+    %y = dl.broadcast %x : tensor<192xf32> -> tensor<16x128x192xf32>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def DL_TransposeOp : DL_InferredOp<"transpose"> {
+  let summary = "Permutes dimensions.";
+  let description = [{
+    Result dimension `i` is input dimension `permutation[i]`.
+
+    ```mlir
+    %y = dl.transpose %x {permutation = array<i64: 0, 2, 1, 3>} : tensor<16x128x4x48xf32>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input, DenseI64ArrayAttr:$permutation);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_SplitOp : DL_InferredOp<"split"> {
+  let summary = "Splits a tensor along an axis into pieces of given sizes.";
+  let description = [{
+    ```mlir
+    %q, %k, %v = dl.split %x {axis = 2 : i64, sizes = array<i64: 192, 192, 192>} : tensor<16x128x576xf32>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input, I64Attr:$axis,
+                       DenseI64ArrayAttr:$sizes);
+  let results = (outs Variadic<DL_AnyTensor>:$results);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_ConcatOp : DL_InferredOp<"concat"> {
+  let summary = "Joins tensors along an axis.";
+  let description = [{
+    ```mlir
+    %y = dl.concat %a, %b {axis = 1 : i64} : tensor<4x3xf32>, tensor<4x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<DL_AnyTensor>:$inputs, I64Attr:$axis);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
+}
+
+def DL_SliceOp : DL_InferredOp<"slice"> {
+  let summary = "Takes a strided box out of a tensor.";
+  let description = [{
+    Along each axis `i`: elements `starts[i], starts[i] + strides[i], ...`
+    below `limits[i]`. Indices are non-negative (the front end resolves
+    negative ones).
+
+    ```mlir
+    %y = dl.slice %x {starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_AnyTensor:$input, DenseI64ArrayAttr:$starts,
+                       DenseI64ArrayAttr:$limits, DenseI64ArrayAttr:$strides);
+  let results = (outs DL_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_PositionsOp : DL_Op<"positions", [Pure]> {
+  let summary = "The positions 0, 1, ..., n-1.";
+  let description = [{
+    ```mlir
+    %p = dl.positions : tensor<128xi32>
+    ```
+  }];
+  let results = (outs 1DTensorOf<[I32, I64]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def DL_CausalMaskOp : DL_Op<"causal_mask", [Pure]> {
+  let summary = "An additive causal mask: 0 on and below the diagonal, -inf above.";
+  let description = [{
+    ```mlir
+    %m = dl.causal_mask : tensor<128x128xf32>
+    ```
+  }];
+  let results = (outs 2DTensorOf<[F16, BF16, F32, F64]>:$result);
+  let assemblyFormat = "attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def DL_OneHotOp : DL_Op<"one_hot", [Pure]> {
+  let summary = "One-hot encodes indices along a new last dimension.";
+  let description = [{
+    ```mlir
+    %y = dl.one_hot %labels : tensor<8xi32> -> tensor<8x10xf32>
+    ```
+  }];
+  let arguments = (ins DL_IndexTensor:$indices);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$indices attr-dict `:` type($indices) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Reductions and pooling
+//===----------------------------------------------------------------------===//
+
+class DL_ReduceOp<string mnemonic, string what>
+    : DL_InferredOp<mnemonic> {
+  let summary = "The " # what # " over some axes.";
+  let description = [{
+    Over the listed `axes` (all axes when empty); with `keepdim` the reduced
+    axes stay as size 1.
+
+    ```mlir
+    %y = dl.}] # mnemonic # [{ %x {axes = array<i64: 1>} : tensor<4x8xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$axes,
+                       UnitAttr:$keepdim);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_SumOp : DL_ReduceOp<"sum", "sum">;
+def DL_MeanOp : DL_ReduceOp<"mean", "mean">;
+def DL_MaxOp : DL_ReduceOp<"max", "maximum">;
+
+class DL_PoolOp<string mnemonic, string what> : DL_InferredOp<mnemonic> {
+  let summary = "2-D " # what # " pooling in NCHW layout.";
+  let description = [{
+    Windows of `kernel` moved by `stride` over the input padded by `padding`
+    (padding never wins a max and is not counted in an average).
+
+    ```mlir
+    %y = dl.}] # mnemonic # [{ %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<8x32x28x28xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_Pair:$kernel, DL_Pair:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DL_MaxPool2DOp : DL_PoolOp<"maxpool2d", "max">;
+def DL_AvgPool2DOp : DL_PoolOp<"avgpool2d", "average">;
+
+//===----------------------------------------------------------------------===//
+// Losses and metrics (each returns a scalar)
+//===----------------------------------------------------------------------===//
+
+def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy"> {
+  let summary = "Mean softmax cross-entropy of logits against class labels.";
+  let description = [{
+    `logits` is `[..., C]`, `labels` the leading dimensions with values in
+    `[0, C)`. Labels equal to `ignore_index` do not count; `label_smoothing`
+    mixes the target with the uniform distribution as in PyTorch.
+
+    ```mlir
+    %l = dl.cross_entropy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_IndexTensor:$labels,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing,
+                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+  let results = (outs DL_Scalar:$result);
+  let assemblyFormat =
+      "$logits `,` $labels attr-dict `:` type($logits) `,` type($labels)";
+  let hasVerifier = 1;
+}
+
+class DL_PairLossOp<string mnemonic, string what> : DL_InferredOp<mnemonic> {
+  let summary = "Mean " # what # ".";
+  let description = [{
+    Both operands have the same shape; the result is the mean over all
+    elements.
+
+    ```mlir
+    %l = dl.}] # mnemonic # [{ %x, %y : tensor<8x4xf32>, tensor<8x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$target);
+  let results = (outs DL_Scalar:$result);
+  let assemblyFormat =
+      "$input `,` $target attr-dict `:` type($input) `,` type($target)";
+}
+
+def DL_BinaryCrossEntropyOp
+    : DL_PairLossOp<"binary_cross_entropy", "binary cross-entropy with logits">;
+def DL_MSEOp : DL_PairLossOp<"mse", "squared error">;
+def DL_L1Op : DL_PairLossOp<"l1", "absolute error">;
+
+def DL_ContrastiveOp : DL_InferredOp<"contrastive"> {
+  let summary = "Symmetric InfoNCE loss between two batches of embeddings.";
+  let description = [{
+    `a` and `b` are `[N, D]`; row `i` of `a` matches row `i` of `b`. The
+    similarities `a b^T / temperature` (of the L2-normalized rows) are scored
+    with cross-entropy in both directions and averaged, as in CLIP.
+
+    ```mlir
+    %l = dl.contrastive %a, %b {temperature = 7.0e-02 : f64} : tensor<8x64xf32>, tensor<8x64xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$lhs, DL_FloatTensor:$rhs,
+                       DefaultValuedAttr<F64Attr, "0.07">:$temperature);
+  let results = (outs DL_Scalar:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
+  let hasVerifier = 1;
+}
+
+def DL_AccuracyOp : DL_InferredOp<"accuracy"> {
+  let summary = "Fraction of rows whose arg-max matches the label.";
+  let description = [{
+    ```mlir
+    %a = dl.accuracy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_IndexTensor:$labels);
+  let results = (outs DL_Scalar:$result);
+  let assemblyFormat =
+      "$logits `,` $labels attr-dict `:` type($logits) `,` type($labels)";
+}
+
+#endif // DL_OPS_TD

@@ -1,0 +1,32 @@
+# -*- Python -*-
+# lit configuration for the dlcc test suites.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "DLCC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".dl", ".test"]
+config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dlcc_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%dlcc_src_root", config.dlcc_src_root))
+# Debian's PyTorch and NumPy live under the system interpreter.
+config.substitutions.append(("%python_ref", "/usr/bin/python3"))
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"])
+llvm_config.use_default_substitutions()
+
+if config.have_cuda:
+    config.available_features.add("cuda")
+
+tool_dirs = [config.dlcc_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt"], tool_dirs)
+llvm_config.with_environment("PATH", config.dlcc_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
