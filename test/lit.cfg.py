@@ -9,8 +9,8 @@ from lit.llvm import llvm_config
 config.name = "DLCC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".dl", ".test"]
-config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "lit.cfg.py",
-                   "lit.site.cfg.py"]
+config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "Unit",
+                   "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlcc_obj_root, "test")
 
@@ -25,6 +25,10 @@ llvm_config.use_default_substitutions()
 
 if config.have_cuda:
     config.available_features.add("cuda")
+    config.substitutions.append(
+        ("%ptxas", os.path.join(config.cuda_bin_dir, "ptxas")))
+config.substitutions.append(
+    ("%kernels_dir", os.path.join(config.dlcc_obj_root, "kernels")))
 
 tool_dirs = [config.dlcc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt"], tool_dirs)

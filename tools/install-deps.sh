@@ -10,7 +10,7 @@ packages=(
   # Runtime libraries.
   libopenblas-dev zlib1g-dev libopenmpi-dev openmpi-bin
   # Tests, references and example data.
-  python3 python3-numpy python3-torch dataset-fashion-mnist fortunes
+  libgtest-dev python3 python3-numpy python3-torch dataset-fashion-mnist fortunes
 )
 
 SUDO=""

@@ -329,7 +329,7 @@ def DL_WhereOp : DL_InferredOp<"where"> {
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
-def DL_CastOp : DL_Op<"cast", [Pure, Elementwise]> {
+def DL_CastOp : DL_Op<"cast", [Pure]> {
   let summary = "Converts the element type, keeping the shape.";
   let description = [{
     Between float types (rounding to nearest even) and from integers or i1
