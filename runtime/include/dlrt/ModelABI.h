@@ -1,0 +1,79 @@
+//===- ModelABI.h - What a compiled model exports to the runtime -*- C -*-===//
+//
+// Part of dlcc. The whole interface between the code dlcc generates and
+// libdlrt. A compiled model exports exactly these symbols; everything it
+// reads or writes lives in one arena at offsets the compiler planned.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_MODELABI_H
+#define DLRT_MODELABI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Version of this interface; the descriptor's "abi" field must match.
+#define DL_ABI_VERSION 1
+
+/// The model descriptor, a NUL-terminated JSON document:
+///
+///   {
+///     "abi": 1, "model": "mlp", "batch": 128, "arena_bytes": 1234,
+///     "outputs": ["loss", "accuracy"],
+///     "tensors": [
+///       {"name": "fc1.weight", "role": "param", "dtype": "f32",
+///        "shape": [256, 784], "offset": 0, "bytes": 802816,
+///        "init": {"kind": "uniform", "a": -0.0357, "b": 0.0357},
+///        "frozen": false},
+///       {"name": "image", "role": "input", "dtype": "f32",
+///        "shape": [128, 784], "offset": 802816, "bytes": 401408},
+///       {"name": "loss", "role": "output", "dtype": "f32", "shape": [],
+///        "offset": 1204224, "bytes": 4},
+///       ...
+///     ],
+///     "train": { ...the train { } section of the .dl file... }
+///   }
+///
+/// Roles: "param" (trained, saved), "buffer" (saved, not trained, e.g.
+/// batch-norm running statistics), "input" (filled from the batch before each
+/// step), "output" (loss first, then metrics and other named outputs, read
+/// after each step). dtypes: f32 f16 bf16 f64 i32 i64. Offsets are multiples
+/// of 64 bytes. "init" kinds: constant (a), uniform (a, b), normal (mean a,
+/// std b).
+extern const char dl_model_json[];
+
+/// Runs the forward program on the batch in the arena (evaluation: no
+/// dropout, batch norm with running statistics) and writes the outputs.
+void dl_eval_step(uint8_t *arena);
+
+//===----------------------------------------------------------------------===//
+// What libdlrt provides to generated code
+//===----------------------------------------------------------------------===//
+
+/// Row-major single-precision GEMM: C = alpha op(A) op(B) + beta C, with
+/// op(X) = X or X^T, A op(A) of M x K, op(B) K x N, C M x N.
+void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
+                int64_t K, float alpha, const float *A, int64_t lda,
+                const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+
+/// `batch` independent GEMMs; matrix i of X starts at X + i * strideX.
+void dlrt_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
+                        int64_t M, int64_t N, int64_t K, float alpha,
+                        const float *A, int64_t lda, int64_t strideA,
+                        const float *B, int64_t ldb, int64_t strideB,
+                        float beta, float *C, int64_t ldc, int64_t strideC);
+
+/// Called by generated code when an input is out of range (for instance an
+/// embedding index or a class label); prints the message and stops the
+/// program with a non-zero exit.
+void dlrt_fail(const char *message, int64_t value);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // DLRT_MODELABI_H
