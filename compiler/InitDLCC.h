@@ -9,6 +9,8 @@
 #define DLCC_INITDLCC_H
 
 #include "DL/IR/DLDialect.h"
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -30,7 +32,11 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
 }
 
 /// Registers the upstream passes plus those of dlcc.
-inline void registerAllPasses() { mlir::registerAllPasses(); }
+inline void registerAllPasses() {
+  mlir::registerAllPasses();
+  registerConversionPasses();
+  registerTransformsPasses();
+}
 
 } // namespace dlcc
 

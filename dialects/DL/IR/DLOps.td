@@ -569,8 +569,9 @@ def DL_MaxOp : DL_ReduceOp<"max", "maximum">;
 class DL_PoolOp<string mnemonic, string what> : DL_InferredOp<mnemonic> {
   let summary = "2-D " # what # " pooling in NCHW layout.";
   let description = [{
-    Windows of `kernel` moved by `stride` over the input padded by `padding`
-    (padding never wins a max and is not counted in an average).
+    Windows of `kernel` moved by `stride` over the input padded by `padding`.
+    Padding never wins a max and counts as zeros in an average (PyTorch's
+    defaults: the divisor is always the window size).
 
     ```mlir
     %y = dl.}] # mnemonic # [{ %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<8x32x28x28xf32>

@@ -1,0 +1,46 @@
+//===- DLToLinalg.cpp - The convert-dl-to-linalg pass ---------------------===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/DLToLinalg/DLToLinalg.h"
+#include "compiler/Conversion/Passes.h"
+
+#include "DL/IR/DLOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_CONVERTDLTOLINALG
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+
+namespace {
+struct ConvertDLToLinalgPass
+    : dlcc::impl::ConvertDLToLinalgBase<ConvertDLToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<dl::DLDialect>();
+    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
+                           func::FuncDialect, linalg::LinalgDialect,
+                           LLVM::LLVMDialect, math::MathDialect,
+                           memref::MemRefDialect, scf::SCFDialect,
+                           tensor::TensorDialect>();
+    target.addLegalOp<ModuleOp>();
+    RewritePatternSet patterns(ctx);
+    dlcc::populateElementwiseLowering(patterns);
+    dlcc::populateReductionLowering(patterns);
+    dlcc::populateLinearAlgebraLowering(patterns);
+    dlcc::populateShapeLowering(patterns);
+    dlcc::populateLossLowering(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

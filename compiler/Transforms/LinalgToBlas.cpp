@@ -1,0 +1,194 @@
+//===- LinalgToBlas.cpp - Matrix products to runtime GEMM calls -----------===//
+//
+// Part of dlcc. Implements `dl-linalg-to-blas`; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_DLLINALGTOBLAS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+
+namespace {
+
+/// A row-major matrix operand: its address and its row (and batch) strides.
+struct MatrixOperand {
+  Value pointer;
+  Value rowStride;
+  Value batchStride; ///< Only for batched operands.
+};
+
+/// Whether `type` is an f32 memref whose innermost stride is 1.
+bool isRowMajorF32(Type type) {
+  auto memref = dyn_cast<MemRefType>(type);
+  if (!memref || !memref.getElementType().isF32())
+    return false;
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(memref.getStridesAndOffset(strides, offset)))
+    return false;
+  return !strides.empty() && strides.back() == 1;
+}
+
+MatrixOperand matrixOperand(OpBuilder &b, Location loc, Value memref,
+                            bool batched) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+  Value four = arith::ConstantIndexOp::create(b, loc, 4);
+  Value bytes = arith::MulIOp::create(b, loc, meta.getOffset(), four);
+  Value address = arith::AddIOp::create(b, loc, aligned, bytes);
+  auto i64 = b.getI64Type();
+  Value asInt = arith::IndexCastOp::create(b, loc, i64, address);
+  Value pointer = LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
+  ValueRange strides = meta.getStrides();
+  MatrixOperand out;
+  out.pointer = pointer;
+  out.rowStride = arith::IndexCastOp::create(b, loc, i64,
+                                             strides[strides.size() - 2]);
+  if (batched)
+    out.batchStride = arith::IndexCastOp::create(b, loc, i64, strides[0]);
+  return out;
+}
+
+func::FuncOp declareRuntime(OpBuilder &b, ModuleOp module, StringRef name,
+                            FunctionType type) {
+  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
+    return fn;
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(module.getBody());
+  auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
+  fn.setPrivate();
+  return fn;
+}
+
+/// Recognizes the transposition of each operand from the indexing maps of a
+/// (batch) matmul: returns false when they are not a plain product.
+bool readTransposes(linalg::LinalgOp op, bool batched, bool &transA,
+                    bool &transB) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  MLIRContext *ctx = op->getContext();
+  unsigned lead = batched ? 1 : 0, dims = lead + 3;
+  auto d = [&](unsigned i) { return getAffineDimExpr(lead + i, ctx); };
+  auto map = [&](AffineExpr x, AffineExpr y) {
+    SmallVector<AffineExpr> exprs;
+    if (batched)
+      exprs.push_back(getAffineDimExpr(0, ctx));
+    exprs.append({x, y});
+    return AffineMap::get(dims, 0, exprs, ctx);
+  };
+  AffineExpr m = d(0), n = d(1), k = d(2);
+  if (maps[2] != map(m, n))
+    return false;
+  if (maps[0] == map(m, k))
+    transA = false;
+  else if (maps[0] == map(k, m))
+    transA = true;
+  else
+    return false;
+  if (maps[1] == map(k, n))
+    transB = false;
+  else if (maps[1] == map(n, k))
+    transB = true;
+  else
+    return false;
+  return true;
+}
+
+template <typename OpTy>
+struct ProductToGemm : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  static constexpr bool kBatched = std::is_same_v<OpTy, linalg::BatchMatmulOp>;
+
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureBufferSemantics())
+      return failure();
+    Value a = op.getDpsInputOperand(0)->get(), b = op.getDpsInputOperand(1)->get(),
+          c = op.getDpsInitOperand(0)->get();
+    if (!isRowMajorF32(a.getType()) || !isRowMajorF32(b.getType()) ||
+        !isRowMajorF32(c.getType()))
+      return failure();
+    bool transA = false, transB = false;
+    if (!readTransposes(op, kBatched, transA, transB))
+      return failure();
+
+    Location loc = op.getLoc();
+    auto cType = cast<MemRefType>(c.getType());
+    ArrayRef<int64_t> cShape = cType.getShape();
+    ArrayRef<int64_t> aShape = cast<MemRefType>(a.getType()).getShape();
+    int64_t m = cShape[cShape.size() - 2], n = cShape.back();
+    int64_t k = transA ? aShape[aShape.size() - 2] : aShape.back();
+
+    MatrixOperand A = matrixOperand(rewriter, loc, a, kBatched);
+    MatrixOperand B = matrixOperand(rewriter, loc, b, kBatched);
+    MatrixOperand C = matrixOperand(rewriter, loc, c, kBatched);
+    auto i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
+    auto f32 = rewriter.getF32Type();
+    auto ptr = LLVM::LLVMPointerType::get(rewriter.getContext());
+    auto int32 = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(rewriter, loc, i32, v);
+    };
+    auto int64 = [&](int64_t v) -> Value {
+      return arith::ConstantIntOp::create(rewriter, loc, i64, v);
+    };
+    Value one = arith::ConstantFloatOp::create(rewriter, loc, f32,
+                                               APFloat(1.0f));
+    // linalg products accumulate into C: beta = 1.
+    SmallVector<Value> args;
+    SmallVector<Type> types;
+    if (kBatched) {
+      args.push_back(int64(cShape[0]));
+      types.push_back(i64);
+    }
+    args.append({int32(transA), int32(transB), int64(m), int64(n), int64(k),
+                 one, A.pointer, A.rowStride});
+    types.append({i32, i32, i64, i64, i64, f32, ptr, i64});
+    if (kBatched) {
+      args.push_back(A.batchStride);
+      types.push_back(i64);
+    }
+    args.append({B.pointer, B.rowStride});
+    types.append({ptr, i64});
+    if (kBatched) {
+      args.push_back(B.batchStride);
+      types.push_back(i64);
+    }
+    args.append({one, C.pointer, C.rowStride});
+    types.append({f32, ptr, i64});
+    if (kBatched) {
+      args.push_back(C.batchStride);
+      types.push_back(i64);
+    }
+    auto module = op->template getParentOfType<ModuleOp>();
+    func::FuncOp gemm = declareRuntime(
+        rewriter, module, kBatched ? "dlrt_sgemm_batched" : "dlrt_sgemm",
+        rewriter.getFunctionType(types, {}));
+    func::CallOp::create(rewriter, loc, gemm, args);
+    rewriter.eraseOp(op);
+    return success();
+  }
+};
+
+struct DLLinalgToBlasPass
+    : dlcc::impl::DLLinalgToBlasBase<DLLinalgToBlasPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ProductToGemm<linalg::MatmulOp>,
+                 ProductToGemm<linalg::BatchMatmulOp>>(&getContext());
+    // A module pass: the rewrite declares the runtime functions in the module.
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

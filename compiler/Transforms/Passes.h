@@ -1,0 +1,27 @@
+//===- Passes.h - Passes of dlcc that cross dialects ------------*- C++ -*-===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_TRANSFORMS_PASSES_H
+#define DLCC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+namespace dlcc {
+
+#define GEN_PASS_DECL
+#include "compiler/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "compiler/Transforms/Passes.h.inc"
+
+} // namespace dlcc
+
+#endif // DLCC_TRANSFORMS_PASSES_H
