@@ -1,0 +1,43 @@
+//===- LLVMEmitter.h - LLVM IR, optimization and machine code ---*- C++ -*-===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_BACKEND_LLVMEMITTER_H
+#define DLCC_BACKEND_LLVMEMITTER_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace dlcc {
+
+/// The x86-64 level code is generated for unless asked otherwise: runs on
+/// any x86-64 machine of the last fifteen years.
+inline constexpr const char *kPortableCPU = "x86-64-v2";
+
+/// A target machine for the host's triple and `cpu` (`native` for the
+/// machine dlcc runs on, with all its features). Returns null and sets
+/// `error` when LLVM cannot provide one.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(llvm::StringRef cpu, std::string &error);
+
+/// Translates a module in the LLVM dialect to LLVM IR and optimizes it at
+/// -O3 for `machine`. Returns null after reporting through MLIR diagnostics.
+std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &context,
+                                                   llvm::TargetMachine &machine);
+
+/// Writes assembly or an object file for `module`.
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
+                     llvm::CodeGenFileType type, llvm::raw_pwrite_stream &os,
+                     std::string &error);
+
+} // namespace dlcc
+
+#endif // DLCC_BACKEND_LLVMEMITTER_H

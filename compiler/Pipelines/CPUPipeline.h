@@ -1,0 +1,26 @@
+//===- CPUPipeline.h - From the dl model to the LLVM dialect ----*- C++ -*-===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_PIPELINES_CPUPIPELINE_H
+#define DLCC_PIPELINES_CPUPIPELINE_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace dlcc {
+
+/// How far the CPU pipeline goes.
+enum class CPUStage {
+  Linalg,      ///< Entry points built, every dl op lowered to linalg on tensors.
+  LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
+};
+
+/// Adds the passes that take a dl model (as the front end produces it) to
+/// `stage`.
+void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage);
+
+} // namespace dlcc
+
+#endif // DLCC_PIPELINES_CPUPIPELINE_H
