@@ -1,0 +1,78 @@
+// RUN: dlcc-opt --split-input-file --dl-linalg-to-blas %s | FileCheck %s
+
+// A plain product becomes one dlrt_sgemm call, accumulating (beta = 1).
+// CHECK-LABEL: func.func @plain
+func.func @plain(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  // CHECK-DAG: %[[NO:.*]] = arith.constant 0 : i32
+  // CHECK-DAG: %[[M:.*]] = arith.constant 4 : i64
+  // CHECK-DAG: %[[N:.*]] = arith.constant 16 : i64
+  // CHECK-DAG: %[[K:.*]] = arith.constant 8 : i64
+  // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+  // CHECK: call @dlrt_sgemm(%[[NO]], %[[NO]], %[[M]], %[[N]], %[[K]], %[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}})
+  // CHECK-NOT: linalg.matmul
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+// CHECK: func.func private @dlrt_sgemm(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr, i64)
+
+// -----
+
+// A transposed right-hand side (a linear layer's weight) sets transB.
+// CHECK-LABEL: func.func @transposed
+func.func @transposed(%a: memref<4x8xf32>, %b: memref<16x8xf32>, %c: memref<4x16xf32>) {
+  // CHECK-DAG: %[[NO:.*]] = arith.constant 0 : i32
+  // CHECK-DAG: %[[YES:.*]] = arith.constant 1 : i32
+  // CHECK: call @dlrt_sgemm(%[[NO]], %[[YES]],
+  linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+      ins(%a, %b : memref<4x8xf32>, memref<16x8xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// Batched products pass the batch count and strides.
+// CHECK-LABEL: func.func @batched
+func.func @batched(%a: memref<3x4x8xf32>, %b: memref<3x8x16xf32>, %c: memref<3x4x16xf32>) {
+  // CHECK: %[[B:.*]] = arith.constant 3 : i64
+  // CHECK: call @dlrt_sgemm_batched(%[[B]],
+  linalg.batch_matmul ins(%a, %b : memref<3x4x8xf32>, memref<3x8x16xf32>) outs(%c : memref<3x4x16xf32>)
+  return
+}
+
+// -----
+
+// A strided row-major view (a slice) passes its row stride as the leading
+// dimension and its offset in the address.
+// CHECK-LABEL: func.func @strided
+func.func @strided(%a: memref<4x8xf32, strided<[24, 1], offset: 8>>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  // CHECK-DAG: %[[LDA:.*]] = arith.constant 24 : i64
+  // CHECK-DAG: %[[OFFSET:.*]] = arith.constant 32 : index
+  // CHECK: arith.addi %{{.*}}, %[[OFFSET]] : index
+  // CHECK: call @dlrt_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[LDA]],
+  linalg.matmul ins(%a, %b : memref<4x8xf32, strided<[24, 1], offset: 8>>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// Column-strided operands and other element types stay as linalg.
+// CHECK-LABEL: func.func @not_row_major
+func.func @not_row_major(%a: memref<4x8xf32, strided<[1, 4]>>, %b: memref<8x16xf32>, %c: memref<4x16xf32>,
+                         %d: memref<4x8xf64>, %e: memref<8x16xf64>, %f: memref<4x16xf64>) {
+  // CHECK-NOT: call @dlrt_sgemm
+  // CHECK: linalg.matmul
+  // CHECK: linalg.matmul
+  linalg.matmul ins(%a, %b : memref<4x8xf32, strided<[1, 4]>>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%d, %e : memref<4x8xf64>, memref<8x16xf64>) outs(%f : memref<4x16xf64>)
+  return
+}
+
+// -----
+
+// Products on tensors are left for after bufferization.
+// CHECK-LABEL: func.func @tensors
+func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  // CHECK: linalg.matmul
+  %r = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %r : tensor<4x16xf32>
+}

@@ -1,0 +1,83 @@
+// RUN: dlcc-opt --split-input-file --dl-lower-to-arena --verify-diagnostics %s | FileCheck %s
+
+// Parameters, buffers, inputs and outputs get 64-byte aligned offsets in that
+// order; the descriptor lists them; dropout disappears from the eval step.
+dl.parameter @w : tensor<4x3xf32> = #dl.init<uniform(-0.5, 0.5)>
+dl.parameter @rm : tensor<4xf32> = #dl.init<constant(0.0)> buffer
+func.func @forward(%x: tensor<2x3xf32> {dl.input = "x"}, %y: tensor<2xi32> {dl.input = "y"})
+    -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %w = dl.param @w : tensor<4x3xf32>
+  %w2 = dl.param @w : tensor<4x3xf32>
+  %h = dl.linear %x, %w : tensor<2x3xf32>, tensor<4x3xf32>
+  %h2 = dl.linear %x, %w2 : tensor<2x3xf32>, tensor<4x3xf32>
+  %s = dl.add %h, %h2 : tensor<2x4xf32>, tensor<2x4xf32>
+  %d = dl.dropout %s {rate = 0.5 : f64, key = 1 : i64} : tensor<2x4xf32>
+  %l = dl.cross_entropy %d, %y : tensor<2x4xf32>, tensor<2xi32>
+  return %l : tensor<f32>
+}
+// CHECK: llvm.mlir.global external constant @dl_model_json(
+// CHECK-SAME: \22arena_bytes\22:320
+// CHECK-SAME: \22name\22:\22w\22,\22offset\22:0,\22role\22:\22param\22,\22shape\22:[4,3]
+// CHECK-SAME: \22name\22:\22rm\22,\22offset\22:64,\22role\22:\22buffer\22
+// CHECK-SAME: \22name\22:\22x\22,\22offset\22:128,\22role\22:\22input\22
+// CHECK-SAME: \22name\22:\22y\22,\22offset\22:192,\22role\22:\22input\22
+// CHECK-SAME: \22name\22:\22loss\22,\22offset\22:256,\22role\22:\22output\22,\22shape\22:[]
+// CHECK-LABEL: func.func @dl_eval_step(%{{.*}}: memref<320xi8>)
+// The parameter is read through a single view, however often it is used.
+// CHECK: %[[W:.*]] = bufferization.to_tensor %{{.*}} restrict : memref<4x3xf32>
+// CHECK-NOT: memref<4x3xf32>
+// CHECK: dl.linear %{{.*}}, %[[W]]
+// CHECK: dl.linear %{{.*}}, %[[W]]
+// CHECK-NOT: dl.dropout
+// CHECK: %[[L:.*]] = dl.cross_entropy
+// CHECK: %[[OUT:.*]] = memref.view %{{.*}}[%c256][] : memref<320xi8> to memref<f32>
+// CHECK: bufferization.materialize_in_destination %[[L]] in restrict writable %[[OUT]]
+// CHECK-NOT: func.func @forward
+// CHECK-NOT: dl.parameter
+
+// -----
+
+// The eval step normalizes with the running statistics and does not write them.
+dl.parameter @g : tensor<3xf32> = #dl.init<constant(1.0)>
+dl.parameter @rm : tensor<3xf32> = #dl.init<constant(0.0)> buffer
+func.func @forward(%x: tensor<2x3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %g = dl.param @g : tensor<3xf32>
+  %rm = dl.param @rm : tensor<3xf32>
+  %y, %m, %v = dl.batchnorm %x, %g, %g, %rm, %g {training} : tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  dl.assign @rm, %m : tensor<3xf32>
+  %l = dl.mse %y, %x : tensor<2x3xf32>, tensor<2x3xf32>
+  return %l : tensor<f32>
+}
+// CHECK-LABEL: func.func @dl_eval_step
+// CHECK: dl.batchnorm
+// CHECK-NOT: training
+// CHECK-NOT: dl.assign
+// CHECK: return
+
+// -----
+
+// The model function is required.
+// expected-error @+1 {{the module has no model function @forward}}
+module {
+  func.func @model() {
+    return
+  }
+}
+
+// -----
+
+// Inputs are named.
+// expected-error @+1 {{argument 0 of @forward must be a static tensor named by 'dl.input'}}
+func.func @forward(%x: tensor<2xf32>) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<2xf32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// Outputs are named.
+// expected-error @+1 {{result 0 of @forward must be a tensor named in 'dl.outputs'}}
+func.func @forward(%x: tensor<2xf32> {dl.input = "x"}) -> tensor<f32> {
+  %l = dl.sum %x : tensor<2xf32>
+  return %l : tensor<f32>
+}
