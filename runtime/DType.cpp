@@ -193,7 +193,7 @@ void storeFromDouble(DType type, void *data, size_t index, double value) {
   case DType::I64: {
     // 2^63 is the first double beyond int64; saturate rather than overflow.
     double rounded = std::nearbyint(value);
-    int64_t v = rounded >= 0x1p63    ? INT64_MAX
+    int64_t v = rounded >= 0x1p63   ? INT64_MAX
                 : rounded < -0x1p63 ? INT64_MIN
                                     : static_cast<int64_t>(rounded);
     std::memcpy(bytes, &v, sizeof v);

@@ -16,8 +16,8 @@ namespace dlrt {
 
 /// What a compiled model exports (include/dlrt/ModelABI.h).
 struct ModelEntry {
-  const char *descriptor;               ///< dl_model_json.
-  void (*evalStep)(uint8_t *arena);     ///< dl_eval_step.
+  const char *descriptor;           ///< dl_model_json.
+  void (*evalStep)(uint8_t *arena); ///< dl_eval_step.
 };
 
 /// Runs the program: returns the exit status, 0 on success, 1 after an

@@ -44,18 +44,17 @@ std::string formatScalar(DType dtype, const void *data) {
 
 void runEvalMode(const Options &options, const ModelDesc &model,
                  const ModelEntry &entry, std::FILE *out) {
+  // Validate the data before the (possibly long) parameter set-up.
+  std::unique_ptr<BatchSource> batches = openBatchSource(model, options.data);
+
   Arena arena;
   std::string error;
   if (!arena.allocate(model.arenaBytes, error))
     throw Error(error);
-
-  // Open every input before any work, so that a bad file fails fast.
   if (!options.init.empty())
     loadWeights(model, arena.data(), options.init);
   else
     initializeParams(model, arena.data(), options.seed);
-  std::unique_ptr<BatchSource> batches =
-      openBatchSource(model, options.data);
   if (!batches->next(arena.data()))
     throw Error(batches->describe() + ": holds no batch");
 
@@ -63,9 +62,9 @@ void runEvalMode(const Options &options, const ModelDesc &model,
 
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
-      std::fprintf(out, "%s: %s\n", output->name.c_str(),
-                   formatScalar(output->dtype, arena.data() + output->offset)
-                       .c_str());
+      std::fprintf(
+          out, "%s: %s\n", output->name.c_str(),
+          formatScalar(output->dtype, arena.data() + output->offset).c_str());
   std::fflush(out);
 
   if (!options.outputs.empty())

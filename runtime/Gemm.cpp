@@ -50,24 +50,22 @@ void sgemm(bool transA, bool transB, int64_t M, int64_t N, int64_t K,
 
 } // namespace
 
-extern "C" void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M,
-                           int64_t N, int64_t K, float alpha, const float *A,
-                           int64_t lda, const float *B, int64_t ldb,
-                           float beta, float *C, int64_t ldc) {
-  sgemm(transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C,
-        ldc);
+extern "C" void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
+                           int64_t K, float alpha, const float *A, int64_t lda,
+                           const float *B, int64_t ldb, float beta, float *C,
+                           int64_t ldc) {
+  sgemm(transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 extern "C" void dlrt_sgemm_batched(int64_t batch, int32_t transA,
                                    int32_t transB, int64_t M, int64_t N,
                                    int64_t K, float alpha, const float *A,
-                                   int64_t lda, int64_t strideA,
-                                   const float *B, int64_t ldb,
-                                   int64_t strideB, float beta, float *C,
-                                   int64_t ldc, int64_t strideC) {
+                                   int64_t lda, int64_t strideA, const float *B,
+                                   int64_t ldb, int64_t strideB, float beta,
+                                   float *C, int64_t ldc, int64_t strideC) {
   if (batch < 0)
-    dlrt::internalError("dlrt_sgemm_batched: batch = " +
-                        std::to_string(batch) + " is negative");
+    dlrt::internalError("dlrt_sgemm_batched: batch = " + std::to_string(batch) +
+                        " is negative");
   for (int64_t i = 0; i < batch; ++i)
     sgemm(transA != 0, transB != 0, M, N, K, alpha, A + i * strideA, lda,
           B + i * strideB, ldb, beta, C + i * strideC, ldc);

@@ -235,8 +235,8 @@ void checkNoOverlap(const std::vector<TensorDesc> &tensors) {
     const TensorDesc *before = sorted[i - 1], *after = sorted[i];
     if (before->offset + before->bytes > after->offset)
       throw Error(std::string(kPrefix) + ": tensors '" + before->name + "' " +
-                  range(before) + " and '" + after->name + "' " +
-                  range(after) + " overlap");
+                  range(before) + " and '" + after->name + "' " + range(after) +
+                  " overlap");
   }
 }
 

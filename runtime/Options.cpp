@@ -29,8 +29,8 @@ uint64_t parseUnsigned(const std::string &option, const std::string &text) {
   for (char c : text)
     digits = digits && c >= '0' && c <= '9';
   errno = 0;
-  unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10)
-                                    : 0;
+  unsigned long long value =
+      digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
   if (!digits || errno == ERANGE)
     throw UsageError("--" + option + ": '" + text +
                      "' is not an integer in [0, 2^64)");
@@ -54,21 +54,28 @@ const OptionSpec kOptions[] = {
      "initializing them",
      [](Options &o, const std::string &v) { o.init = v; }},
     {"seed", "N", "seed of the initializers (default 0)",
-     [](Options &o, const std::string &v) { o.seed = parseUnsigned("seed", v); }},
-    {"outputs", "FILE", "write every output of the step to this safetensors file",
+     [](Options &o, const std::string &v) {
+       o.seed = parseUnsigned("seed", v);
+     }},
+    {"outputs", "FILE",
+     "write every output of the step to this safetensors file",
      [](Options &o, const std::string &v) { o.outputs = v; }},
     {"save-params", "FILE",
      "write every param and buffer to this safetensors file",
      [](Options &o, const std::string &v) { o.saveParams = v; }},
 };
 
+/// The option named `name` (without the dashes), or null; `isMode` tells
+/// which table it is in.
 const OptionSpec *lookup(const std::string &name, bool &isMode) {
+  isMode = true;
   for (const OptionSpec &spec : kModes)
     if (name == spec.name)
-      return isMode = true, &spec;
+      return &spec;
+  isMode = false;
   for (const OptionSpec &spec : kOptions)
     if (name == spec.name)
-      return isMode = false, &spec;
+      return &spec;
   return nullptr;
 }
 
@@ -89,9 +96,8 @@ Options parseOptions(const std::vector<std::string> &args) {
       throw UsageError("unexpected argument '" + arg + "' (see --help)");
 
     size_t equals = arg.find('=');
-    std::string name = arg.substr(2, equals == std::string::npos
-                                         ? std::string::npos
-                                         : equals - 2);
+    std::string name = arg.substr(
+        2, equals == std::string::npos ? std::string::npos : equals - 2);
     bool isMode = false;
     const OptionSpec *spec = lookup(name, isMode);
     if (!spec)

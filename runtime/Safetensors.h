@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,8 @@ struct TensorData {
 /// synced, renamed over `path`, and the directory synced, so a failure (a
 /// full disk, an interruption) leaves any earlier file at `path` untouched
 /// and no partial one. Throws Error naming the file.
-void saveTensors(const std::string &path, const std::vector<TensorData> &tensors,
+void saveTensors(const std::string &path,
+                 const std::vector<TensorData> &tensors,
                  const std::map<std::string, std::string> &metadata = {});
 
 /// One tensor of a file that was read.
@@ -76,6 +78,12 @@ public:
   /// [10, 784] but the model expects [256, 784]".
   const SafetensorsEntry &expect(const std::string &name, DType dtype,
                                  const Shape &shape) const;
+
+  /// Throws when the file holds a tensor not in `names`, listing every such
+  /// tensor: "batch.safetensors: tensor 'y' is not among <among>", where
+  /// `among` says what `names` are ("the inputs of the model 'mlp'").
+  void expectOnly(const std::set<std::string> &names,
+                  const std::string &among) const;
 
 private:
   std::string filePath;

@@ -6,10 +6,7 @@
 
 #include "runtime/SafetensorsBatchSource.h"
 
-#include "runtime/Error.h"
-
 #include <cstring>
-#include <set>
 
 namespace dlrt {
 
@@ -22,15 +19,7 @@ SafetensorsBatchSource::SafetensorsBatchSource(const ModelDesc &model,
                         &file.expect(input->name, input->dtype, input->shape));
     names.insert(input->name);
   }
-  std::string extra;
-  size_t count = 0;
-  for (const SafetensorsEntry &entry : file.tensors())
-    if (!names.count(entry.name))
-      extra += (count++ ? ", '" : "'") + entry.name + "'";
-  if (count)
-    throw Error(path + ": " + (count == 1 ? "tensor " : "tensors ") + extra +
-                (count == 1 ? " is not an input" : " are not inputs") +
-                " of the model '" + model.model + "'");
+  file.expectOnly(names, "the inputs of the model '" + model.model + "'");
 }
 
 bool SafetensorsBatchSource::next(uint8_t *arena) {

@@ -1,4 +1,4 @@
-//===- SafetensorsBatchSource.h - One batch from a safetensors file -*- C++ -*-===//
+//===- SafetensorsBatchSource.h - One batch from a file ---------*- C++ -*-===//
 //
 // Part of dlcc's runtime (libdlrt).
 //

@@ -60,13 +60,15 @@ SafetensorsEntry parseEntry(const std::string &name, const json &value,
     fail("missing or non-array 'shape'");
   for (const json &extent : *shape) {
     if (!extent.is_number_integer() || extent.get<int64_t>() < 0)
-      fail("shape " + shape->dump() + " is not a list of non-negative integers");
+      fail("shape " + shape->dump() +
+           " is not a list of non-negative integers");
     entry.shape.push_back(extent.get<int64_t>());
   }
 
   auto offsets = value.find("data_offsets");
   if (offsets == value.end() || !offsets->is_array() || offsets->size() != 2 ||
-      !(*offsets)[0].is_number_unsigned() || !(*offsets)[1].is_number_unsigned())
+      !(*offsets)[0].is_number_unsigned() ||
+      !(*offsets)[1].is_number_unsigned())
     fail("'data_offsets' is not a pair of non-negative integers");
   uint64_t begin = (*offsets)[0].get<uint64_t>();
   uint64_t end = (*offsets)[1].get<uint64_t>();
@@ -187,11 +189,10 @@ SafetensorsFile::~SafetensorsFile() {
 }
 
 const SafetensorsEntry *SafetensorsFile::find(const std::string &name) const {
-  auto it = std::lower_bound(
-      entries.begin(), entries.end(), name,
-      [](const SafetensorsEntry &entry, const std::string &key) {
-        return entry.name < key;
-      });
+  auto it =
+      std::lower_bound(entries.begin(), entries.end(), name,
+                       [](const SafetensorsEntry &entry,
+                          const std::string &key) { return entry.name < key; });
   return it != entries.end() && it->name == name ? &*it : nullptr;
 }
 
@@ -210,6 +211,19 @@ const SafetensorsEntry &SafetensorsFile::expect(const std::string &name,
     throw Error(where + " has dtype " + safetensorsDTypeName(entry->dtype) +
                 " but the model expects " + safetensorsDTypeName(dtype));
   return *entry;
+}
+
+void SafetensorsFile::expectOnly(const std::set<std::string> &names,
+                                 const std::string &among) const {
+  std::string others;
+  size_t count = 0;
+  for (const SafetensorsEntry &entry : entries)
+    if (!names.count(entry.name))
+      others += (count++ ? ", '" : "'") + entry.name + "'";
+  if (count == 1)
+    throw Error(filePath + ": tensor " + others + " is not among " + among);
+  if (count > 1)
+    throw Error(filePath + ": tensors " + others + " are not among " + among);
 }
 
 } // namespace dlrt

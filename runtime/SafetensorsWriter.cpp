@@ -89,7 +89,8 @@ private:
 
 } // namespace
 
-void saveTensors(const std::string &path, const std::vector<TensorData> &tensors,
+void saveTensors(const std::string &path,
+                 const std::vector<TensorData> &tensors,
                  const std::map<std::string, std::string> &metadata) {
   nlohmann::json header = nlohmann::json::object();
   if (!metadata.empty())

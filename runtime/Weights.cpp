@@ -6,11 +6,9 @@
 
 #include "runtime/Weights.h"
 
-#include "runtime/Error.h"
 #include "runtime/Safetensors.h"
 
 #include <cstring>
-#include <set>
 
 namespace dlrt {
 
@@ -24,17 +22,8 @@ void loadWeights(const ModelDesc &model, uint8_t *arena,
     std::memcpy(arena + tensor->offset, entry.data, tensor->bytes);
     expected.insert(tensor->name);
   }
-  std::string extra;
-  size_t count = 0;
-  for (const SafetensorsEntry &entry : file.tensors())
-    if (!expected.count(entry.name)) {
-      extra += (count++ ? ", '" : "'") + entry.name + "'";
-    }
-  if (count)
-    throw Error(path + ": " + (count == 1 ? "tensor " : "tensors ") + extra +
-                (count == 1 ? " is not a param or buffer"
-                            : " are not params or buffers") +
-                " of the model '" + model.model + "'");
+  file.expectOnly(expected,
+                  "the params and buffers of the model '" + model.model + "'");
 }
 
 void saveArenaTensors(const ModelDesc &model,
@@ -42,8 +31,8 @@ void saveArenaTensors(const ModelDesc &model,
                       const uint8_t *arena, const std::string &path) {
   std::vector<TensorData> data;
   for (const TensorDesc *tensor : tensors)
-    data.push_back({tensor->name, tensor->dtype, tensor->shape,
-                    arena + tensor->offset});
+    data.push_back(
+        {tensor->name, tensor->dtype, tensor->shape, arena + tensor->offset});
   saveTensors(path, data, {{"format", "pt"}, {"model", model.model}});
 }
 

@@ -76,8 +76,8 @@ uint16_t referenceBF16(float x) {
   uint16_t highMagnitude = uint16_t(lowMagnitude + 1);
   // Past the largest finite value the next step up is 2^128, as if the
   // exponent went on; rounding up there gives infinity.
-  double highValue = highMagnitude == 0x7f80 ? std::ldexp(1.0, 128)
-                                             : bf16ToF32(highMagnitude);
+  double highValue =
+      highMagnitude == 0x7f80 ? std::ldexp(1.0, 128) : bf16ToF32(highMagnitude);
   return sign | nearestEven(magnitude, lowMagnitude, highMagnitude,
                             bf16ToF32(lowMagnitude), highValue);
 }
@@ -151,7 +151,7 @@ TEST(DType, F16RoundsToNearestEven) {
   // Subnormals: 2^-25 is a tie between 0 and the smallest subnormal.
   EXPECT_EQ(f32ToF16(std::ldexp(1.0f, -25)), 0x0000);
   EXPECT_EQ(f32ToF16(std::ldexp(1.5f, -25)), 0x0001);
-  EXPECT_EQ(f32ToF16(std::ldexp(3.0f, -25)), 0x0002); // 1.5 ulp: to even.
+  EXPECT_EQ(f32ToF16(std::ldexp(3.0f, -25)), 0x0002);    // 1.5 ulp: to even.
   EXPECT_EQ(f32ToF16(std::ldexp(1023.5f, -24)), 0x0400); // Into the normals.
   EXPECT_EQ(f32ToF16(std::ldexp(1.0f, -30)), 0x0000);
   EXPECT_EQ(f32ToF16(-std::ldexp(1.0f, -30)), 0x8000);
@@ -178,13 +178,13 @@ TEST(DType, ConversionsMatchAReferenceOnRandomValues) {
     float value = floatOf(engine());
     if (!std::isfinite(value))
       continue;
-    ASSERT_EQ(f32ToBF16(value), referenceBF16(value))
-        << std::hexfloat << value;
+    ASSERT_EQ(f32ToBF16(value), referenceBF16(value)) << std::hexfloat << value;
     // Concentrate the f16 checks on its range (and a little beyond).
     int exponent;
     float scaled =
         std::ldexp(std::frexp(value, &exponent), int(engine() % 46) - 28);
-    ASSERT_EQ(f32ToF16(scaled), referenceF16(scaled)) << std::hexfloat << scaled;
+    ASSERT_EQ(f32ToF16(scaled), referenceF16(scaled))
+        << std::hexfloat << scaled;
   }
 }
 

@@ -53,7 +53,8 @@ struct RunResult {
   std::string out, err;
 };
 
-RunResult run(std::vector<std::string> args, const char *descriptor = kDescriptor) {
+RunResult run(std::vector<std::string> args,
+              const char *descriptor = kDescriptor) {
   args.insert(args.begin(), "/some/dir/sum-model");
   std::vector<const char *> argv;
   for (const std::string &arg : args)
@@ -78,7 +79,7 @@ TEST(Driver, EvaluatesOneBatch) {
   TempDir dir;
   std::string batch = writeBatch(dir, {1, 2, 3, 4.25f});
   RunResult r = run({"--eval", "--data", batch, "--outputs", dir.file("out"),
-               "--save-params", dir.file("params")});
+                     "--save-params", dir.file("params")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "total: 5.125\ncount: 4\n"); // Scalars only, in order.
   EXPECT_EQ(r.err, "");
@@ -149,8 +150,8 @@ TEST(Driver, ExtraTensorsAreErrors) {
   RunResult r = run({"--eval", "--data", batch, "--init", dir.file("w")});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "sum-model: error: " + dir.file("w") +
-                       ": tensors 'bias', 'shift' are not params or buffers "
-                       "of the model 'sum'\n");
+                       ": tensors 'bias', 'shift' are not among the params "
+                       "and buffers of the model 'sum'\n");
 
   std::vector<float> x(4), y(1);
   saveTensors(batch, {{"x", DType::F32, {2, 2}, x.data()},
@@ -158,7 +159,8 @@ TEST(Driver, ExtraTensorsAreErrors) {
   r = run({"--eval", "--data", batch});
   EXPECT_EQ(r.status, 1);
   EXPECT_EQ(r.err, "sum-model: error: " + batch +
-                       ": tensor 'y' is not an input of the model 'sum'\n");
+                       ": tensor 'y' is not among the inputs of the model "
+                       "'sum'\n");
 }
 
 TEST(Driver, BadDescriptorIsAnErrorNotACrash) {
@@ -174,8 +176,8 @@ TEST(Driver, BadDescriptorIsAnErrorNotACrash) {
 TEST(Driver, WriteErrorsExitWithOne) {
   TempDir dir;
   std::string batch = writeBatch(dir, {1, 2, 3, 4});
-  RunResult r = run({"--eval", "--data", batch, "--outputs",
-               dir.file("no/such/dir/out")});
+  RunResult r = run(
+      {"--eval", "--data", batch, "--outputs", dir.file("no/such/dir/out")});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("cannot create"), std::string::npos) << r.err;
   EXPECT_EQ(r.out, "total: 5\ncount: 4\n"); // Printed before the write.

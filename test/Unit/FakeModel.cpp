@@ -49,12 +49,12 @@ template <typename T> T *at(uint8_t *arena, size_t offset) {
 } // namespace
 
 extern "C" void dl_eval_step(uint8_t *arena) {
-  const float *weight = at<float>(arena, 0);  // (kOut, kIn)
-  const float *bias = at<float>(arena, 64);   // (kOut)
-  const float scale = *at<float>(arena, 128); // ()
-  const float *x = at<float>(arena, 192);     // (kBatch, kIn)
+  const float *weight = at<float>(arena, 0);   // (kOut, kIn)
+  const float *bias = at<float>(arena, 64);    // (kOut)
+  const float scale = *at<float>(arena, 128);  // ()
+  const float *x = at<float>(arena, 192);      // (kBatch, kIn)
   const float *target = at<float>(arena, 256); // (kBatch, kOut)
-  float *prediction = at<float>(arena, 448);  // (kBatch, kOut)
+  float *prediction = at<float>(arena, 448);   // (kBatch, kOut)
 
   // Inputs out of range stop the program, as generated bounds checks do.
   for (int i = 0; i < kBatch * kIn; ++i)

@@ -91,8 +91,9 @@ TEST_P(Gemm, BatchedMatchesNaiveLoop) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Transpositions, Gemm,
-                         ::testing::Values(Case{false, false}, Case{false, true},
-                                           Case{true, false}, Case{true, true}),
+                         ::testing::Values(Case{false, false},
+                                           Case{false, true}, Case{true, false},
+                                           Case{true, true}),
                          [](const ::testing::TestParamInfo<Case> &info) {
                            return std::string(info.param.transA ? "T" : "N") +
                                   (info.param.transB ? "T" : "N");
@@ -106,15 +107,16 @@ TEST(GemmEdges, EmptyInnerDimensionScalesC) {
 
 TEST(GemmEdges, EmptyOutputDoesNothing) {
   dlrt_sgemm(0, 0, 0, 4, 3, 1.0f, nullptr, 3, nullptr, 4, 0.0f, nullptr, 4);
-  dlrt_sgemm_batched(0, 0, 0, 2, 2, 2, 1.0f, nullptr, 2, 4, nullptr, 2, 4,
-                     0.0f, nullptr, 2, 4);
+  dlrt_sgemm_batched(0, 0, 0, 2, 2, 2, 1.0f, nullptr, 2, 4, nullptr, 2, 4, 0.0f,
+                     nullptr, 2, 4);
 }
 
 TEST(GemmDeathTest, RejectsALeadingDimensionTooSmall) {
   std::vector<float> A(6), B(6), C(4);
-  EXPECT_DEATH(dlrt_sgemm(0, 0, 2, 2, 3, 1.0f, A.data(), 2, B.data(), 2, 0.0f,
-                          C.data(), 2),
-               "internal error: dlrt_sgemm: lda = 2 is less than the 3 columns");
+  EXPECT_DEATH(
+      dlrt_sgemm(0, 0, 2, 2, 3, 1.0f, A.data(), 2, B.data(), 2, 0.0f, C.data(),
+                 2),
+      "internal error: dlrt_sgemm: lda = 2 is less than the 3 columns");
 }
 
 TEST(FailDeathTest, PrintsTheMessageAndValue) {

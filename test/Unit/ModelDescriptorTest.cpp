@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Error.h"
 #include "runtime/ModelDescriptor.h"
+#include "runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -126,13 +126,12 @@ TEST(ModelDescriptor, RejectsInvalidJSON) {
     parseModelDescriptor("{\"abi\": 1,");
     FAIL() << "accepted";
   } catch (const Error &error) {
-    EXPECT_EQ(std::string(error.what()).rfind(
-                  "model descriptor: invalid JSON: ", 0),
-              0u)
+    EXPECT_EQ(
+        std::string(error.what()).rfind("model descriptor: invalid JSON: ", 0),
+        0u)
         << error.what();
   }
-  EXPECT_EQ(errorFor(json::array()),
-            "model descriptor: is not a JSON object");
+  EXPECT_EQ(errorFor(json::array()), "model descriptor: is not a JSON object");
 }
 
 TEST(ModelDescriptor, RejectsAnotherABIVersion) {
@@ -162,7 +161,9 @@ TEST(ModelDescriptor, RejectsMissingOrMistypedFields) {
             "model descriptor: tensor 'x': missing field 'offset'");
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["shape"] = 3; }),
             "model descriptor: tensor 'x': field 'shape' is not an array");
-  EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["shape"] = {4, -3}; }),
+  EXPECT_EQ(errorIn([](json &d) {
+              tensor(d, "x")["shape"] = {4, -3};
+            }),
             "model descriptor: tensor 'x': shape [4,-3] has an extent that is "
             "not a non-negative integer");
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "fc1.weight")["frozen"] = 1; }),
@@ -208,10 +209,9 @@ TEST(ModelDescriptor, RejectsUnknownRolesDTypesAndInitKinds) {
 TEST(ModelDescriptor, RejectsBadInitializers) {
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "fc1.weight").erase("init"); }),
             "model descriptor: tensor 'fc1.weight': missing field 'init'");
-  EXPECT_EQ(errorIn([](json &d) {
-              tensor(d, "fc1.weight")["init"].erase("b");
-            }),
-            "model descriptor: tensor 'fc1.weight': init: missing field 'b'");
+  EXPECT_EQ(
+      errorIn([](json &d) { tensor(d, "fc1.weight")["init"].erase("b"); }),
+      "model descriptor: tensor 'fc1.weight': init: missing field 'b'");
   EXPECT_EQ(errorIn([](json &d) {
               tensor(d, "fc1.weight")["init"] = {
                   {"kind", "uniform"}, {"a", 1}, {"b", -1}};

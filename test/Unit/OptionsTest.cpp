@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Error.h"
 #include "runtime/Options.h"
+#include "runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -25,10 +25,9 @@ std::string usageError(const std::vector<std::string> &args) {
 } // namespace
 
 TEST(Options, ParsesEval) {
-  Options options =
-      parseOptions({"--eval", "--data", "b.safetensors", "--init=w.safetensors",
-                    "--seed", "18446744073709551615", "--outputs", "o",
-                    "--save-params=p"});
+  Options options = parseOptions(
+      {"--eval", "--data", "b.safetensors", "--init=w.safetensors", "--seed",
+       "18446744073709551615", "--outputs", "o", "--save-params=p"});
   EXPECT_EQ(options.mode, Mode::Eval);
   EXPECT_EQ(options.data, "b.safetensors");
   EXPECT_EQ(options.init, "w.safetensors");
@@ -76,16 +75,16 @@ TEST(Options, RejectsMisuse) {
             "--seed: '-1' is not an integer in [0, 2^64)");
   EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed", "12x"}),
             "--seed: '12x' is not an integer in [0, 2^64)");
-  EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed",
-                        "18446744073709551616"}),
-            "--seed: '18446744073709551616' is not an integer in [0, 2^64)");
+  EXPECT_EQ(
+      usageError({"--eval", "--data", "a", "--seed", "18446744073709551616"}),
+      "--seed: '18446744073709551616' is not an integer in [0, 2^64)");
 }
 
 TEST(Options, UsageListsEveryOption) {
   std::string text = usageText("train", "mlp");
   EXPECT_EQ(text.rfind("Usage: train --eval --data FILE [options]\n", 0), 0u);
-  for (const char *option : {"--eval", "--help", "--data FILE", "--init FILE",
-                             "--seed N", "--outputs FILE",
-                             "--save-params FILE", "'mlp'", "Exit status"})
+  for (const char *option :
+       {"--eval", "--help", "--data FILE", "--init FILE", "--seed N",
+        "--outputs FILE", "--save-params FILE", "'mlp'", "Exit status"})
     EXPECT_NE(text.find(option), std::string::npos) << option;
 }

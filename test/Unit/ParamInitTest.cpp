@@ -66,8 +66,8 @@ TEST(ParamInit, StreamIsStable) {
   EXPECT_EQ(uniform01(stream), 0.92657028024925259);
   EXPECT_EQ(uniform01(stream), 0.46798571128171451);
 
-  TensorDesc tensor = makeTensor("fc1.weight", DType::F64, {3},
-                                 InitDesc::Kind::Normal, 0, 1);
+  TensorDesc tensor =
+      makeTensor("fc1.weight", DType::F64, {3}, InitDesc::Kind::Normal, 0, 1);
   std::vector<double> values = sample(tensor, 0);
   EXPECT_NEAR(values[0], 1.1747516664577791, 1e-15);
   EXPECT_NEAR(values[1], -0.58403881656503442, 1e-15);
@@ -78,7 +78,8 @@ TEST(ParamInit, StreamIsStable) {
 }
 
 TEST(ParamInit, SameSeedGivesSameBytes) {
-  for (InitDesc::Kind kind : {InitDesc::Kind::Uniform, InitDesc::Kind::Normal}) {
+  for (InitDesc::Kind kind :
+       {InitDesc::Kind::Uniform, InitDesc::Kind::Normal}) {
     TensorDesc tensor = makeTensor("w", DType::F32, {64, 33}, kind, -1, 1);
     std::vector<unsigned char> first(tensor.bytes), second(tensor.bytes),
         other(tensor.bytes);
@@ -134,9 +135,9 @@ TEST(ParamInit, ConstantRoundsToTheDType) {
     TensorDesc tensor =
         makeTensor("c", type, {5}, InitDesc::Kind::Constant, 0.1);
     for (double v : sample(tensor, 0)) {
-      double expected = type == DType::F64   ? 0.1
-                        : type == DType::F32 ? double(0.1f)
-                        : type == DType::F16 ? f16ToF32(f32ToF16(0.1f))
+      double expected = type == DType::F64    ? 0.1
+                        : type == DType::F32  ? double(0.1f)
+                        : type == DType::F16  ? f16ToF32(f32ToF16(0.1f))
                         : type == DType::BF16 ? bf16ToF32(f32ToBF16(0.1f))
                                               : 0.0;
       EXPECT_EQ(v, expected) << dtypeName(type);
@@ -168,10 +169,10 @@ TEST(ParamInit, UniformStaysInBoundsWithTheRightMoments) {
 
 TEST(ParamInit, NormalHasTheRightMoments) {
   const double mean = 0.5, std = 0.02;
-  std::vector<double> values = sample(
-      makeTensor("n", DType::F32, {kSamples}, InitDesc::Kind::Normal, mean,
-                 std),
-      11);
+  std::vector<double> values =
+      sample(makeTensor("n", DType::F32, {kSamples}, InitDesc::Kind::Normal,
+                        mean, std),
+             11);
   Moments m = moments(values);
   EXPECT_NEAR(m.mean, mean, 5 * std / std::sqrt(double(kSamples)));
   EXPECT_NEAR(m.std, std, 0.01 * std);

@@ -13,9 +13,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
 #include <cstring>
 #include <optional>
-#include <csignal>
 
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -86,9 +86,8 @@ TEST(Safetensors, RoundTripsEveryDType) {
 
   SafetensorsFile file(path);
   EXPECT_EQ(file.path(), path);
-  EXPECT_EQ(file.metadata(),
-            (std::map<std::string, std::string>{{"format", "pt"},
-                                                {"step", "12"}}));
+  EXPECT_EQ(file.metadata(), (std::map<std::string, std::string>{
+                                 {"format", "pt"}, {"step", "12"}}));
   ASSERT_EQ(file.tensors().size(), tensors.size());
   for (const TensorData &written : tensors) {
     const SafetensorsEntry *read = file.find(written.name);
@@ -187,14 +186,15 @@ TEST(Safetensors, RejectsAHeaderLengthBeyondTheFile) {
   EXPECT_EQ(errorFor("{}", "", 1000),
             "bad.safetensors: header length 1000 exceeds the file (10 bytes); "
             "the file is truncated or not safetensors");
-  EXPECT_EQ(errorFor("{}", "", ~uint64_t(1)).find("header length 18446744073709551614 "
-                                        "exceeds the file"),
+  EXPECT_EQ(errorFor("{}", "", ~uint64_t(1))
+                .find("header length 18446744073709551614 "
+                      "exceeds the file"),
             17u);
 }
 
 TEST(Safetensors, RejectsBadJSON) {
-  EXPECT_EQ(errorFor("{\"w\": ", "").rfind(
-                "bad.safetensors: the header is not valid JSON: ", 0),
+  EXPECT_EQ(errorFor("{\"w\": ", "")
+                .rfind("bad.safetensors: the header is not valid JSON: ", 0),
             0u);
   EXPECT_EQ(errorFor("[1, 2]", ""),
             "bad.safetensors: the header is not a JSON object");
@@ -303,8 +303,7 @@ TEST(SafetensorsAtomicWrite, MissingDirectoryIsAnError) {
     EXPECT_EQ(std::string(error.what()),
               "/nonexistent/dir/out.safetensors: cannot create "
               "/nonexistent/dir/out.safetensors.tmp." +
-                  std::to_string(::getpid()) +
-                  ": No such file or directory");
+                  std::to_string(::getpid()) + ": No such file or directory");
   }
 }
 
@@ -357,8 +356,9 @@ TEST(SafetensorsAtomicWrite, ReadOnlyDirectoryKeepsTheOldFile) {
   float x = 1, y = 2;
   saveTensors(path, {{"x", DType::F32, {}, &x}});
   std::string before = readFile(path);
-  std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_read |
-                                               std::filesystem::perms::owner_exec);
+  std::filesystem::permissions(dir.path(),
+                               std::filesystem::perms::owner_read |
+                                   std::filesystem::perms::owner_exec);
   EXPECT_THROW(saveTensors(path, {{"y", DType::F32, {}, &y}}), Error);
   std::filesystem::permissions(dir.path(), std::filesystem::perms::owner_all);
   EXPECT_EQ(readFile(path), before);
