@@ -30,6 +30,12 @@ if config.have_cuda:
 config.substitutions.append(
     ("%kernels_dir", os.path.join(config.dlcc_obj_root, "kernels")))
 
+# A model written by hand and linked with the runtime's main(), for the
+# runtime's end-to-end tests (test/Unit/FakeModel.cpp).
+config.substitutions.append(
+    ("%fake_model", os.path.join(config.dlcc_obj_root, "test", "Unit",
+                                 "fake-model")))
+
 tool_dirs = [config.dlcc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt"], tool_dirs)
 llvm_config.with_environment("PATH", config.dlcc_tools_dir, append_path=True)

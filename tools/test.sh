@@ -15,9 +15,9 @@ status=0
   status=$?
 
 # One closing line in the form CI reads.
-count() { grep -oE "^ *$1: +[0-9]+" "$log" | grep -oE '[0-9]+$' || echo 0; }
+count() { grep -oE "^ *$1 *: +[0-9]+" "$log" | grep -oE '[0-9]+$' || echo 0; }
 passed=$(count Passed)
 failed=$(( $(count Failed) + $(count Unresolved) + $(count 'Timed Out') ))
-skipped=$(( $(count Unsupported) + $(count 'Expectedly Failed') ))
+skipped=$(( $(count Unsupported) + $(count Skipped) + $(count 'Expectedly Failed') ))
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -1,0 +1,30 @@
+//===- Driver.h - The main program of every compiled model ------*- C++ -*-===//
+//
+// Part of dlcc's runtime (libdlrt). runProgram is all of main(): it reads
+// the command line, sets up the model and runs the requested mode. It takes
+// the model's exported symbols as arguments so that tests can drive it with
+// a model of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLRT_DRIVER_H
+#define DLRT_DRIVER_H
+
+#include <cstdint>
+
+namespace dlrt {
+
+/// What a compiled model exports (include/dlrt/ModelABI.h).
+struct ModelEntry {
+  const char *descriptor;           ///< dl_model_json.
+  void (*evalStep)(uint8_t *arena); ///< dl_eval_step.
+};
+
+/// Runs the program: returns the exit status, 0 on success, 1 after an
+/// error in a file, the data or the model, 2 after a misused command line.
+/// Errors are printed to stderr as one line, "<prog>: error: <message>".
+int runProgram(int argc, const char *const *argv, const ModelEntry &model);
+
+} // namespace dlrt
+
+#endif // DLRT_DRIVER_H

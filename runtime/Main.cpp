@@ -1,0 +1,14 @@
+//===- Main.cpp - main() of every program dlcc compiles -------------------===//
+//
+// Part of dlcc's runtime. Linked (as libdlrt_main) into every compiled
+// program, next to the model's object file, which defines the symbols of
+// include/dlrt/ModelABI.h that this file passes on to the driver.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/ModelABI.h"
+#include "runtime/Driver.h"
+
+int main(int argc, char **argv) {
+  return dlrt::runProgram(argc, argv, {dl_model_json, dl_eval_step});
+}
