@@ -24,6 +24,16 @@ struct ConvertDLToLinalgPass
     : dlcc::impl::ConvertDLToLinalgBase<ConvertDLToLinalgPass> {
   void runOnOperation() override {
     MLIRContext *ctx = &getContext();
+    // Ops the lowering cannot take yet get a message of their own rather
+    // than a generic legalization failure.
+    WalkResult unsupported = getOperation().walk([](dl::DropoutOp op) {
+      if (op.getRate().convertToDouble() == 0.0)
+        return WalkResult::advance();
+      op.emitError("dropout while training is not supported yet");
+      return WalkResult::interrupt();
+    });
+    if (unsupported.wasInterrupted())
+      return signalPassFailure();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<dl::DLDialect>();
     target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,

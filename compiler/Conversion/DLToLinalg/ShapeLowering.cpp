@@ -64,7 +64,10 @@ struct SplitLowering : OpConversionPattern<dl::SplitOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getInput();
     int64_t rank = tensorType(input).getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    // I64Attr getters return uint64_t: read the axis as signed first.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     SmallVector<Value> pieces;
     int64_t start = 0;
     for (Value result : op.getResults()) {
@@ -104,7 +107,10 @@ struct ConcatLowering : OpConversionPattern<dl::ConcatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
-    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    // I64Attr getters return uint64_t: read the axis as signed first.
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    if (axis < 0)
+      axis += rank;
     Value result = tensor::EmptyOp::create(rewriter, op.getLoc(),
                                            type.getShape(),
                                            type.getElementType());

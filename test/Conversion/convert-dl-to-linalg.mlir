@@ -1,0 +1,197 @@
+// RUN: dlcc-opt --split-input-file --convert-dl-to-linalg --verify-diagnostics %s | FileCheck %s
+
+// Unary ops are one elementwise linalg.generic.
+// CHECK-LABEL: func.func @unary
+func.func @unary(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel"]
+  // CHECK: arith.maximumf
+  // CHECK-NOT: dl.
+  %y = dl.relu %x : tensor<4x8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// Exact gelu goes through erf, the tanh form through tanh.
+// CHECK-LABEL: func.func @gelu
+func.func @gelu(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  // CHECK: math.erf
+  %a = dl.gelu %x : tensor<4xf32>
+  // CHECK: math.tanh
+  %b = dl.gelu %x {approximate = #dl<gelu_approximation tanh>} : tensor<4xf32>
+  return %a, %b : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// Broadcasting reads size-1 and missing dimensions through the indexing maps.
+// CHECK-DAG: #[[ID:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[ROW:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[COL:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-LABEL: func.func @broadcasting
+func.func @broadcasting(%x: tensor<4x8xf32>, %r: tensor<8xf32>, %c: tensor<4x1xf32>) -> (tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[ROW]], #[[ID]]]
+  %a = dl.add %x, %r : tensor<4x8xf32>, tensor<8xf32>
+  // CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[COL]], #[[ID]]]
+  %b = dl.mul %x, %c : tensor<4x8xf32>, tensor<4x1xf32>
+  return %a, %b : tensor<4x8xf32>, tensor<4x8xf32>
+}
+
+// -----
+
+// Softmax: a max reduction, exp of the shifted input, a sum, a division.
+// CHECK-LABEL: func.func @softmax
+func.func @softmax(%x: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  // CHECK: arith.constant 0xFF800000 : f32
+  // CHECK: iterator_types = ["parallel", "reduction"]
+  // CHECK: arith.maximumf
+  // CHECK: math.exp
+  // CHECK: iterator_types = ["parallel", "reduction"]
+  // CHECK: arith.addf
+  // CHECK: arith.divf
+  %y = dl.softmax %x : tensor<4x10xf32>
+  return %y : tensor<4x10xf32>
+}
+
+// -----
+
+// Reductions keep or drop the reduced axes.
+// CHECK-LABEL: func.func @reductions
+func.func @reductions(%x: tensor<4x8x2xf32>) -> (tensor<4x1x2xf32>, tensor<f32>) {
+  // CHECK: iterator_types = ["parallel", "reduction", "parallel"]
+  // CHECK: tensor.expand_shape {{.*}} into tensor<4x1x2xf32>
+  %a = dl.mean %x {axes = array<i64: 1>, keepdim} : tensor<4x8x2xf32>
+  // CHECK: iterator_types = ["reduction", "reduction", "reduction"]
+  %b = dl.max %x : tensor<4x8x2xf32>
+  return %a, %b : tensor<4x1x2xf32>, tensor<f32>
+}
+
+// -----
+
+// A linear layer flattens the leading dimensions into one product with the
+// transposed weight, then adds the bias.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[BT:.*]] = affine_map<(d0, d1, d2) -> (d1, d2)>
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @linear
+func.func @linear(%x: tensor<2x3x4xf32>, %w: tensor<5x4xf32>, %b: tensor<5xf32>) -> tensor<2x3x5xf32> {
+  // CHECK: tensor.expand_shape {{.*}} into tensor<6x4xf32>
+  // CHECK: linalg.matmul indexing_maps = [#[[A]], #[[BT]], #[[C]]] {{.*}} -> tensor<6x5xf32>
+  // CHECK: arith.addf
+  // CHECK: tensor.expand_shape {{.*}} into tensor<2x3x5xf32>
+  %y = dl.linear %x, %w, %b : tensor<2x3x4xf32>, tensor<5x4xf32>, tensor<5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Batched products with a shared right-hand side are one matmul; otherwise a
+// batch_matmul over the flattened batch dimensions.
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%a: tensor<2x3x4x8xf32>, %b: tensor<8x5xf32>, %c: tensor<3x8x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>) {
+  // CHECK: linalg.matmul {{.*}} -> tensor<24x5xf32>
+  %x = dl.matmul %a, %b : tensor<2x3x4x8xf32>, tensor<8x5xf32>
+  // CHECK: linalg.batch_matmul {{.*}} -> tensor<6x4x5xf32>
+  %y = dl.matmul %a, %c : tensor<2x3x4x8xf32>, tensor<3x8x5xf32>
+  return %x, %y : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// conv2d: zero padding, an im2col gather with the strides in its indexing
+// map, one product with the transposed filters, NHWC -> NCHW.
+// CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// CHECK-LABEL: func.func @conv
+func.func @conv(%x: tensor<2x1x6x6xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x3x3xf32> {
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: linalg.generic {indexing_maps = [#[[GATHER]],
+  // CHECK: linalg.matmul {{.*}} ins(%{{.*}}, %{{.*}} : tensor<18x9xf32>, tensor<3x9xf32>)
+  // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+  %y = dl.conv2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x1x6x6xf32>, tensor<3x1x3x3xf32>
+  return %y : tensor<2x3x3x3xf32>
+}
+
+// -----
+
+// Embedding rows are gathered after a range check that stops the program.
+// CHECK: llvm.mlir.global internal constant @dl_message_0("embedding: index out of range\00")
+// CHECK: func.func private @dlrt_fail(!llvm.ptr, i64)
+// CHECK-LABEL: func.func @embedding
+func.func @embedding(%i: tensor<2x5xi32>, %t: tensor<10x4xf32>) -> tensor<2x5x4xf32> {
+  // CHECK: arith.minsi
+  // CHECK: arith.maxsi
+  // CHECK: %[[BAD:.*]] = arith.ori
+  // CHECK: scf.if %[[BAD]] {
+  // CHECK:   func.call @dlrt_fail
+  // CHECK: linalg.generic
+  // CHECK: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}] : tensor<10x4xf32>
+  %y = dl.embedding %i, %t : tensor<2x5xi32>, tensor<10x4xf32>
+  return %y : tensor<2x5x4xf32>
+}
+
+// -----
+
+// Pooling windows are reduction loops over a kernel-shaped operand.
+// CHECK-LABEL: func.func @pool
+func.func @pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
+  // CHECK: tensor.empty() : tensor<2x2xf32>
+  // CHECK: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+  // CHECK: arith.maximumf
+  %y = dl.maxpool2d %x {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Layer norm: mean, centered squares, variance, rsqrt, scale and shift.
+// CHECK-LABEL: func.func @layernorm
+func.func @layernorm(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>) -> tensor<4x8xf32> {
+  // CHECK: arith.divf
+  // CHECK: arith.subf
+  // CHECK: math.rsqrt
+  // CHECK: arith.mulf
+  // CHECK: arith.addf
+  %y = dl.layernorm %x, %g, %b : tensor<4x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %y : tensor<4x8xf32>
+}
+
+// -----
+
+// Shape ops are tensor reshapes, slices and linalg.transpose.
+// CHECK-LABEL: func.func @shapes
+func.func @shapes(%x: tensor<2x3x12xf32>) -> (tensor<6x12xf32>, tensor<2x3x4xf32>, tensor<2x12x3xf32>) {
+  // CHECK: tensor.collapse_shape
+  %a = dl.reshape %x : tensor<2x3x12xf32> -> tensor<6x12xf32>
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 3, 4] [1, 1, 1]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 4] [2, 3, 4] [1, 1, 1]
+  // CHECK: tensor.extract_slice %{{.*}}[0, 0, 8] [2, 3, 4] [1, 1, 1]
+  %b:3 = dl.split %x {axis = -1 : i64, sizes = array<i64: 4, 4, 4>} : tensor<2x3x12xf32>
+  // CHECK: linalg.transpose {{.*}} permutation = [0, 2, 1]
+  %c = dl.transpose %x {permutation = array<i64: 0, 2, 1>} : tensor<2x3x12xf32>
+  return %a, %b#1, %c : tensor<6x12xf32>, tensor<2x3x4xf32>, tensor<2x12x3xf32>
+}
+
+// -----
+
+// Cross-entropy: a checked label, log-softmax, the picked log-probability,
+// and a mean over the rows that are not ignored.
+// CHECK: @dl_message_0("cross_entropy: label out of range\00")
+// CHECK-LABEL: func.func @cross_entropy
+func.func @cross_entropy(%l: tensor<4x10xf32>, %y: tensor<4xi32>) -> tensor<f32> {
+  // CHECK: arith.constant -100 : i32
+  // CHECK: scf.if
+  // CHECK: math.log
+  // CHECK: tensor.extract
+  // CHECK: arith.divf %{{.*}}, %{{.*}} : f32
+  %r = dl.cross_entropy %l, %y : tensor<4x10xf32>, tensor<4xi32>
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Dropout must be gone before lowering, unless its rate is 0.
+func.func @dropout(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{dropout while training is not supported yet}}
+  %y = dl.dropout %x {rate = 0.5 : f64, key = 0 : i64} : tensor<4xf32>
+  return %y : tensor<4xf32>
+}
