@@ -11,6 +11,7 @@
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
@@ -38,9 +39,16 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
-  if (!machine)
+  if (!machine) {
     error = "LLVM has no target machine for " + triple.str() + " and CPU '" +
             cpuName + "'";
+    return nullptr;
+  }
+  if (!machine->getMCSubtargetInfo()->isCPUStringValid(cpuName)) {
+    error = "unknown CPU '" + cpuName + "' (use an LLVM CPU name such as " +
+            kPortableCPU + ", x86-64-v3, znver4, or 'native')";
+    return nullptr;
+  }
   return machine;
 }
 
