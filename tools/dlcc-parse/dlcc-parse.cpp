@@ -1,0 +1,58 @@
+//===- dlcc-parse.cpp - Test driver of the .dl front end ------------------===//
+//
+// Part of dlcc, an ahead-of-time compiler for training deep networks.
+//
+//===----------------------------------------------------------------------===//
+//
+// Parses a .dl file and its imports, runs the semantic checks and optionally
+// dumps the AST. Used by the front-end tests; not installed.
+//
+//   dlcc-parse FILE [--dump]      exit 0 when FILE is valid, 1 on errors
+//   dlcc-parse --print-builtins   the built-in tables of docs/language.md
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Frontend/AST.h"
+#include "compiler/Frontend/Builtins.h"
+#include "compiler/Frontend/ImportResolver.h"
+#include "compiler/Frontend/Sema.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace dlcc;
+
+static llvm::cl::opt<std::string> InputFile(llvm::cl::Positional,
+                                            llvm::cl::desc("<file.dl>"));
+static llvm::cl::opt<bool> Dump("dump",
+                                llvm::cl::desc("Print the AST after parsing"));
+static llvm::cl::opt<bool>
+    PrintBuiltins("print-builtins",
+                  llvm::cl::desc("Print the built-in tables in Markdown"));
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM X(argc, argv);
+  llvm::cl::ParseCommandLineOptions(argc, argv, "dlcc front-end test driver\n");
+
+  if (PrintBuiltins) {
+    printBuiltinsMarkdown(llvm::outs());
+    return 0;
+  }
+  if (InputFile.empty()) {
+    llvm::errs() << "dlcc-parse: error: no input file\n";
+    return 1;
+  }
+
+  llvm::SourceMgr SrcMgr;
+  DiagnosticEngine Diags(SrcMgr);
+  std::unique_ptr<Program> Prog = parseProgram(InputFile, SrcMgr, Diags);
+  if (!Prog)
+    return 1;
+  if (!Diags.hasErrors())
+    checkProgram(*Prog, Diags);
+  if (Dump)
+    dumpAST(*Prog, llvm::outs());
+  return Diags.hasErrors() ? 1 : 0;
+}
