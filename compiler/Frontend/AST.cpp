@@ -43,6 +43,18 @@ llvm::StringRef dlcc::getDTypeSpelling(DType Type) {
   return "?";
 }
 
+const Location &dlcc::getBeginLoc(const Expr &E) {
+  const Expr *Current = &E;
+  while (true) {
+    if (const auto *B = dyn_cast<BinaryExpr>(Current))
+      Current = &B->getLHS();
+    else if (const auto *I = dyn_cast<IndexExpr>(Current))
+      Current = &I->getBase();
+    else
+      return Current->getLoc();
+  }
+}
+
 const Expr *CallExpr::getKeyword(llvm::StringRef Name) const {
   for (const KeywordArg &K : Keywords)
     if (K.Name == Name)

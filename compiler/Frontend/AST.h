@@ -625,6 +625,10 @@ private:
   std::vector<std::unique_ptr<SourceFile>> Files;
 };
 
+/// Returns where the text of `E` begins: the location of a binary
+/// expression is its operator, its text begins with its left operand.
+const Location &getBeginLoc(const Expr &E);
+
 /// Prints the AST of every file of `P` as an indented tree, with locations
 /// as `@file:line:col` (file names without directories).
 void dumpAST(const Program &P, llvm::raw_ostream &OS);

@@ -8,6 +8,7 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Format.h"
 
 #include <cmath>
 
@@ -34,7 +35,7 @@ static std::string formatBound(double V) {
   if (V == std::floor(V) && std::fabs(V) < 1e15)
     OS << static_cast<long long>(V);
   else
-    OS << V;
+    OS << llvm::format("%g", V);
   return S;
 }
 
@@ -569,29 +570,27 @@ std::string dlcc::describeArgKind(ArgKind Kind) {
 }
 
 std::string dlcc::describeAllowedValues(const TrainOption &Option) {
-  std::vector<std::string> Alternatives;
-  if (Option.Kind) {
-    std::string Kind = describeArgKind(*Option.Kind);
-    std::string Range = Option.Range.describe();
-    Alternatives.push_back(Range.empty() ? Kind : Kind + " " + Range);
-  }
+  std::vector<std::string> Choices;
   if (Option.Functions)
-    for (const BuiltinFunction &F : getBuiltins())
-      if (F.Category == *Option.Functions)
-        Alternatives.push_back(F.Params.empty() && !F.AnyKeywords
-                                   ? F.Name.str()
-                                   : F.Name.str() + "(...)");
+    for (llvm::StringRef Name : getBuiltinNames(*Option.Functions)) {
+      bool TakesArgs = false;
+      for (const BuiltinFunction &F : getBuiltins())
+        if (F.Name == Name && F.Category == *Option.Functions)
+          TakesArgs |= !F.Params.empty() || F.AnyKeywords;
+      Choices.push_back(TakesArgs ? Name.str() + "(...)" : Name.str());
+    }
   for (llvm::StringRef W : Option.Words)
-    Alternatives.push_back(W.str());
-  if (Alternatives.size() == 1)
-    return Alternatives.front();
-  std::string Result = "one of ";
-  for (unsigned I = 0, E = Alternatives.size(); I != E; ++I) {
-    if (I)
-      Result += ", ";
-    Result += Alternatives[I];
-  }
-  return Result;
+    Choices.push_back(W.str());
+  std::string List = llvm::join(Choices, ", ");
+  if (!Option.Kind)
+    return Choices.size() == 1 ? List : "one of " + List;
+  std::string Kind = describeArgKind(*Option.Kind);
+  std::string Range = Option.Range.describe();
+  if (!Range.empty())
+    Kind += " " + Range;
+  if (Choices.empty())
+    return Kind;
+  return Kind + (Choices.size() == 1 ? " or " : " or one of ") + List;
 }
 
 //===----------------------------------------------------------------------===//

@@ -6,6 +6,7 @@
 
 #include "compiler/Frontend/ConstEval.h"
 
+#include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -17,10 +18,14 @@ using namespace dlcc;
 std::string ConstValue::str() const {
   std::string S;
   llvm::raw_string_ostream OS(S);
-  if (IsInt)
+  if (IsInt) {
     OS << Int;
-  else
-    OS << Float;
+    return S;
+  }
+  OS << llvm::format("%.6g", Float);
+  // Keep floats recognizable: 8.0 rather than 8.
+  if (llvm::StringRef(S).find_first_of(".en") == llvm::StringRef::npos)
+    S += ".0";
   return S;
 }
 

@@ -49,18 +49,27 @@ void DiagnosticEngine::note(const Location &Loc, const llvm::Twine &Msg) {
 std::optional<llvm::StringRef>
 dlcc::findClosest(llvm::StringRef Name,
                   llvm::ArrayRef<llvm::StringRef> Candidates) {
-  // Allow about one typo per three characters, and never suggest a name that
-  // shares nothing with the misspelled one.
-  unsigned MaxDistance = std::max<size_t>(1, Name.size() / 3);
+  // Allow about one typo per three characters (as clang does), and never
+  // suggest a name that shares nothing with the misspelled one. Among equally
+  // close names, prefer one of the same length (a mistyped letter).
+  unsigned MaxDistance = (Name.size() + 2) / 3;
   std::optional<llvm::StringRef> Best;
   unsigned BestDistance = MaxDistance + 1;
+  size_t BestLengthDiff = 0;
   for (llvm::StringRef Candidate : Candidates) {
     if (Candidate == Name || Candidate.empty())
       continue;
     unsigned Distance = Name.edit_distance(Candidate, /*AllowReplacements=*/true,
                                            /*MaxEditDistance=*/MaxDistance);
-    if (Distance < BestDistance && Distance < Name.size()) {
+    if (Distance > MaxDistance || Distance >= Name.size())
+      continue;
+    size_t LengthDiff = Candidate.size() > Name.size()
+                            ? Candidate.size() - Name.size()
+                            : Name.size() - Candidate.size();
+    if (Distance < BestDistance ||
+        (Distance == BestDistance && LengthDiff < BestLengthDiff)) {
       BestDistance = Distance;
+      BestLengthDiff = LengthDiff;
       Best = Candidate;
     }
   }

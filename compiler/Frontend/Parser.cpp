@@ -112,8 +112,10 @@ bool Parser::error(const Location &Loc, const llvm::Twine &Msg) {
 }
 
 bool Parser::errorExpected(const llvm::Twine &What) {
+  // What is missing belongs at the end of the previous line, even inside
+  // brackets: `f(a, b` followed by a new statement lacks a ')' there.
   bool AtEnd = Tok.is(TokenKind::Eof) ||
-               (atLineBreak() && Tok.Loc.Loc != StatementStart);
+               (Tok.StartsLine && Tok.Loc.Loc != StatementStart);
   return error(AtEnd ? PrevEnd : Tok.Loc,
                "expected " + What + ", found " + describeToken());
 }
@@ -243,8 +245,10 @@ DeclPtr Parser::parseFunction() {
   }
 
   std::vector<StmtPtr> Body;
-  if (!parseBody(Body, Keyword + " '" + Name + "'"))
+  if (!parseBody(Body, Keyword + " '" + Name + "'")) {
+    skipToTopLevel();
     return nullptr;
+  }
   return std::make_unique<FunctionDecl>(IsModel ? Decl::Model : Decl::Block,
                                         Loc, Name, NameLoc, std::move(Params),
                                         std::move(Body));
@@ -335,7 +339,9 @@ bool Parser::parseEntries(std::vector<TrainEntry> &Entries,
       Diags.note(Open, "the " + What + " starts here");
       return true;
     }
-    if (Tok.isNot(TokenKind::Identifier)) {
+    // Option names may be reserved words: `freeze = ["embed.*"]`.
+    if (Tok.isNot(TokenKind::Identifier) &&
+        !(isKeyword(Tok.Kind) && peek().is(TokenKind::Equal))) {
       errorExpected("an option name such as 'batch' or '}'");
       skipToStatementEnd();
       continue;
@@ -367,11 +373,8 @@ bool Parser::parseEntries(std::vector<TrainEntry> &Entries,
 
 bool Parser::parseBody(std::vector<StmtPtr> &Body, const llvm::Twine &What) {
   std::string Description = What.str();
-  if (Tok.isNot(TokenKind::LBrace)) {
-    errorExpected("'{' to start the body of " + Description);
-    skipToTopLevel();
-    return false;
-  }
+  if (Tok.isNot(TokenKind::LBrace))
+    return errorExpected("'{' to start the body of " + Description);
   Location Open = Tok.Loc;
   consume();
   while (!Diags.shouldStop()) {
@@ -464,7 +467,7 @@ StmtPtr Parser::parseInput() {
   if (!Type) {
     static const llvm::StringRef Types[] = {"f32", "bf16", "f16", "i32", "i64"};
     error(Tok.Loc, "unknown element type '" + Tok.Text +
-                       "'; expected f32, bf16, f16, i32 or i64" +
+                       "' (expected f32, bf16, f16, i32 or i64)" +
                        didYouMean(Tok.Text, Types));
     return nullptr;
   }

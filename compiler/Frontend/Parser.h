@@ -68,6 +68,7 @@ private:
   //===--------------------------------------------------------------------===//
 
   /// body ::= '{' { statement } '}'
+  /// Returns false, consuming nothing, when the '{' is missing.
   bool parseBody(std::vector<StmtPtr> &Body, const llvm::Twine &What);
   /// statement ::= input | assign | repeat | return | loss | metric | freeze
   ///             | ';'

@@ -288,8 +288,10 @@ void FunctionChecker::checkParams() {
     if (Diags.shouldStop())
       return;
     ExprInfo Default;
+    unsigned ErrorsBefore = Diags.getNumErrors();
     if (P.Default)
       Default = checkExpr(*P.Default);
+    bool DefaultFailed = Diags.getNumErrors() != ErrorsBefore;
     if (P.Name == "B") {
       Diags.error(P.Loc, "'B' is the batch dimension and cannot be a "
                          "parameter name");
@@ -309,8 +311,8 @@ void FunctionChecker::checkParams() {
         Diags.error(P.Loc, "model parameter '" + P.Name +
                                "' needs a default value, such as '" + P.Name +
                                " = 64'");
-      } else if (!Default.Const) {
-        Diags.error(P.Default->getLoc(),
+      } else if (!Default.Const && !DefaultFailed) {
+        Diags.error(getBeginLoc(*P.Default),
                     "the default value of model parameter '" + P.Name +
                         "' must be a constant number");
       } else {
@@ -390,7 +392,7 @@ void FunctionChecker::checkBody(llvm::ArrayRef<StmtPtr> Body, bool TopLevel) {
       }
       Loss = &L;
       if (Info.Class != ValueClass::Tensor && Info.Class != ValueClass::Unknown)
-        Diags.error(L.getValue().getLoc(),
+        Diags.error(getBeginLoc(L.getValue()),
                     "the loss must be a tensor, not " +
                         describeClass(Info.Class));
       break;
@@ -401,7 +403,7 @@ void FunctionChecker::checkBody(llvm::ArrayRef<StmtPtr> Body, bool TopLevel) {
       if (!checkPlacement(S, "metric", /*ModelOnly=*/true, TopLevel))
         break;
       if (M.getName().empty()) {
-        Diags.error(M.getValue().getLoc(),
+        Diags.error(M.getLoc(),
                     "this metric needs a name: write 'metric NAME = ...'");
         break;
       }
@@ -444,8 +446,8 @@ void FunctionChecker::checkInput(const InputStmt &S, bool TopLevel) {
                        S.getName().str() + "'";
     checkIntegral(*D, Info, What);
     if (Info.Const && Info.Const->IsInt && Info.Const->Int < 1)
-      Diags.error(D->getLoc(), What + " must be >= 1, but it is " +
-                                   Info.Const->str());
+        Diags.error(getBeginLoc(*D), What + " must be >= 1, but it is " +
+                                       Info.Const->str());
   }
   if (!F.isModel()) {
     Diags.error(S.getLoc(), "'input' is only allowed in a model; pass tensors "
@@ -591,12 +593,13 @@ void FunctionChecker::checkRepeat(const RepeatStmt &S) {
 void FunctionChecker::checkIntegral(const Expr &E, const ExprInfo &Info,
                                     const llvm::Twine &What) {
   if (Info.Const && !Info.Const->IsInt) {
-    Diags.error(E.getLoc(), What + " must be an integer, but '" +
-                                printExpr(E) + "' is " + Info.Const->str());
+    Diags.error(getBeginLoc(E), What + " must be an integer, but '" +
+                                    printExpr(E) + "' is " +
+                                    Info.Const->str());
     return;
   }
   if (Info.Class != ValueClass::Int && Info.Class != ValueClass::Unknown)
-    Diags.error(E.getLoc(), What + " must be an integer, not " +
+    Diags.error(getBeginLoc(E), What + " must be an integer, not " +
                                 describeClass(Info.Class));
 }
 
@@ -864,8 +867,9 @@ ExprInfo FunctionChecker::checkArg(const Expr &A, const ParamSpec &P,
   std::string What =
       ("argument '" + P.Name + "' of '" + Fn.Name + "'").str();
   auto Mismatch = [&](ValueClass Got) {
-    Diags.error(A.getLoc(), What + " must be " + describeArgKind(P.Kind) +
-                                ", not " + describeClass(Got));
+    Diags.error(getBeginLoc(A), What + " must be " +
+                                    describeArgKind(P.Kind) + ", not " +
+                                    describeClass(Got));
   };
 
   switch (P.Kind) {
@@ -895,12 +899,14 @@ ExprInfo FunctionChecker::checkArg(const Expr &A, const ParamSpec &P,
         continue;
       }
       checkIntegral(*X, Info, "a dimension in " + What);
+      // Only reshape infers a dimension from the others.
+      bool MayInfer = Fn.Name == "reshape";
       if (Info.Const && Info.Const->IsInt && Info.Const->Int < 1 &&
-          Info.Const->Int != -1)
-        Diags.error(X->getLoc(), "a dimension in " + What +
-                                     " must be >= 1 (or -1 to infer it), but "
-                                     "it is " +
-                                     Info.Const->str());
+          !(MayInfer && Info.Const->Int == -1))
+        Diags.error(getBeginLoc(*X),
+                    "a dimension in " + What + " must be >= 1" +
+                        (MayInfer ? " (or -1 to infer it)" : "") +
+                        ", but it is " + Info.Const->str());
     }
     ExprInfo Info;
     Info.Class = ValueClass::List;
@@ -943,8 +949,8 @@ ExprInfo FunctionChecker::checkArg(const Expr &A, const ParamSpec &P,
   }
   if (Info.Const && !P.Range.contains(Info.Const->asDouble()) &&
       (P.Kind != ArgKind::Int || Info.Const->IsInt))
-    Diags.error(A.getLoc(), What + " must be " + P.Range.describe() +
-                                ", but it is " + Info.Const->str());
+    Diags.error(getBeginLoc(A), What + " must be " + P.Range.describe() +
+                                    ", but it is " + Info.Const->str());
   return Info;
 }
 
@@ -1145,35 +1151,44 @@ void ProgramChecker::checkRecursion() {
 
 void ProgramChecker::checkSections() {
   for (const auto &File : P.getFiles()) {
+    // A train section trains the file's model, or the one it fine-tunes.
     std::vector<const FunctionDecl *> Models = File->getModels();
     const FunctionDecl *FileModel = Models.empty() ? nullptr : Models.front();
-    for (const FinetuneSection *Ft : File->getFinetuneSections()) {
+    if (!FileModel)
+      for (const FinetuneSection *Ft : File->getFinetuneSections())
+        if ((FileModel = findModel(*File, Ft->getModelName())))
+          break;
+
+    for (const DeclPtr &D : File->getDecls()) {
+      if (Diags.shouldStop())
+        return;
+      if (const auto *T = dyn_cast<TrainSection>(D.get())) {
+        checkTrainEntries(T->getEntries(), FileModel, Diags);
+        continue;
+      }
+      const auto *Ft = dyn_cast<FinetuneSection>(D.get());
+      if (!Ft)
+        continue;
       const FunctionDecl *Model = findModel(*File, Ft->getModelName());
-      if (!Model) {
-        if (findBlock(*File, Ft->getModelName())) {
-          Diags.error(Ft->getModelLoc(),
-                      "'" + Ft->getModelName() +
-                          "' is a block; finetune needs a model");
-        } else {
-          std::vector<llvm::StringRef> Names;
-          for (const SourceFile *F : Visible[File.get()])
-            for (const FunctionDecl *M : F->getModels())
-              Names.push_back(M->getName());
-          Diags.error(Ft->getModelLoc(),
-                      "unknown model '" + Ft->getModelName() + "'" +
-                          didYouMean(Ft->getModelName(), Names) +
-                          (Names.empty() ? "; import the file that defines it"
-                                         : ""));
-        }
+      if (!Model && findBlock(*File, Ft->getModelName())) {
+        Diags.error(Ft->getModelLoc(), "'" + Ft->getModelName() +
+                                           "' is a block; finetune needs a "
+                                           "model");
+      } else if (!Model) {
+        std::vector<llvm::StringRef> Names;
+        for (const SourceFile *F : Visible[File.get()])
+          for (const FunctionDecl *M : F->getModels())
+            Names.push_back(M->getName());
+        Diags.error(Ft->getModelLoc(),
+                    "unknown model '" + Ft->getModelName() + "'" +
+                        didYouMean(Ft->getModelName(), Names) +
+                        (Names.empty() ? "; import the file that defines it"
+                                       : ""));
       }
       if (Ft->getWeightsPath().empty())
         Diags.error(Ft->getWeightsLoc(), "the weights file name is empty");
-      if (!FileModel)
-        FileModel = Model;
       checkTrainEntries(Ft->getEntries(), Model, Diags);
     }
-    for (const TrainSection *T : File->getTrainSections())
-      checkTrainEntries(T->getEntries(), FileModel, Diags);
   }
 }
 

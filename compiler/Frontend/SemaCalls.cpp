@@ -57,11 +57,10 @@ dlcc::bindArguments(const CallExpr &Call, const ParamList &PL,
     Ok = false;
     if (Report)
       Diags.error(Args[NumParams]->getLoc(),
-                  "too many arguments to '" + PL.Callee + "': it takes " +
+                  "too many arguments to " + PL.Signature + ": it takes " +
                       (NumParams == 0 ? std::string("none")
                                       : "at most " + std::to_string(NumParams)) +
-                      ", got " + std::to_string(Args.size()) + "; expected " +
-                      PL.Signature);
+                      ", got " + std::to_string(Args.size()));
   }
   for (size_t I = 0, E = std::min(Args.size(), NumParams); I != E; ++I)
     Bound[I] = Args[I].get();
@@ -71,9 +70,8 @@ dlcc::bindArguments(const CallExpr &Call, const ParamList &PL,
     if (It == PL.Names.end()) {
       Ok = false;
       if (Report)
-        Diags.error(K.Loc, "'" + PL.Callee + "' has no parameter '" + K.Name +
-                               "'" + didYouMean(K.Name, PL.Names) +
-                               "; expected " + PL.Signature);
+        Diags.error(K.Loc, "unknown keyword '" + K.Name + "' for " +
+                               PL.Signature + didYouMean(K.Name, PL.Names));
       continue;
     }
     size_t Index = It - PL.Names.begin();
@@ -97,8 +95,8 @@ dlcc::bindArguments(const CallExpr &Call, const ParamList &PL,
     if (Report)
       Diags.error(Call.getLoc(),
                   "missing argument" + std::string(Missing.size() > 1 ? "s " : " ") +
-                      llvm::join(Missing, ", ") + " in call to '" + PL.Callee +
-                      "'; expected " + PL.Signature);
+                      llvm::join(Missing, ", ") + " in call to " +
+                      PL.Signature);
     return std::nullopt;
   }
   return Bound;

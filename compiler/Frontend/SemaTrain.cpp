@@ -36,9 +36,11 @@ private:
   bool checkFunctionValue(const Expr &Value, BuiltinCategory Category);
   void checkFunctionCall(const CallExpr &Call, BuiltinCategory Category);
   void checkAnyKeywordCall(const CallExpr &Call, const BuiltinFunction &Fn);
+  /// Checks a plain value of `Kind`. `Allowed`, when not empty, describes
+  /// all the values allowed where the kind does not match.
   void checkScalar(const Expr &E, ArgKind Kind, const NumberRange &Range,
                    llvm::ArrayRef<llvm::StringRef> Words,
-                   const std::string &What);
+                   const std::string &What, llvm::StringRef Allowed = "");
   void reportInvalid(const TrainOption &Option, const Expr &Value);
 
   const FunctionDecl *Model;
@@ -108,9 +110,9 @@ void TrainChecker::reportInvalid(const TrainOption &Option,
     Hint = didYouMean(Word, Candidates);
   }
   Diags.error(Value.getLoc(), "invalid value '" + shortText(Value) +
-                                  "' for option '" + Option.Name + "'" + Hint +
-                                  "; expected " +
-                                  describeAllowedValues(Option));
+                                  "' for option '" + Option.Name +
+                                  "' (expected " +
+                                  describeAllowedValues(Option) + ")" + Hint);
 }
 
 void TrainChecker::checkOptionValue(const TrainOption &Option,
@@ -133,7 +135,8 @@ void TrainChecker::checkOptionValue(const TrainOption &Option,
   }
   if (Option.Kind && !isa<NameExpr>(Value) && !isa<CallExpr>(Value)) {
     checkScalar(Value, *Option.Kind, Option.Range, {},
-                ("option '" + Option.Name + "'").str());
+                ("option '" + Option.Name + "'").str(),
+                describeAllowedValues(Option));
     return;
   }
   reportInvalid(Option, Value);
@@ -183,9 +186,8 @@ void TrainChecker::checkFunctionCall(const CallExpr &Call,
       Allowed += (Allowed.empty() ? "" : ", ") + Name.str();
     Diags.error(Call.getLoc(),
                 "unknown " + getCategoryNoun(Category) + " '" +
-                    Call.getCallee() + "'" +
-                    didYouMean(Call.getCallee(), getBuiltinNames(Category)) +
-                    "; expected one of " + Allowed);
+                    Call.getCallee() + "' (expected one of " + Allowed + ")" +
+                    didYouMean(Call.getCallee(), getBuiltinNames(Category)));
     return;
   }
   const BuiltinFunction *Fn = Overloads.front();
@@ -254,10 +256,12 @@ void TrainChecker::checkAnyKeywordCall(const CallExpr &Call,
 void TrainChecker::checkScalar(const Expr &E, ArgKind Kind,
                                const NumberRange &Range,
                                llvm::ArrayRef<llvm::StringRef> Words,
-                               const std::string &What) {
+                               const std::string &What,
+                               llvm::StringRef Allowed) {
   auto Expected = [&](const std::string &Desc) {
-    Diags.error(E.getLoc(), What + " must be " + Desc + ", not '" +
-                                shortText(E) + "'");
+    Diags.error(getBeginLoc(E), What + " must be " +
+                                    (Allowed.empty() ? Desc : Allowed.str()) +
+                                    ", not '" + shortText(E) + "'");
   };
   switch (Kind) {
   case ArgKind::Int:

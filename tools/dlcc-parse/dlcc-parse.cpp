@@ -7,7 +7,8 @@
 // Parses a .dl file and its imports, runs the semantic checks and optionally
 // dumps the AST. Used by the front-end tests; not installed.
 //
-//   dlcc-parse FILE [--dump]      exit 0 when FILE is valid, 1 on errors
+//   dlcc-parse FILE [--dump] [--error-limit=N]
+//                                 exit 0 when FILE is valid, 1 on errors
 //   dlcc-parse --print-builtins   the built-in tables of docs/language.md
 //
 //===----------------------------------------------------------------------===//
@@ -28,6 +29,9 @@ static llvm::cl::opt<std::string> InputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<file.dl>"));
 static llvm::cl::opt<bool> Dump("dump",
                                 llvm::cl::desc("Print the AST after parsing"));
+static llvm::cl::opt<unsigned> ErrorLimit(
+    "error-limit", llvm::cl::init(DiagnosticEngine::DefaultErrorLimit),
+    llvm::cl::desc("Stop after this many errors"));
 static llvm::cl::opt<bool>
     PrintBuiltins("print-builtins",
                   llvm::cl::desc("Print the built-in tables in Markdown"));
@@ -46,7 +50,7 @@ int main(int argc, char **argv) {
   }
 
   llvm::SourceMgr SrcMgr;
-  DiagnosticEngine Diags(SrcMgr);
+  DiagnosticEngine Diags(SrcMgr, llvm::errs(), ErrorLimit);
   std::unique_ptr<Program> Prog = parseProgram(InputFile, SrcMgr, Diags);
   if (!Prog)
     return 1;
