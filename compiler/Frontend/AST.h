@@ -73,8 +73,8 @@ using ExprPtr = std::unique_ptr<Expr>;
 class NumberExpr : public Expr {
 public:
   NumberExpr(Location Loc, llvm::StringRef Spelling, int64_t Value)
-      : Expr(Number, Loc), Spelling(Spelling), IsInteger(true),
-        IntValue(Value), FloatValue(static_cast<double>(Value)) {}
+      : Expr(Number, Loc), Spelling(Spelling), IsInteger(true), IntValue(Value),
+        FloatValue(static_cast<double>(Value)) {}
   NumberExpr(Location Loc, llvm::StringRef Spelling, double Value)
       : Expr(Number, Loc), Spelling(Spelling), IsInteger(false), IntValue(0),
         FloatValue(Value) {}
@@ -596,9 +596,7 @@ class Program {
 public:
   /// Files in dependency order: every file comes after the files it
   /// imports, so the main file is last.
-  llvm::ArrayRef<std::unique_ptr<SourceFile>> getFiles() const {
-    return Files;
-  }
+  llvm::ArrayRef<std::unique_ptr<SourceFile>> getFiles() const { return Files; }
   void addFile(std::unique_ptr<SourceFile> File) {
     Files.push_back(std::move(File));
   }

@@ -161,9 +161,8 @@ void printExprTo(llvm::raw_ostream &OS, const Expr &E) {
     const auto &I = cast<IndexExpr>(E);
     printOperand(OS, I.getBase(), 4);
     OS << '[';
-    llvm::interleaveComma(I.getSubscripts(), OS, [&](const Subscript &S) {
-      printSubscript(OS, S);
-    });
+    llvm::interleaveComma(I.getSubscripts(), OS,
+                          [&](const Subscript &S) { printSubscript(OS, S); });
     OS << ']';
     return;
   }

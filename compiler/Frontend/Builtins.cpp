@@ -105,8 +105,8 @@ static std::vector<BuiltinFunction> buildTable() {
          {req("x", K::Tensor), req("channels", K::Int, atLeast(1)),
           req("kernel", K::Int, atLeast(1)),
           opt("stride", K::Int, "1", atLeast(1)),
-          opt("padding", K::Int, "0", atLeast(0)),
-          opt("bias", K::Bool, "true"), nameParam()},
+          opt("padding", K::Int, "0", atLeast(0)), opt("bias", K::Bool, "true"),
+          nameParam()},
          "2-D convolution of `[B, C, H, W]`, weight `[channels, C, kernel, "
          "kernel]`"));
   Add(fn("embedding", C::Layer,
@@ -145,8 +145,7 @@ static std::vector<BuiltinFunction> buildTable() {
   Add(fn("transpose", C::Op,
          {req("x", K::Tensor), req("a", K::Int), req("b", K::Int)},
          "swaps axes a and b (negative axes count from the end)"));
-  Add(fn("flatten", C::Op,
-         {req("x", K::Tensor), opt("start", K::Int, "1")},
+  Add(fn("flatten", C::Op, {req("x", K::Tensor), opt("start", K::Int, "1")},
          "merges the axes from `start` to the last"));
   Add(fn("split", C::Op,
          {req("x", K::Tensor), req("n", K::Int, atLeast(1)),
@@ -181,8 +180,7 @@ static std::vector<BuiltinFunction> buildTable() {
   Unary("tanh", C::Op, K::Tensor, "hyperbolic tangent");
   Add(fn("softmax", C::Op, {req("x", K::Tensor), opt("axis", K::Int, "-1")},
          "normalized exponentials along an axis"));
-  Add(fn("log_softmax", C::Op,
-         {req("x", K::Tensor), opt("axis", K::Int, "-1")},
+  Add(fn("log_softmax", C::Op, {req("x", K::Tensor), opt("axis", K::Int, "-1")},
          "logarithm of softmax, computed stably"));
   Unary("exp", C::Op, K::Value, "elementwise `e^x`");
   Unary("log", C::Op, K::Value, "elementwise natural logarithm");
@@ -332,12 +330,12 @@ static std::vector<BuiltinFunction> buildTable() {
          "trainable low-rank adapters on the linear layers matching "
          "`targets`; other weights frozen",
          ResultKind::Setting));
-  Add(fn("nf4", C::Quantizer,
-         {opt("block", K::Int, "64", atLeast(1)),
-          opt("double", K::Bool, "false")},
-         "frozen weights in 4-bit NormalFloat blocks (`double`: quantized "
-         "block scales too)",
-         ResultKind::Setting));
+  Add(fn(
+      "nf4", C::Quantizer,
+      {opt("block", K::Int, "64", atLeast(1)), opt("double", K::Bool, "false")},
+      "frozen weights in 4-bit NormalFloat blocks (`double`: quantized "
+      "block scales too)",
+      ResultKind::Setting));
   Add(fn("int8", C::Quantizer, {}, "frozen weights in 8 bits, per row scales",
          ResultKind::Setting));
   return T;
@@ -460,8 +458,8 @@ static TrainOption option(llvm::StringRef Name, llvm::StringRef Summary,
                           std::vector<llvm::StringRef> Words,
                           std::optional<BuiltinCategory> Functions,
                           llvm::StringRef Default) {
-  return TrainOption{Name, Summary, Kind,     Range,
-                     std::move(Words), Functions, Default};
+  return TrainOption{Name,      Summary, Kind, Range, std::move(Words),
+                     Functions, Default};
 }
 
 static std::vector<TrainOption> buildOptions() {
@@ -469,16 +467,16 @@ static std::vector<TrainOption> buildOptions() {
   using C = BuiltinCategory;
   const NumberRange Any;
   return {
-      option("data", "the training data", std::nullopt, Any, {},
-             C::DataSource, "none (set it on the command line)"),
+      option("data", "the training data", std::nullopt, Any, {}, C::DataSource,
+             "none (set it on the command line)"),
       option("eval", "the evaluation data", std::nullopt, Any, {},
              C::DataSource, "none"),
-      option("batch", "examples per step, the value of `B`", K::Int,
-             atLeast(1), {}, std::nullopt, "32"),
+      option("batch", "examples per step, the value of `B`", K::Int, atLeast(1),
+             {}, std::nullopt, "32"),
       option("epochs", "passes over the data", K::Int, atLeast(1), {},
              std::nullopt, "1"),
-      option("steps", "optimizer steps (instead of epochs)", K::Int,
-             atLeast(1), {}, std::nullopt, "from epochs"),
+      option("steps", "optimizer steps (instead of epochs)", K::Int, atLeast(1),
+             {}, std::nullopt, "from epochs"),
       option("optimizer", "the update rule", std::nullopt, Any, {},
              C::Optimizer, "adamw()"),
       option("schedule", "the learning-rate schedule", std::nullopt, Any, {},
@@ -497,8 +495,8 @@ static std::vector<TrainOption> buildOptions() {
              "none"),
       option("offload",
              "keep optimizer state (and master parameters) in host memory",
-             std::nullopt, Any, {"none", "optimizer", "params"},
-             std::nullopt, "none"),
+             std::nullopt, Any, {"none", "optimizer", "params"}, std::nullopt,
+             "none"),
       option("parallel", "how ranks share the work", std::nullopt, Any,
              {"none"}, C::Parallel, "data(zero = 0) with several ranks"),
       option("adapt", "train adapters instead of the weights", std::nullopt,
@@ -507,8 +505,7 @@ static std::vector<TrainOption> buildOptions() {
              {"none"}, C::Quantizer, "none"),
       option("init", "a safetensors file to load initial weights from",
              K::String, Any, {}, std::nullopt, "none"),
-      option("freeze",
-             "glob patterns of parameter names that get no updates",
+      option("freeze", "glob patterns of parameter names that get no updates",
              K::StringList, Any, {}, std::nullopt, "none"),
       option("seed", "seed of initialization, shuffling and dropout", K::Int,
              atLeast(0), {}, std::nullopt, "0"),
@@ -617,8 +614,7 @@ void dlcc::printBuiltinsMarkdown(llvm::raw_ostream &OS) {
   const Section Sections[] = {
       {"Layers (they create parameters)", {BuiltinCategory::Layer}},
       {"Operations", {BuiltinCategory::Op}},
-      {"Losses and metrics",
-       {BuiltinCategory::Loss, BuiltinCategory::Metric}},
+      {"Losses and metrics", {BuiltinCategory::Loss, BuiltinCategory::Metric}},
       {"Initializers (values of `init =`)", {BuiltinCategory::Init}},
       {"Train-section functions",
        {BuiltinCategory::DataSource, BuiltinCategory::Optimizer,
@@ -653,6 +649,6 @@ void dlcc::printBuiltinsMarkdown(llvm::raw_ostream &OS) {
   OS << "### Train options\n\n| Option | Values | Default | Meaning |\n"
         "|---|---|---|---|\n";
   for (const TrainOption &O : getTrainOptions())
-    OS << "| `" << O.Name << "` | " << cell(describeAllowedValues(O))
-       << " | " << cell(O.Default) << " | " << cell(O.Summary) << " |\n";
+    OS << "| `" << O.Name << "` | " << cell(describeAllowedValues(O)) << " | "
+       << cell(O.Default) << " | " << cell(O.Summary) << " |\n";
 }

@@ -150,8 +150,8 @@ llvm::ArrayRef<BuiltinFunction> getBuiltins();
 /// The overloads named `Name` in the model categories (`InModel`) or in the
 /// given train-section category. Empty when there are none.
 std::vector<const BuiltinFunction *> lookupModelBuiltin(llvm::StringRef Name);
-std::vector<const BuiltinFunction *>
-lookupBuiltin(llvm::StringRef Name, BuiltinCategory Category);
+std::vector<const BuiltinFunction *> lookupBuiltin(llvm::StringRef Name,
+                                                   BuiltinCategory Category);
 
 /// The names of the built-ins of the model categories or of one category,
 /// for suggestions.

@@ -130,8 +130,7 @@ std::optional<ConstValue> dlcc::evaluateConstant(const Expr &E,
 }
 
 std::optional<ConstValue> dlcc::evaluateConstant(const Expr &E) {
-  return evaluateConstant(
-      E, [](llvm::StringRef) -> std::optional<ConstValue> {
-        return std::nullopt;
-      });
+  return evaluateConstant(E, [](llvm::StringRef) -> std::optional<ConstValue> {
+    return std::nullopt;
+  });
 }

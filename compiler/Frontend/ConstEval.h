@@ -32,7 +32,9 @@ struct ConstValue {
   int64_t Int = 0;
   double Float = 0;
 
-  static ConstValue ofInt(int64_t V) { return {true, V, static_cast<double>(V)}; }
+  static ConstValue ofInt(int64_t V) {
+    return {true, V, static_cast<double>(V)};
+  }
   static ConstValue ofFloat(double V) { return {false, 0, V}; }
   double asDouble() const { return IsInt ? static_cast<double>(Int) : Float; }
   /// Formats the value as a user would write it: `48`, `0.5`.

@@ -59,8 +59,9 @@ dlcc::findClosest(llvm::StringRef Name,
   for (llvm::StringRef Candidate : Candidates) {
     if (Candidate == Name || Candidate.empty())
       continue;
-    unsigned Distance = Name.edit_distance(Candidate, /*AllowReplacements=*/true,
-                                           /*MaxEditDistance=*/MaxDistance);
+    unsigned Distance =
+        Name.edit_distance(Candidate, /*AllowReplacements=*/true,
+                           /*MaxEditDistance=*/MaxDistance);
     if (Distance > MaxDistance || Distance >= Name.size())
       continue;
     size_t LengthDiff = Candidate.size() > Name.size()

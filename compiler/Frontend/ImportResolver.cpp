@@ -95,8 +95,8 @@ const SourceFile *ImportResolver::load(llvm::StringRef Path,
   if (!Buffer) {
     std::string Reason = Buffer.getError().message();
     if (From)
-      Diags.error(From->getPathLoc(), "cannot open imported file '" + Path +
-                                          "': " + Reason);
+      Diags.error(From->getPathLoc(),
+                  "cannot open imported file '" + Path + "': " + Reason);
     else
       Diags.fileError(Path, "cannot open file: " + Reason);
     return nullptr;

@@ -98,8 +98,8 @@ llvm::StringRef dlcc::getTokenKindSpelling(TokenKind Kind) {
 }
 
 llvm::SMRange Token::getRange() const {
-  return llvm::SMRange(
-      Loc.Loc, llvm::SMLoc::getFromPointer(Text.data() + Text.size()));
+  return llvm::SMRange(Loc.Loc,
+                       llvm::SMLoc::getFromPointer(Text.data() + Text.size()));
 }
 
 Lexer::Lexer(unsigned BufferID, DiagnosticEngine &Diags) : Diags(Diags) {
@@ -150,9 +150,7 @@ void Lexer::skipSpaceAndComments() {
   }
 }
 
-static bool isIdentifierStart(char C) {
-  return llvm::isAlpha(C) || C == '_';
-}
+static bool isIdentifierStart(char C) { return llvm::isAlpha(C) || C == '_'; }
 
 static bool isIdentifierChar(char C) { return llvm::isAlnum(C) || C == '_'; }
 
@@ -346,7 +344,8 @@ Token Lexer::lexString(const char *Start) {
                           llvm::SMLoc::getFromPointer(CurPtr));
       if (llvm::isPrint(E))
         Diags.error(Range.Start,
-                    llvm::Twine("unknown escape sequence '\\") + llvm::Twine(E) + "'",
+                    llvm::Twine("unknown escape sequence '\\") +
+                        llvm::Twine(E) + "'",
                     Range);
       else
         Diags.error(Range.Start, "unknown escape sequence", Range);
@@ -372,8 +371,9 @@ Token Lexer::lexInvalid(const char *Start) {
   Token Tok = makeToken(TokenKind::Error, Start);
   unsigned char C = static_cast<unsigned char>(*Start);
   if (llvm::isPrint(C))
-    Diags.error(Tok.Loc.Loc, llvm::Twine("unexpected character '") +
-                                 llvm::Twine(static_cast<char>(C)) + "'",
+    Diags.error(Tok.Loc.Loc,
+                llvm::Twine("unexpected character '") +
+                    llvm::Twine(static_cast<char>(C)) + "'",
                 Tok.getRange());
   else
     Diags.error(Tok.Loc.Loc,

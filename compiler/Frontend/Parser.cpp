@@ -297,8 +297,8 @@ DeclPtr Parser::parseFinetune() {
   Token Model = Tok;
   consume();
   if (Tok.isNot(TokenKind::KwFrom) || atLineBreak()) {
-    errorExpected("'from' and the weights file after 'finetune " +
-                  Model.Text + "'");
+    errorExpected("'from' and the weights file after 'finetune " + Model.Text +
+                  "'");
     skipToTopLevel();
     return nullptr;
   }
@@ -816,8 +816,8 @@ ExprPtr Parser::parseCall() {
       Args.push_back(std::move(Arg));
     }
     if (!consumeIf(TokenKind::Comma) && Tok.isNot(TokenKind::RParen))
-      return errorExpected("',' or ')' after the argument of '" +
-                           Callee.Text + "'"),
+      return errorExpected("',' or ')' after the argument of '" + Callee.Text +
+                           "'"),
              nullptr;
   }
   consume(); // ')'

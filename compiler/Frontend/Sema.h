@@ -55,9 +55,10 @@ struct ParamList {
 /// argument for it or null. Reports too many arguments, unknown or repeated
 /// keywords and missing required arguments when `Report` is set; returns
 /// std::nullopt on any of them.
-std::optional<std::vector<const Expr *>>
-bindArguments(const CallExpr &Call, const ParamList &Params,
-              DiagnosticEngine &Diags, bool Report);
+std::optional<std::vector<const Expr *>> bindArguments(const CallExpr &Call,
+                                                       const ParamList &Params,
+                                                       DiagnosticEngine &Diags,
+                                                       bool Report);
 
 /// Builds the ParamList of a built-in or a block.
 ParamList getParamList(const BuiltinFunction &F);

@@ -58,8 +58,9 @@ dlcc::bindArguments(const CallExpr &Call, const ParamList &PL,
     if (Report)
       Diags.error(Args[NumParams]->getLoc(),
                   "too many arguments to " + PL.Signature + ": it takes " +
-                      (NumParams == 0 ? std::string("none")
-                                      : "at most " + std::to_string(NumParams)) +
+                      (NumParams == 0
+                           ? std::string("none")
+                           : "at most " + std::to_string(NumParams)) +
                       ", got " + std::to_string(Args.size()));
   }
   for (size_t I = 0, E = std::min(Args.size(), NumParams); I != E; ++I)
@@ -93,10 +94,10 @@ dlcc::bindArguments(const CallExpr &Call, const ParamList &PL,
       Missing.push_back("'" + PL.Names[I].str() + "'");
   if (!Missing.empty()) {
     if (Report)
-      Diags.error(Call.getLoc(),
-                  "missing argument" + std::string(Missing.size() > 1 ? "s " : " ") +
-                      llvm::join(Missing, ", ") + " in call to " +
-                      PL.Signature);
+      Diags.error(
+          Call.getLoc(),
+          "missing argument" + std::string(Missing.size() > 1 ? "s " : " ") +
+              llvm::join(Missing, ", ") + " in call to " + PL.Signature);
     return std::nullopt;
   }
   return Bound;

@@ -80,7 +80,8 @@ void TrainChecker::checkEntries(llvm::ArrayRef<TrainEntry> Entries) {
         for (unsigned I = 0, E = OptionNames.size(); I != E; ++I)
           Hint += (I ? ", " : "") + OptionNames[I].str();
       }
-      Diags.error(Entry.Loc, "unknown train option '" + Entry.Name + "'" + Hint);
+      Diags.error(Entry.Loc,
+                  "unknown train option '" + Entry.Name + "'" + Hint);
       continue;
     }
     checkOptionValue(*Option, *Entry.Value);
@@ -94,8 +95,7 @@ void TrainChecker::checkEntries(llvm::ArrayRef<TrainEntry> Entries) {
   }
 }
 
-void TrainChecker::reportInvalid(const TrainOption &Option,
-                                 const Expr &Value) {
+void TrainChecker::reportInvalid(const TrainOption &Option, const Expr &Value) {
   std::string Hint;
   llvm::StringRef Word;
   if (const auto *N = dyn_cast<NameExpr>(&Value))
@@ -212,8 +212,9 @@ void TrainChecker::checkAnyKeywordCall(const CallExpr &Call,
                                        const BuiltinFunction &Fn) {
   if (!Call.getArgs().empty()) {
     Diags.error(Call.getArgs().front()->getLoc(),
-                "'" + Fn.Name + "' takes one keyword argument per model "
-                                "input: " +
+                "'" + Fn.Name +
+                    "' takes one keyword argument per model "
+                    "input: " +
                     formatSignature(Fn));
     return;
   }
@@ -243,9 +244,9 @@ void TrainChecker::checkAnyKeywordCall(const CallExpr &Call,
   if (Ok && Model)
     for (llvm::StringRef Input : InputNames)
       if (!Seen.count(Input)) {
-        Diags.error(Call.getLoc(), "'" + Fn.Name + "' gives no file for input '" +
-                                       Input + "' of model '" +
-                                       Model->getName() + "'");
+        Diags.error(Call.getLoc(), "'" + Fn.Name +
+                                       "' gives no file for input '" + Input +
+                                       "' of model '" + Model->getName() + "'");
         Ok = false;
         break;
       }
@@ -272,8 +273,8 @@ void TrainChecker::checkScalar(const Expr &E, ArgKind Kind,
       return;
     }
     if (Kind == ArgKind::Int && !V->IsInt) {
-      Diags.error(E.getLoc(), What + " must be an integer, but it is " +
-                                  V->str());
+      Diags.error(E.getLoc(),
+                  What + " must be an integer, but it is " + V->str());
       return;
     }
     if (!Range.contains(V->asDouble()))
@@ -301,8 +302,8 @@ void TrainChecker::checkScalar(const Expr &E, ArgKind Kind,
       Diags.error(E.getLoc(), What + " must not be an empty list");
     for (const ExprPtr &X : L->getElements())
       if (!isa<StringExpr>(*X))
-        Diags.error(X->getLoc(), "elements of " + What +
-                                     " must be strings in quotes");
+        Diags.error(X->getLoc(),
+                    "elements of " + What + " must be strings in quotes");
     return;
   }
   case ArgKind::NumberPair: {

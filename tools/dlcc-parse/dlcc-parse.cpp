@@ -29,9 +29,10 @@ static llvm::cl::opt<std::string> InputFile(llvm::cl::Positional,
                                             llvm::cl::desc("<file.dl>"));
 static llvm::cl::opt<bool> Dump("dump",
                                 llvm::cl::desc("Print the AST after parsing"));
-static llvm::cl::opt<unsigned> ErrorLimit(
-    "error-limit", llvm::cl::init(DiagnosticEngine::DefaultErrorLimit),
-    llvm::cl::desc("Stop after this many errors"));
+static llvm::cl::opt<unsigned>
+    ErrorLimit("error-limit",
+               llvm::cl::init(DiagnosticEngine::DefaultErrorLimit),
+               llvm::cl::desc("Stop after this many errors"));
 static llvm::cl::opt<bool>
     PrintBuiltins("print-builtins",
                   llvm::cl::desc("Print the built-in tables in Markdown"));
