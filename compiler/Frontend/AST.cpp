@@ -6,7 +6,7 @@
 
 #include "compiler/Frontend/AST.h"
 
-#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/STLExtras.h"
 
 using namespace dlcc;
 using llvm::dyn_cast;
@@ -178,14 +178,21 @@ const FunctionDecl *Program::getEntryModel() const {
 
 std::vector<const TrainEntry *> Program::getTrainOptions() const {
   std::vector<const TrainEntry *> Result;
-  llvm::StringMap<size_t> Index;
   auto Merge = [&](llvm::ArrayRef<TrainEntry> Entries) {
     for (const TrainEntry &E : Entries) {
-      auto [It, Inserted] = Index.try_emplace(E.Name, Result.size());
-      if (Inserted)
-        Result.push_back(&E);
+      // `steps` and `epochs` exclude each other: setting one drops the
+      // other.
+      llvm::StringRef Other = E.Name == "steps"    ? "epochs"
+                              : E.Name == "epochs" ? "steps"
+                                                   : "";
+      llvm::erase_if(Result,
+                     [&](const TrainEntry *R) { return R->Name == Other; });
+      auto It = llvm::find_if(
+          Result, [&](const TrainEntry *R) { return R->Name == E.Name; });
+      if (It != Result.end())
+        *It = &E;
       else
-        Result[It->second] = &E;
+        Result.push_back(&E);
     }
   };
   auto MergeFile = [&](const SourceFile &File) {

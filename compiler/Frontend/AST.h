@@ -616,7 +616,8 @@ public:
   /// The training options in effect: the entries of the `train` section of
   /// the file that defines the entry model, overridden by those of the main
   /// file's `train` section (when the model is imported) and then by those of
-  /// its `finetune` section.
+  /// its `finetune` section. Setting `steps` drops an inherited `epochs`,
+  /// and the reverse.
   std::vector<const TrainEntry *> getTrainOptions() const;
 
 private:

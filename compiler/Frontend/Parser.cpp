@@ -69,6 +69,13 @@ bool Parser::consumeIf(TokenKind Kind) {
   return true;
 }
 
+bool Parser::deeper() {
+  if (++Depth <= MaxDepth)
+    return true;
+  return error(Tok.Loc, "expression or body nested too deeply (more than " +
+                            llvm::Twine(MaxDepth) + " levels)");
+}
+
 bool Parser::atStatementEnd() const {
   return Tok.is(TokenKind::Semicolon) || Tok.is(TokenKind::RBrace) ||
          Tok.is(TokenKind::Eof) ||
@@ -517,6 +524,9 @@ StmtPtr Parser::parseAssign() {
 }
 
 StmtPtr Parser::parseRepeat() {
+  DepthScope Level(*this);
+  if (!deeper())
+    return nullptr;
   Location Loc = Tok.Loc;
   consume(); // 'repeat'
   ExprPtr Count = parseExpr();
@@ -599,9 +609,14 @@ StmtPtr Parser::parseFreeze() {
 //===----------------------------------------------------------------------===//
 
 ExprPtr Parser::parseExpr() {
+  DepthScope Level(*this);
+  if (!deeper())
+    return nullptr;
   ExprPtr LHS = parseTerm();
   while (LHS && !atLineBreak() &&
          (Tok.is(TokenKind::Plus) || Tok.is(TokenKind::Minus))) {
+    if (!deeper())
+      return nullptr;
     BinaryOp Op = Tok.is(TokenKind::Plus) ? BinaryOp::Add : BinaryOp::Sub;
     Location Loc = Tok.Loc;
     consume();
@@ -615,10 +630,13 @@ ExprPtr Parser::parseExpr() {
 }
 
 ExprPtr Parser::parseTerm() {
+  DepthScope Level(*this);
   ExprPtr LHS = parseUnary();
   while (LHS && !atLineBreak() &&
          (Tok.is(TokenKind::Star) || Tok.is(TokenKind::Slash) ||
           Tok.is(TokenKind::At))) {
+    if (!deeper())
+      return nullptr;
     BinaryOp Op = Tok.is(TokenKind::Star)    ? BinaryOp::Mul
                   : Tok.is(TokenKind::Slash) ? BinaryOp::Div
                                              : BinaryOp::MatMul;
@@ -636,6 +654,9 @@ ExprPtr Parser::parseTerm() {
 ExprPtr Parser::parseUnary() {
   if (Tok.isNot(TokenKind::Minus) || atLineBreak())
     return parsePostfix();
+  DepthScope Level(*this);
+  if (!deeper())
+    return nullptr;
   Location Loc = Tok.Loc;
   consume();
   ExprPtr Operand = parseUnary();
@@ -652,8 +673,11 @@ ExprPtr Parser::parseUnary() {
 }
 
 ExprPtr Parser::parsePostfix() {
+  DepthScope Level(*this);
   ExprPtr Base = parsePrimary();
   while (Base && Tok.is(TokenKind::LBracket) && !atLineBreak()) {
+    if (!deeper())
+      return nullptr;
     Location Loc = Tok.Loc;
     NestingScope Scope(*this);
     consume(); // '['

@@ -152,6 +152,24 @@ private:
   /// True for a keyword that starts a declaration at the start of a line.
   bool atTopLevelKeyword() const;
 
+  /// The deepest an expression or body may nest. Brackets, operators of a
+  /// chain (`a + b + ...` builds a tree as deep as it is long), unary minus,
+  /// subscripts and repeat bodies each count one level. Deeper input is an
+  /// error rather than a stack overflow here or in the passes that walk the
+  /// AST.
+  static constexpr unsigned MaxDepth = 256;
+  /// Counts one more level; reports an error and returns false past
+  /// MaxDepth.
+  bool deeper();
+
+  /// Restores the depth when it goes out of scope.
+  struct DepthScope {
+    explicit DepthScope(Parser &P) : P(P), Saved(P.Depth) {}
+    ~DepthScope() { P.Depth = Saved; }
+    Parser &P;
+    unsigned Saved;
+  };
+
   /// Increments the bracket nesting while alive; newlines inside brackets
   /// do not end statements.
   struct NestingScope {
@@ -170,6 +188,8 @@ private:
   Location PrevEnd;
   /// How many ( and [ enclose the current token.
   unsigned Nesting = 0;
+  /// The depth of the expression or body being parsed (see MaxDepth).
+  unsigned Depth = 0;
   /// The first token of the statement being parsed.
   llvm::SMLoc StatementStart;
 };

@@ -16,8 +16,6 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/MemoryBuffer.h"
 
-#include <functional>
-
 using namespace dlcc;
 using namespace dlcc::sema;
 using llvm::dyn_cast;
@@ -136,46 +134,66 @@ void ProgramChecker::checkDeclarations() {
 }
 
 void ProgramChecker::checkRecursion() {
+  // Depth-first search for cycles in the call graph, with an explicit stack
+  // so that a long chain of blocks cannot overflow the native one.
   enum class Color { White, Gray, Black };
   llvm::DenseMap<const FunctionDecl *, Color> Colors;
   llvm::DenseSet<const FunctionDecl *> Reported;
-  std::vector<const FunctionDecl *> Stack;
-
-  std::function<void(const FunctionDecl *)> Visit = [&](const FunctionDecl *B) {
-    Colors[B] = Color::Gray;
-    Stack.push_back(B);
-    for (const CallEdge &E : Calls.lookup(B)) {
-      Color C = Colors.lookup(E.Callee);
-      if (C == Color::White) {
-        Visit(E.Callee);
-        continue;
-      }
-      if (C != Color::Gray)
-        continue;
-      // Stack[i..] + callee is a cycle; report it once.
-      auto Start = llvm::find(Stack, E.Callee);
-      bool Seen = false;
-      for (auto It = Start; It != Stack.end(); ++It)
-        Seen |= Reported.contains(*It);
-      if (Seen)
-        continue;
-      std::string Chain;
-      for (auto It = Start; It != Stack.end(); ++It) {
-        Chain += (*It)->getName().str() + " -> ";
-        Reported.insert(*It);
-      }
-      Chain += E.Callee->getName().str();
-      Diags.error(E.Loc, "recursive block call: " + Chain +
-                             "; blocks are expanded at compile time and "
-                             "cannot call themselves");
-    }
-    Stack.pop_back();
-    Colors[B] = Color::Black;
+  struct Frame {
+    const FunctionDecl *Block;
+    size_t NextEdge;
   };
+  std::vector<Frame> Stack;
+
+  auto ReportCycle = [&](const CallEdge &E) {
+    auto Start = llvm::find_if(
+        Stack, [&](const Frame &F) { return F.Block == E.Callee; });
+    for (auto It = Start; It != Stack.end(); ++It)
+      if (Reported.contains(It->Block))
+        return;
+    // Long cycles are shown by their ends: a -> b -> ... -> y -> z -> a.
+    std::string Chain;
+    size_t Length = Stack.end() - Start;
+    for (size_t I = 0; I != Length; ++I) {
+      const FunctionDecl *Block = Start[I].Block;
+      Reported.insert(Block);
+      if (Length > 8 && I >= 3 && I + 3 < Length) {
+        if (I == 3)
+          Chain += "... -> ";
+        continue;
+      }
+      Chain += Block->getName().str() + " -> ";
+    }
+    Chain += E.Callee->getName().str();
+    Diags.error(E.Loc, "recursive block call: " + Chain +
+                           "; blocks are expanded at compile time and "
+                           "cannot call themselves");
+  };
+
   for (const auto &File : P.getFiles())
-    for (const FunctionDecl *B : File->getBlocks())
-      if (Colors.lookup(B) == Color::White)
-        Visit(B);
+    for (const FunctionDecl *Root : File->getBlocks()) {
+      if (Colors.lookup(Root) != Color::White)
+        continue;
+      Colors[Root] = Color::Gray;
+      Stack.push_back({Root, 0});
+      while (!Stack.empty()) {
+        Frame &Top = Stack.back();
+        auto Edges = Calls.find(Top.Block);
+        if (Edges == Calls.end() || Top.NextEdge == Edges->second.size()) {
+          Colors[Top.Block] = Color::Black;
+          Stack.pop_back();
+          continue;
+        }
+        const CallEdge &E = Edges->second[Top.NextEdge++];
+        Color C = Colors.lookup(E.Callee);
+        if (C == Color::Gray) {
+          ReportCycle(E);
+        } else if (C == Color::White) {
+          Colors[E.Callee] = Color::Gray;
+          Stack.push_back({E.Callee, 0});
+        }
+      }
+    }
 }
 
 void ProgramChecker::checkSections() {

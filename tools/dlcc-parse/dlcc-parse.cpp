@@ -9,6 +9,8 @@
 //
 //   dlcc-parse FILE [--dump] [--error-limit=N]
 //                                 exit 0 when FILE is valid, 1 on errors
+//   dlcc-parse FILE --print-train-options
+//                                 the train options in effect
 //   dlcc-parse --print-builtins   the built-in tables of docs/language.md
 //
 //===----------------------------------------------------------------------===//
@@ -20,6 +22,7 @@
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -33,6 +36,10 @@ static llvm::cl::opt<unsigned>
     ErrorLimit("error-limit",
                llvm::cl::init(DiagnosticEngine::DefaultErrorLimit),
                llvm::cl::desc("Stop after this many errors"));
+static llvm::cl::opt<bool> PrintTrainOptions(
+    "print-train-options",
+    llvm::cl::desc("Print the training options in effect, after merging the "
+                   "train and finetune sections"));
 static llvm::cl::opt<bool>
     PrintBuiltins("print-builtins",
                   llvm::cl::desc("Print the built-in tables in Markdown"));
@@ -59,5 +66,13 @@ int main(int argc, char **argv) {
     checkProgram(*Prog, Diags);
   if (Dump)
     dumpAST(*Prog, llvm::outs());
+  if (PrintTrainOptions && !Diags.hasErrors()) {
+    if (const FunctionDecl *Model = Prog->getEntryModel())
+      llvm::outs() << "model " << Model->getName() << '\n';
+    for (const TrainEntry *Entry : Prog->getTrainOptions())
+      llvm::outs() << Entry->Name << " = " << printExpr(*Entry->Value) << " @"
+                   << llvm::sys::path::filename(Entry->Loc.File) << ':'
+                   << Entry->Loc.Line << '\n';
+  }
   return Diags.hasErrors() ? 1 : 0;
 }
