@@ -328,7 +328,7 @@ void ASTDumper::dumpStmt(const Stmt &S) {
     return;
   case Stmt::Metric: {
     const auto &M = cast<MetricStmt>(S);
-    line() << "Metric " << M.getName();
+    line() << "Metric " << (M.getName().empty() ? "<unnamed>" : M.getName());
     printLoc(S.getLoc());
     Indent I(*this);
     dumpExpr(M.getValue());

@@ -110,6 +110,9 @@ Lexer::Lexer(unsigned BufferID, DiagnosticEngine &Diags) : Diags(Diags) {
   BufEnd = Buffer->getBufferEnd();
   CurPtr = BufStart;
   LineStart = BufStart;
+  // Some editors start UTF-8 files with a byte order mark; it is not text.
+  if (llvm::StringRef(BufStart, BufEnd - BufStart).starts_with("\xEF\xBB\xBF"))
+    CurPtr += 3;
 }
 
 Location Lexer::makeLocation(const char *Ptr) const {

@@ -59,13 +59,21 @@ int main(int argc, char **argv) {
 
   llvm::SourceMgr SrcMgr;
   DiagnosticEngine Diags(SrcMgr, llvm::errs(), ErrorLimit);
-  std::unique_ptr<Program> Prog = parseProgram(InputFile, SrcMgr, Diags);
-  if (!Prog)
-    return 1;
-  if (!Diags.hasErrors())
-    checkProgram(*Prog, Diags);
-  if (Dump)
+  std::unique_ptr<Program> Prog;
+  if (Dump) {
+    // Dump what parsed, even when the semantic checks then fail.
+    Prog = parseProgram(InputFile, SrcMgr, Diags);
+    if (!Prog)
+      return 1;
+    if (!Diags.hasErrors())
+      checkProgram(*Prog, Diags);
     dumpAST(*Prog, llvm::outs());
+  } else {
+    // The entry point of the compiler: a checked program or null.
+    Prog = loadProgram(InputFile, SrcMgr, Diags);
+    if (!Prog)
+      return 1;
+  }
   if (PrintTrainOptions && !Diags.hasErrors()) {
     if (const FunctionDecl *Model = Prog->getEntryModel())
       llvm::outs() << "model " << Model->getName() << '\n';
