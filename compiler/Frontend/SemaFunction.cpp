@@ -107,7 +107,7 @@ void FunctionChecker::checkParams() {
         Diags.error(getBeginLoc(*P.Default),
                     "the default value of model parameter '" + P.Name +
                         "' must be a constant number");
-      } else {
+      } else if (Default.Const) {
         V.Const = Default.Const;
         V.Class = Default.Const->IsInt ? ValueClass::Int : ValueClass::Float;
       }
