@@ -37,6 +37,6 @@ config.substitutions.append(
                                  "fake-model")))
 
 tool_dirs = [config.dlcc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt"], tool_dirs)
+llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt", "dlcc-parse"], tool_dirs)
 llvm_config.with_environment("PATH", config.dlcc_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
