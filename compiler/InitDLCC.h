@@ -9,6 +9,7 @@
 #define DLCC_INITDLCC_H
 
 #include "DL/IR/DLDialect.h"
+#include "DL/Transforms/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
 
@@ -34,6 +35,7 @@ inline void registerAllDialects(mlir::DialectRegistry &registry) {
 /// Registers the upstream passes plus those of dlcc.
 inline void registerAllPasses() {
   mlir::registerAllPasses();
+  mlir::dl::registerDLTransformsPasses();
   registerConversionPasses();
   registerTransformsPasses();
 }

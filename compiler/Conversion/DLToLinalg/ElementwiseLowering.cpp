@@ -61,6 +61,9 @@ Value unaryBody(dl::RsqrtOp, OpBuilder &b, Location loc, Value x) {
 Value unaryBody(dl::AbsOp, OpBuilder &b, Location loc, Value x) {
   return math::AbsFOp::create(b, loc, x);
 }
+Value unaryBody(dl::ErfOp, OpBuilder &b, Location loc, Value x) {
+  return math::ErfOp::create(b, loc, x);
+}
 Value unaryBody(dl::NegOp, OpBuilder &b, Location loc, Value x) {
   return arith::NegFOp::create(b, loc, x);
 }
@@ -373,7 +376,8 @@ void dlcc::populateElementwiseLowering(RewritePatternSet &patterns) {
                UnaryLowering<dl::SigmoidOp>, UnaryLowering<dl::TanhOp>,
                UnaryLowering<dl::ExpOp>, UnaryLowering<dl::LogOp>,
                UnaryLowering<dl::SqrtOp>, UnaryLowering<dl::RsqrtOp>,
-               UnaryLowering<dl::AbsOp>, UnaryLowering<dl::NegOp>>(ctx);
+               UnaryLowering<dl::AbsOp>, UnaryLowering<dl::ErfOp>,
+               UnaryLowering<dl::NegOp>>(ctx);
   patterns.add<BinaryLowering<dl::AddOp>, BinaryLowering<dl::SubOp>,
                BinaryLowering<dl::MulOp>, BinaryLowering<dl::DivOp>,
                BinaryLowering<dl::MaximumOp>, BinaryLowering<dl::MinimumOp>,

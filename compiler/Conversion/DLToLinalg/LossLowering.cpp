@@ -48,6 +48,20 @@ std::pair<Value, Value> asRows(OpBuilder &b, Location loc, Value logits,
           reshape(b, loc, labels, {rows})};
 }
 
+/// Rows not labeled `ignore`, as 1.0/0.0 in the logits' element type.
+Value countedRows(OpBuilder &b, Location loc, Value labels, int64_t ignore,
+                  Type element) {
+  Type labelType = tensorType(labels).getElementType();
+  auto rowType = RankedTensorType::get(tensorType(labels).getShape(), element);
+  return elementwise(b, loc, rowType, {labels},
+                     [&](OpBuilder &nb, Location l, ValueRange args) -> Value {
+                       Value valid = arith::CmpIOp::create(
+                           nb, l, arith::CmpIPredicate::ne, args[0],
+                           scalar(nb, l, labelType, double(ignore)));
+                       return arith::UIToFPOp::create(nb, l, element, valid);
+                     });
+}
+
 struct CrossEntropyLowering : OpConversionPattern<dl::CrossEntropyOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -90,20 +104,64 @@ struct CrossEntropyLowering : OpConversionPattern<dl::CrossEntropyOp> {
                                          arith::NegFOp::create(b, l, loss),
                                          scalar(b, l, element, 0.0));
         });
-    Value counted = elementwise(
-        rewriter, loc, rowType, {labels},
-        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-          Value valid = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::ne, args[0],
-              scalar(b, l, labelType, double(ignore)));
-          return arith::UIToFPOp::create(b, l, element, valid);
-        });
+    Value counted = countedRows(rewriter, loc, labels, ignore, element);
     rewriter.replaceOp(
         op, scalarOp(rewriter, loc, sumAll(rewriter, loc, perRow),
                      sumAll(rewriter, loc, counted),
                      [](OpBuilder &b, Location l, Value x, Value y) {
                        return arith::DivFOp::create(b, l, x, y);
                      }));
+    return success();
+  }
+};
+
+struct CrossEntropyGradLowering : OpConversionPattern<dl::CrossEntropyGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::CrossEntropyGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto [logits, labels] =
+        asRows(rewriter, loc, adaptor.getLogits(), adaptor.getLabels());
+    RankedTensorType type = tensorType(logits);
+    Type element = type.getElementType();
+    int64_t rows = type.getDimSize(0), classes = type.getDimSize(1);
+    int64_t ignore = op.getIgnoreIndex();
+    double smoothing = op.getLabelSmoothing().convertToDouble();
+    Value probs = elementwise(rewriter, loc, type,
+                              {logSoftmax(rewriter, loc, logits, 1)},
+                              [](OpBuilder &b, Location l, ValueRange args) {
+                                return math::ExpOp::create(b, l, args[0]);
+                              });
+    // grad / count, one scalar for every element.
+    Value count = sumAll(rewriter, loc,
+                         countedRows(rewriter, loc, labels, ignore, element));
+    Value factor = scalarOp(rewriter, loc, adaptor.getGrad(), count,
+                            [](OpBuilder &b, Location l, Value x, Value y) {
+                              return arith::DivFOp::create(b, l, x, y);
+                            });
+    Type labelType = tensorType(labels).getElementType();
+    Value column = reshape(rewriter, loc, labels, {rows, 1});
+    Value grad = elementwiseIndexed(
+        rewriter, loc, type, {probs, column, factor},
+        [&](OpBuilder &b, Location l, ValueRange args) -> Value {
+          Value cls = arith::IndexCastOp::create(b, l, labelType, args[4]);
+          Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                            args[1], cls);
+          Value valid = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::ne, args[1],
+              scalar(b, l, labelType, double(ignore)));
+          Value target = arith::SelectOp::create(
+              b, l, hit,
+              scalar(b, l, element, 1.0 - smoothing + smoothing / classes),
+              scalar(b, l, element, smoothing / classes));
+          Value g = arith::MulFOp::create(
+              b, l, arith::SubFOp::create(b, l, args[0], target), args[2]);
+          return arith::SelectOp::create(b, l, valid, g,
+                                         scalar(b, l, element, 0.0));
+        });
+    rewriter.replaceOp(op, reshape(rewriter, loc, grad,
+                                   op.getType().getShape()));
     return success();
   }
 };
@@ -261,7 +319,8 @@ struct AccuracyLowering : OpConversionPattern<dl::AccuracyOp> {
 } // namespace
 
 void dlcc::populateLossLowering(RewritePatternSet &patterns) {
-  patterns.add<CrossEntropyLowering, PairLossLowering<dl::MSEOp>,
+  patterns.add<CrossEntropyLowering, CrossEntropyGradLowering,
+               PairLossLowering<dl::MSEOp>,
                PairLossLowering<dl::L1Op>,
                PairLossLowering<dl::BinaryCrossEntropyOp>, ContrastiveLowering,
                AccuracyLowering>(patterns.getContext());

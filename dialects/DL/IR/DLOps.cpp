@@ -15,6 +15,8 @@
 using namespace mlir;
 using namespace mlir::dl;
 
+#include "DL/IR/DLInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "DL/IR/DLOps.cpp.inc"
 

@@ -15,6 +15,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "DL/IR/DLInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "DL/IR/DLOps.h.inc"
 

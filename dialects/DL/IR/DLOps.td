@@ -12,6 +12,7 @@
 
 include "DL/IR/DLDialect.td"
 include "DL/IR/DLAttrs.td"
+include "DL/IR/DLInterfaces.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
@@ -32,6 +33,9 @@ def DL_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
 
 class DL_InferredOp<string mnemonic, list<Trait> traits = []>
     : DL_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])>;
+
+/// An op whose vector-Jacobian product autodiff builds.
+def DL_Differentiable : DeclareOpInterfaceMethods<DL_GradientOpInterface>;
 
 //===----------------------------------------------------------------------===//
 // Parameters
@@ -99,7 +103,7 @@ def DL_AssignOp : DL_Op<"assign", [MemoryEffects<[MemWrite]>,
 // Linear layers
 //===----------------------------------------------------------------------===//
 
-def DL_MatmulOp : DL_InferredOp<"matmul"> {
+def DL_MatmulOp : DL_InferredOp<"matmul", [DL_Differentiable]> {
   let summary = "Matrix product with broadcast batch dimensions.";
   let description = [{
     `torch.matmul` on operands of rank 2 or more: the last two dimensions are
@@ -115,7 +119,7 @@ def DL_MatmulOp : DL_InferredOp<"matmul"> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
 }
 
-def DL_LinearOp : DL_InferredOp<"linear"> {
+def DL_LinearOp : DL_InferredOp<"linear", [DL_Differentiable]> {
   let summary = "Affine layer y = x W^T + b (PyTorch layout).";
   let description = [{
     `input` is `[..., in]`, `weight` is `[out, in]`, the optional `bias` is
@@ -236,7 +240,7 @@ def DL_BatchNormOp : DL_InferredOp<"batchnorm"> {
 //===----------------------------------------------------------------------===//
 
 class DL_UnaryOp<string mnemonic, string formula>
-    : DL_InferredOp<mnemonic, [Elementwise]> {
+    : DL_InferredOp<mnemonic, [Elementwise, DL_Differentiable]> {
   let summary = "Elementwise " # formula # ".";
   let description = [{
     Applies the function to each element; the result has the operand's type.
@@ -259,9 +263,10 @@ def DL_LogOp : DL_UnaryOp<"log", "natural logarithm">;
 def DL_SqrtOp : DL_UnaryOp<"sqrt", "square root">;
 def DL_RsqrtOp : DL_UnaryOp<"rsqrt", "1 / sqrt(x)">;
 def DL_AbsOp : DL_UnaryOp<"abs", "absolute value">;
+def DL_ErfOp : DL_UnaryOp<"erf", "error function">;
 def DL_NegOp : DL_UnaryOp<"neg", "negation">;
 
-def DL_GeluOp : DL_InferredOp<"gelu", [Elementwise]> {
+def DL_GeluOp : DL_InferredOp<"gelu", [Elementwise, DL_Differentiable]> {
   let summary = "Elementwise Gaussian error linear unit.";
   let description = [{
     `x * Phi(x)`, exact (`approximate = none`, PyTorch's default) or with the
@@ -279,7 +284,7 @@ def DL_GeluOp : DL_InferredOp<"gelu", [Elementwise]> {
 }
 
 class DL_BinaryOp<string mnemonic, string formula>
-    : DL_InferredOp<mnemonic> {
+    : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "Elementwise " # formula # " with broadcasting.";
   let description = [{
     The operands broadcast as in NumPy and PyTorch (shapes aligned at the
@@ -349,7 +354,7 @@ def DL_CastOp : DL_Op<"cast", [Pure]> {
 // Softmax, dropout, attention
 //===----------------------------------------------------------------------===//
 
-def DL_SoftmaxOp : DL_InferredOp<"softmax"> {
+def DL_SoftmaxOp : DL_InferredOp<"softmax", [DL_Differentiable]> {
   let summary = "Softmax along one axis.";
   let description = [{
     ```mlir
@@ -362,7 +367,7 @@ def DL_SoftmaxOp : DL_InferredOp<"softmax"> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DL_LogSoftmaxOp : DL_InferredOp<"log_softmax"> {
+def DL_LogSoftmaxOp : DL_InferredOp<"log_softmax", [DL_Differentiable]> {
   let summary = "Logarithm of the softmax along one axis, computed stably.";
   let description = [{
     ```mlir
@@ -417,7 +422,7 @@ def DL_AttentionOp : DL_InferredOp<"attention"> {
 // Shape manipulation
 //===----------------------------------------------------------------------===//
 
-def DL_ReshapeOp : DL_Op<"reshape", [Pure]> {
+def DL_ReshapeOp : DL_Op<"reshape", [Pure, DL_Differentiable]> {
   let summary = "Gives a tensor a new shape with the same element count.";
   let description = [{
     Row-major order is kept.
@@ -432,7 +437,7 @@ def DL_ReshapeOp : DL_Op<"reshape", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DL_BroadcastOp : DL_Op<"broadcast", [Pure]> {
+def DL_BroadcastOp : DL_Op<"broadcast", [Pure, DL_Differentiable]> {
   let summary = "Expands a tensor to a larger shape by broadcasting.";
   let description = [{
     NumPy rules: shapes aligned at the right, a dimension of 1 stretches.
@@ -447,7 +452,7 @@ def DL_BroadcastOp : DL_Op<"broadcast", [Pure]> {
   let hasVerifier = 1;
 }
 
-def DL_TransposeOp : DL_InferredOp<"transpose"> {
+def DL_TransposeOp : DL_InferredOp<"transpose", [DL_Differentiable]> {
   let summary = "Permutes dimensions.";
   let description = [{
     Result dimension `i` is input dimension `permutation[i]`.
@@ -545,7 +550,7 @@ def DL_OneHotOp : DL_Op<"one_hot", [Pure]> {
 //===----------------------------------------------------------------------===//
 
 class DL_ReduceOp<string mnemonic, string what>
-    : DL_InferredOp<mnemonic> {
+    : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "The " # what # " over some axes.";
   let description = [{
     Over the listed `axes` (all axes when empty); with `keepdim` the reduced
@@ -590,7 +595,7 @@ def DL_AvgPool2DOp : DL_PoolOp<"avgpool2d", "average">;
 // Losses and metrics (each returns a scalar)
 //===----------------------------------------------------------------------===//
 
-def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy"> {
+def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy", [DL_Differentiable]> {
   let summary = "Mean softmax cross-entropy of logits against class labels.";
   let description = [{
     `logits` is `[..., C]`, `labels` the leading dimensions with values in
@@ -610,7 +615,28 @@ def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy"> {
   let hasVerifier = 1;
 }
 
-class DL_PairLossOp<string mnemonic, string what> : DL_InferredOp<mnemonic> {
+def DL_CrossEntropyGradOp : DL_InferredOp<"cross_entropy_grad"> {
+  let summary = "Gradient of dl.cross_entropy with respect to the logits.";
+  let description = [{
+    `grad * (softmax(logits) - target) / count`, where the target mixes the
+    one-hot label with the uniform distribution by `label_smoothing`, rows
+    whose label is `ignore_index` get zero, and `count` is the number of
+    rows that are not ignored. Built by autodiff.
+
+    ```mlir
+    %g = dl.cross_entropy_grad %logits, %labels, %seed : tensor<128x10xf32>, tensor<128xi32>, tensor<f32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$logits, DL_IndexTensor:$labels,
+                       DL_Scalar:$grad,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing,
+                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+}
+
+class DL_PairLossOp<string mnemonic, string what>
+    : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "Mean " # what # ".";
   let description = [{
     Both operands have the same shape; the result is the mean over all

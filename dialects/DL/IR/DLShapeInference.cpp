@@ -379,6 +379,7 @@ DL_UNARY_INFERENCE(LogOp)
 DL_UNARY_INFERENCE(SqrtOp)
 DL_UNARY_INFERENCE(RsqrtOp)
 DL_UNARY_INFERENCE(AbsOp)
+DL_UNARY_INFERENCE(ErfOp)
 DL_UNARY_INFERENCE(NegOp)
 DL_UNARY_INFERENCE(GeluOp)
 DL_UNARY_INFERENCE(DropoutOp)
@@ -644,6 +645,16 @@ LogicalResult CrossEntropyOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
                                  adaptor.getLabels())))
     return failure();
   return scalarOf(ctx, adaptor.getLogits(), types);
+}
+
+LogicalResult CrossEntropyGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                   Adaptor adaptor,
+                                                   Types &types) {
+  if (failed(checkClassification(loc, "cross_entropy_grad", adaptor.getLogits(),
+                                 adaptor.getLabels())))
+    return failure();
+  types.push_back(adaptor.getLogits().getType());
+  return success();
 }
 
 LogicalResult AccuracyOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
