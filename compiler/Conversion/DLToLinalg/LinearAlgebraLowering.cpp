@@ -2,7 +2,8 @@
 //
 // Part of dlcc. Products become linalg.matmul / linalg.batch_matmul on
 // contiguous operands so that dl-linalg-to-blas can hand them to the GEMM of
-// the runtime; a convolution is an im2col gather and one product.
+// the runtime; a convolution is an im2col gather and one product, and so is
+// each of its gradients (the input's followed by a col2im gather).
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,6 +13,7 @@
 #include "DL/IR/DLOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <cmath>
@@ -62,61 +64,131 @@ struct LinearLowering : OpConversionPattern<dl::LinearOp> {
   }
 };
 
+/// Pads the two spatial dimensions of an NCHW tensor with zeros.
+Value padSpatial(OpBuilder &b, Location loc, Value x,
+                 ArrayRef<int64_t> padding) {
+  if (!padding[0] && !padding[1])
+    return x;
+  RankedTensorType type = tensorType(x);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += 2 * padding[0];
+  shape[3] += 2 * padding[1];
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
+                                b.getIndexAttr(padding[0]),
+                                b.getIndexAttr(padding[1])};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), x, low, low,
+      scalar(b, loc, type.getElementType(), 0.0));
+}
+
+/// im2col of an NCHW input for a [KH, KW] kernel and [OH, OW] outputs:
+/// rows [N*OH*OW, C*KH*KW] with
+/// cols[(n, y, x), (c, i, j)] = padded[n, c, y*sh + i, x*sw + j].
+Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
+             ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+             ArrayRef<int64_t> outputSize) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(x);
+  Type element = type.getElementType();
+  int64_t n = type.getDimSize(0), c = type.getDimSize(1);
+  int64_t kh = kernel[0], kw = kernel[1], oh = outputSize[0],
+          ow = outputSize[1];
+  Value padded = padSpatial(b, loc, x, padding);
+  AffineExpr dn, dy, dx, dc, di, dj;
+  bindDims(ctx, dn, dy, dx, dc, di, dj);
+  auto colsType = RankedTensorType::get({n, oh, ow, c, kh, kw}, element);
+  Value colsInit =
+      tensor::EmptyOp::create(b, loc, colsType.getShape(), element);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0,
+                     {dn, dc, dy * stride[0] + di, dx * stride[1] + dj}, ctx),
+      AffineMap::getMultiDimIdentityMap(6, ctx)};
+  Value cols =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{colsType}, ValueRange{padded}, ValueRange{colsInit},
+          maps,
+          SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+          [](OpBuilder &nb, Location l, ValueRange args) {
+            linalg::YieldOp::create(nb, l, args[0]);
+          })
+          .getResult(0);
+  return reshape(b, loc, cols, {n * oh * ow, c * kh * kw});
+}
+
 struct Conv2DLowering : OpConversionPattern<dl::Conv2DOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(dl::Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = rewriter.getContext();
     Value x = adaptor.getInput(), w = adaptor.getWeight();
-    RankedTensorType xType = tensorType(x);
-    Type element = xType.getElementType();
     ArrayRef<int64_t> ws = tensorType(w).getShape(),
                       out = op.getType().getShape();
     int64_t n = out[0], o = out[1], oh = out[2], ow = out[3];
-    int64_t c = ws[1], kh = ws[2], kw = ws[3];
-    ArrayRef<int64_t> stride = op.getStride(), padding = op.getPadding();
-
-    Value padded = x;
-    if (padding[0] || padding[1]) {
-      SmallVector<int64_t> shape(xType.getShape());
-      shape[2] += 2 * padding[0];
-      shape[3] += 2 * padding[1];
-      SmallVector<OpFoldResult> low{
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(padding[0]), rewriter.getIndexAttr(padding[1])};
-      padded = tensor::PadOp::create(
-          rewriter, loc, RankedTensorType::get(shape, element), x, low, low,
-          scalar(rewriter, loc, element, 0.0));
-    }
-    // im2col: cols[n, y, x, c, i, j] = padded[n, c, y*sh + i, x*sw + j].
-    AffineExpr dn, dy, dx, dc, di, dj;
-    bindDims(ctx, dn, dy, dx, dc, di, dj);
-    auto colsType = RankedTensorType::get({n, oh, ow, c, kh, kw}, element);
-    Value colsInit = tensor::EmptyOp::create(rewriter, loc,
-                                             colsType.getShape(), element);
-    SmallVector<AffineMap> maps{
-        AffineMap::get(6, 0,
-                       {dn, dc, dy * stride[0] + di, dx * stride[1] + dj}, ctx),
-        AffineMap::getMultiDimIdentityMap(6, ctx)};
-    Value cols =
-        linalg::GenericOp::create(
-            rewriter, loc, TypeRange{colsType}, ValueRange{padded},
-            ValueRange{colsInit}, maps,
-            SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
-            [](OpBuilder &b, Location l, ValueRange args) {
-              linalg::YieldOp::create(b, l, args[0]);
-            })
-            .getResult(0);
     // [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T -> [N*OH*OW, O]
-    int64_t k = c * kh * kw;
-    Value rows = reshape(rewriter, loc, cols, {n * oh * ow, k});
-    Value filters = reshape(rewriter, loc, w, {o, k});
+    Value rows = im2col(rewriter, loc, x, ws.drop_front(2), op.getStride(),
+                        op.getPadding(), {oh, ow});
+    Value filters = reshape(rewriter, loc, w, {o, ws[1] * ws[2] * ws[3]});
     Value y = matmul(rewriter, loc, rows, filters, /*transposeRhs=*/true);
     y = addBias(rewriter, loc, y, adaptor.getBias());
     y = reshape(rewriter, loc, y, {n, oh, ow, o});
     rewriter.replaceOp(op, transpose(rewriter, loc, y, {0, 3, 1, 2}));
+    return success();
+  }
+};
+
+/// dcols = dy [N*OH*OW, O] x W [O, C*KH*KW], one product; then each input
+/// element gathers the columns that read it (col2im, deterministic).
+struct Conv2DGradInputLowering : OpConversionPattern<dl::Conv2DGradInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::Conv2DGradInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value dy = adaptor.getGrad(), w = adaptor.getWeight();
+    ArrayRef<int64_t> ds = tensorType(dy).getShape(),
+                      ws = tensorType(w).getShape();
+    int64_t n = ds[0], o = ds[1], oh = ds[2], ow = ds[3];
+    int64_t c = ws[1], kh = ws[2], kw = ws[3];
+    Value rows = reshape(rewriter, loc, transpose(rewriter, loc, dy, {0, 2, 3, 1}),
+                         {n * oh * ow, o});
+    Value filters = reshape(rewriter, loc, w, {o, c * kh * kw});
+    Value dcols = reshape(
+        rewriter, loc,
+        matmul(rewriter, loc, rows, filters, /*transposeRhs=*/false),
+        {n, oh, ow, c, kh, kw});
+    Value dx = windowGather(
+        rewriter, loc, op.getType(), {kh, kw}, op.getStride(), op.getPadding(),
+        {oh, ow}, [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          // idx is (n, c, y, x, i, j); dcols is [N, OH, OW, C, KH, KW].
+          return tensor::ExtractOp::create(
+              b, l, dcols,
+              ValueRange{idx[0], idx[2], idx[3], idx[1], idx[4], idx[5]});
+        });
+    rewriter.replaceOp(op, dx);
+    return success();
+  }
+};
+
+/// dW [O, C*KH*KW] = dy^T [O, N*OH*OW] x im2col(x) [N*OH*OW, C*KH*KW].
+struct Conv2DGradWeightLowering
+    : OpConversionPattern<dl::Conv2DGradWeightOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::Conv2DGradWeightOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), dy = adaptor.getGrad();
+    ArrayRef<int64_t> ds = tensorType(dy).getShape(),
+                      ws = op.getType().getShape();
+    int64_t n = ds[0], o = ds[1], oh = ds[2], ow = ds[3];
+    Value cols = im2col(rewriter, loc, x, op.getKernel(), op.getStride(),
+                        op.getPadding(), {oh, ow});
+    Value grads = reshape(rewriter, loc,
+                          transpose(rewriter, loc, dy, {1, 0, 2, 3}),
+                          {o, n * oh * ow});
+    Value dw = matmul(rewriter, loc, grads, cols, /*transposeRhs=*/false);
+    rewriter.replaceOp(op, reshape(rewriter, loc, dw, ws));
     return success();
   }
 };
@@ -144,6 +216,66 @@ struct EmbeddingLowering : OpConversionPattern<dl::EmbeddingOp> {
                   return tensor::ExtractOp::create(
                       b, l, table, ValueRange{row, args[1 + last]});
                 }));
+    return success();
+  }
+};
+
+/// A scatter-add, one row of the gradient at a time in index order (so the
+/// sums are deterministic), into a zeroed table.
+struct EmbeddingGradLowering : OpConversionPattern<dl::EmbeddingGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::EmbeddingGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    RankedTensorType type = op.getType();
+    int64_t count = type.getDimSize(0), dim = type.getDimSize(1);
+    checkIndices(rewriter, loc, adaptor.getIndices(), count, std::nullopt,
+                 "embedding: index out of range");
+    int64_t rows = tensorType(adaptor.getIndices()).getNumElements();
+    Value ids = reshape(rewriter, loc, adaptor.getIndices(), {rows});
+    Value grads = reshape(rewriter, loc, adaptor.getGrad(), {rows, dim});
+    auto rowType = RankedTensorType::get({1, dim}, type.getElementType());
+    auto indexAttr = [&](int64_t v) -> OpFoldResult {
+      return rewriter.getIndexAttr(v);
+    };
+    SmallVector<OpFoldResult> sizes{indexAttr(1), indexAttr(dim)},
+        strides{indexAttr(1), indexAttr(1)};
+    Value lower = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value upper = arith::ConstantIndexOp::create(rewriter, loc, rows);
+    Value step = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    auto loop = scf::ForOp::create(
+        rewriter, loc, lower, upper, step,
+        ValueRange{filled(rewriter, loc, type, 0.0)},
+        [&](OpBuilder &b, Location l, Value p, ValueRange acc) {
+          Value id = tensor::ExtractOp::create(b, l, ids, ValueRange{p});
+          Value row = arith::IndexCastOp::create(b, l, b.getIndexType(), id);
+          SmallVector<OpFoldResult> at{row, indexAttr(0)},
+              from{p, indexAttr(0)};
+          Value slot = tensor::ExtractSliceOp::create(b, l, rowType, acc[0], at,
+                                                      sizes, strides);
+          Value g = tensor::ExtractSliceOp::create(b, l, rowType, grads, from,
+                                                   sizes, strides);
+          // slot += g, written in place.
+          auto identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+          Value sum =
+              linalg::GenericOp::create(
+                  b, l, TypeRange{rowType}, ValueRange{g}, ValueRange{slot},
+                  SmallVector<AffineMap>{identity, identity},
+                  SmallVector<utils::IteratorType>(
+                      2, utils::IteratorType::parallel),
+                  [](OpBuilder &nb, Location nl, ValueRange args) {
+                    Value total =
+                        arith::AddFOp::create(nb, nl, args[1], args[0]);
+                    linalg::YieldOp::create(nb, nl, total);
+                  })
+                  .getResult(0);
+          Value updated = tensor::InsertSliceOp::create(b, l, sum, acc[0], at,
+                                                        sizes, strides);
+          scf::YieldOp::create(b, l, updated);
+        });
+    rewriter.replaceOp(op, loop.getResult(0));
     return success();
   }
 };
@@ -207,5 +339,7 @@ struct AttentionLowering : OpConversionPattern<dl::AttentionOp> {
 
 void dlcc::populateLinearAlgebraLowering(RewritePatternSet &patterns) {
   patterns.add<MatmulLowering, LinearLowering, Conv2DLowering,
-               EmbeddingLowering, AttentionLowering>(patterns.getContext());
+               Conv2DGradInputLowering, Conv2DGradWeightLowering,
+               EmbeddingLowering, EmbeddingGradLowering, AttentionLowering>(
+      patterns.getContext());
 }

@@ -394,6 +394,67 @@ void checkIndices(OpBuilder &b, Location loc, Value indices, int64_t bound,
   });
 }
 
+Value windowGather(OpBuilder &b, Location loc, RankedTensorType resultType,
+                   ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                   ArrayRef<int64_t> padding, ArrayRef<int64_t> outputSize,
+                   WindowTerm term) {
+  MLIRContext *ctx = b.getContext();
+  Type element = resultType.getElementType();
+  AffineExpr n, c, h, w, i, j;
+  bindDims(ctx, n, c, h, w, i, j);
+  SmallVector<AffineMap> maps{AffineMap::get(6, 0, {i, j}, ctx),
+                              AffineMap::get(6, 0, {n, c, h, w}, ctx)};
+  // The window operand only gives the loops over the kernel their extent.
+  Value window = tensor::EmptyOp::create(b, loc, kernel, element);
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+  iterators.append(2, IteratorType::reduction);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{window},
+      ValueRange{filled(b, loc, resultType, 0.0)}, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value idx[6];
+        for (int d = 0; d < 6; ++d)
+          idx[d] = linalg::IndexOp::create(nb, nl, d);
+        auto constant = [&](int64_t v) {
+          return arith::ConstantIndexOp::create(nb, nl, v);
+        };
+        Value zero = constant(0);
+        Value valid = arith::ConstantIntOp::create(nb, nl, 1, 1);
+        Value position[2];
+        for (int d = 0; d < 2; ++d) {
+          // p = h + pad - i must be a multiple of the stride, p / stride
+          // inside the output.
+          Value p = arith::SubIOp::create(
+              nb, nl,
+              arith::AddIOp::create(nb, nl, idx[2 + d], constant(padding[d])),
+              idx[4 + d]);
+          Value s = constant(stride[d]);
+          Value q = arith::DivSIOp::create(nb, nl, p, s);
+          Value exact = arith::CmpIOp::create(
+              nb, nl, arith::CmpIPredicate::eq,
+              arith::RemSIOp::create(nb, nl, p, s), zero);
+          Value inside = arith::AndIOp::create(
+              nb, nl,
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, p, zero),
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, q,
+                                    constant(outputSize[d])));
+          valid = arith::AndIOp::create(
+              nb, nl, valid, arith::AndIOp::create(nb, nl, exact, inside));
+          position[d] = q;
+        }
+        Value y = arith::SelectOp::create(nb, nl, valid, position[0], zero);
+        Value x = arith::SelectOp::create(nb, nl, valid, position[1], zero);
+        Value value =
+            term(nb, nl, ValueRange{idx[0], idx[1], y, x, idx[4], idx[5]});
+        Value summand = arith::SelectOp::create(
+            nb, nl, valid, value, scalar(nb, nl, element, 0.0));
+        Value total = arith::AddFOp::create(nb, nl, args[1], summand);
+        linalg::YieldOp::create(nb, nl, total);
+      });
+  return op.getResult(0);
+}
+
 Value logSoftmax(OpBuilder &b, Location loc, Value input, int64_t axis) {
   RankedTensorType type = tensorType(input);
   Value max = reduce(b, loc, input, {axis}, Combine::Max, true);

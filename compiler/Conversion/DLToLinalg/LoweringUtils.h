@@ -88,6 +88,25 @@ void checkIndices(mlir::OpBuilder &b, mlir::Location loc, mlir::Value indices,
                   int64_t bound, std::optional<int64_t> allowed,
                   llvm::StringRef message);
 
+/// Builds the summand of a window gather from the indices (n, c, y, x, i,
+/// j): an output position and a kernel offset.
+using WindowTerm = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+/// The adjoint of a sliding window over an NCHW tensor, as a gather (each
+/// element is written once, in a fixed order, so the result is
+/// deterministic): element (n, c, h, w) of `resultType` is the sum, over the
+/// kernel offsets (i, j) of `kernel` whose window reads it, that is whose
+/// output position y = (h + ph - i) / sh (x likewise) is exact and inside
+/// `outputSize`, of `term(n, c, y, x, i, j)`. Offsets that fall outside
+/// contribute zero; `term` is still called, with y and x clamped to 0.
+mlir::Value windowGather(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::RankedTensorType resultType,
+                         llvm::ArrayRef<int64_t> kernel,
+                         llvm::ArrayRef<int64_t> stride,
+                         llvm::ArrayRef<int64_t> padding,
+                         llvm::ArrayRef<int64_t> outputSize, WindowTerm term);
+
 /// The numerically stable log-softmax along `axis`.
 mlir::Value logSoftmax(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, int64_t axis);

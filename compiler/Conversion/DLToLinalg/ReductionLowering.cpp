@@ -128,6 +128,137 @@ struct AvgPoolLowering : OpConversionPattern<dl::AvgPool2DOp> {
   }
 };
 
+/// For each window of a max pooling, the row-major offset i * KW + j of the
+/// first element equal to the window's maximum `max` (as i64).
+Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
+                     ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                     ArrayRef<int64_t> padding) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(input);
+  Type element = type.getElementType();
+  Value padded = input;
+  if (padding[0] || padding[1]) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[2] += 2 * padding[0];
+    shape[3] += 2 * padding[1];
+    SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
+                                  b.getIndexAttr(padding[0]),
+                                  b.getIndexAttr(padding[1])};
+    padded = tensor::PadOp::create(
+        b, loc, RankedTensorType::get(shape, element), input, low, low,
+        scalar(b, loc, element, -std::numeric_limits<double>::infinity()));
+  }
+  AffineExpr n, c, oh, ow, kh, kw;
+  bindDims(ctx, n, c, oh, ow, kh, kw);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(6, 0, {n, c, oh * stride[0] + kh, ow * stride[1] + kw},
+                     ctx),
+      AffineMap::get(6, 0, {n, c, oh, ow}, ctx),
+      AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+  Type i64 = b.getI64Type();
+  int64_t none = kernel[0] * kernel[1];
+  auto offsetType =
+      RankedTensorType::get(tensorType(max).getShape(), i64);
+  using utils::IteratorType;
+  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
+  iterators.append(2, IteratorType::reduction);
+  // The minimum offset among the elements equal to the maximum: the same
+  // answer in any order of the reduction.
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{offsetType}, ValueRange{padded, max},
+             ValueRange{filled(b, loc, offsetType, double(none))}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value i = linalg::IndexOp::create(nb, nl, 4);
+               Value j = linalg::IndexOp::create(nb, nl, 5);
+               Value offset = arith::AddIOp::create(
+                   nb, nl,
+                   arith::MulIOp::create(
+                       nb, nl, i,
+                       arith::ConstantIndexOp::create(nb, nl, kernel[1])),
+                   j);
+               Value wide = arith::IndexCastOp::create(nb, nl, i64, offset);
+               Value hit = arith::CmpFOp::create(
+                   nb, nl, arith::CmpFPredicate::OEQ, args[0], args[1]);
+               Value candidate = arith::SelectOp::create(
+                   nb, nl, hit, wide, scalar(nb, nl, i64, double(none)));
+               Value first =
+                   arith::MinSIOp::create(nb, nl, args[2], candidate);
+               linalg::YieldOp::create(nb, nl, first);
+             })
+      .getResult(0);
+}
+
+/// Each input element gathers the gradients of the windows whose first
+/// maximum it is.
+struct MaxPoolGradLowering : OpConversionPattern<dl::MaxPool2DGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::MaxPool2DGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = adaptor.getInput(), dy = adaptor.getGrad();
+    ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride(),
+                      padding = op.getPadding();
+    RankedTensorType dyType = tensorType(dy);
+    Value max = pool(rewriter, loc, x, dyType, kernel, stride, padding,
+                     -std::numeric_limits<double>::infinity(), Combine::Max);
+    Value first =
+        firstMaxOffset(rewriter, loc, x, max, kernel, stride, padding);
+    Type i64 = rewriter.getI64Type();
+    rewriter.replaceOp(
+        op, windowGather(
+                rewriter, loc, op.getType(), kernel, stride, padding,
+                dyType.getShape().drop_front(2),
+                [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+                  // idx is (n, c, y, x, i, j).
+                  ValueRange at = idx.take_front(4);
+                  Value offset = arith::AddIOp::create(
+                      b, l,
+                      arith::MulIOp::create(
+                          b, l, idx[4],
+                          arith::ConstantIndexOp::create(b, l, kernel[1])),
+                      idx[5]);
+                  Value wide = arith::IndexCastOp::create(b, l, i64, offset);
+                  Value winner = arith::CmpIOp::create(
+                      b, l, arith::CmpIPredicate::eq,
+                      tensor::ExtractOp::create(b, l, first, at), wide);
+                  return arith::SelectOp::create(
+                      b, l, winner, tensor::ExtractOp::create(b, l, dy, at),
+                      scalar(b, l, dyType.getElementType(), 0.0));
+                }));
+    return success();
+  }
+};
+
+/// Each input element gathers the gradients of the windows that contain it,
+/// divided by the window size.
+struct AvgPoolGradLowering : OpConversionPattern<dl::AvgPool2DGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::AvgPool2DGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value dy = adaptor.getGrad();
+    ArrayRef<int64_t> kernel = op.getKernel();
+    RankedTensorType dyType = tensorType(dy);
+    Value sum = windowGather(
+        rewriter, loc, op.getType(), kernel, op.getStride(), op.getPadding(),
+        dyType.getShape().drop_front(2),
+        [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
+          return tensor::ExtractOp::create(b, l, dy, idx.take_front(4));
+        });
+    Value count = scalar(rewriter, loc, dyType.getElementType(),
+                         double(kernel[0] * kernel[1]));
+    rewriter.replaceOp(
+        op, elementwise(rewriter, loc, op.getType(), {sum},
+                        [&](OpBuilder &b, Location l, ValueRange args) {
+                          return arith::DivFOp::create(b, l, args[0], count);
+                        }));
+    return success();
+  }
+};
+
 /// (x - mean) * rsqrt(var + eps), with the statistics broadcasting to x.
 Value normalize(OpBuilder &b, Location loc, Value x, Value mean, Value var,
                 double eps) {
@@ -284,6 +415,6 @@ void dlcc::populateReductionLowering(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<dl::SumOp, Combine::Sum>,
                ReduceLowering<dl::MeanOp, Combine::Sum, /*kMean=*/true>,
                ReduceLowering<dl::MaxOp, Combine::Max>, MaxPoolLowering,
-               AvgPoolLowering, LayerNormLowering, RMSNormLowering,
+               AvgPoolLowering, MaxPoolGradLowering, AvgPoolGradLowering, LayerNormLowering, RMSNormLowering,
                BatchNormLowering>(ctx);
 }

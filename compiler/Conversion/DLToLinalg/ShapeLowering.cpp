@@ -100,6 +100,25 @@ struct SliceLowering : OpConversionPattern<dl::SliceOp> {
   }
 };
 
+/// Zeros of the input's shape with the gradient inserted where the slice
+/// read.
+struct SliceGradLowering : OpConversionPattern<dl::SliceGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::SliceGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Value dy = adaptor.getGrad();
+    Value zeros = filled(rewriter, op.getLoc(), op.getType(), 0.0);
+    rewriter.replaceOp(
+        op, tensor::InsertSliceOp::create(
+                rewriter, op.getLoc(), dy, zeros,
+                indexAttrs(rewriter, op.getStarts()),
+                indexAttrs(rewriter, tensorType(dy).getShape()),
+                indexAttrs(rewriter, op.getStrides())));
+    return success();
+  }
+};
+
 struct ConcatLowering : OpConversionPattern<dl::ConcatOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -133,6 +152,7 @@ struct ConcatLowering : OpConversionPattern<dl::ConcatOp> {
 
 void dlcc::populateShapeLowering(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, BroadcastLowering, TransposeLowering,
-               SplitLowering, SliceLowering, ConcatLowering>(
+               SplitLowering, SliceLowering, SliceGradLowering,
+               ConcatLowering>(
       patterns.getContext());
 }

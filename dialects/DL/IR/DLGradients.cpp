@@ -1,121 +1,24 @@
-//===- DLGradients.cpp - Vector-Jacobian products of dl ops ---------------===//
+//===- DLGradients.cpp - Vector-Jacobian products of elementwise ops ------===//
 //
 // Part of dlcc. Each differentiable op builds the gradient of its operands
 // from the gradient of its results, as dl ops, for dl-autodiff. Broadcast
 // operands get their gradient summed back to their own shape. The rules
 // follow PyTorch's derivatives (for instance, ties of maximum/minimum share
-// the gradient equally).
+// the gradient equally). This file holds the elementwise ops, softmax and
+// dropout; the other families are in DLLinearGradients.cpp,
+// DLNormGradients.cpp, DLShapeGradients.cpp and DLLossGradients.cpp, and
+// every test of a rule against finite differences in test/Gradients.
 //
 //===----------------------------------------------------------------------===//
 
-#include "DL/IR/DLOps.h"
-
-#include "mlir/IR/Builders.h"
+#include "DL/IR/DLGradientBuilder.h"
 
 #include <cmath>
-#include <numeric>
 
 using namespace mlir;
 using namespace mlir::dl;
 
-namespace {
-
-RankedTensorType tensorOf(Value v) {
-  return llvm::cast<RankedTensorType>(v.getType());
-}
-
-/// Builds dl ops at one location.
-class GradBuilder {
-public:
-  GradBuilder(OpBuilder &b, Location loc) : b(b), loc(loc) {}
-
-  /// A rank-0 constant of `like`'s element type.
-  Value constant(Value like, double value) {
-    Type element = tensorOf(like).getElementType();
-    auto type = RankedTensorType::get({}, element);
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, b.getFloatAttr(element, value)));
-  }
-  Value add(Value x, Value y) { return AddOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return SubOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return MulOp::create(b, loc, x, y); }
-  Value div(Value x, Value y) { return DivOp::create(b, loc, x, y); }
-  Value neg(Value x) { return NegOp::create(b, loc, x); }
-  Value scale(Value x, double s) { return mul(x, constant(x, s)); }
-  Value compare(ComparePredicate p, Value x, Value y) {
-    return CompareOp::create(b, loc, p, x, y);
-  }
-  /// cond ? x : y, with x, y broadcast; zero where a value is null.
-  Value select(Value cond, Value x, Value y) {
-    return WhereOp::create(b, loc, cond, x, y);
-  }
-  Value reshape(Value x, RankedTensorType type) {
-    if (tensorOf(x) == type)
-      return x;
-    return ReshapeOp::create(b, loc, type, x);
-  }
-  Value broadcast(Value x, RankedTensorType type) {
-    if (tensorOf(x) == type)
-      return x;
-    return BroadcastOp::create(b, loc, type, x);
-  }
-  Value sum(Value x, ArrayRef<int64_t> axes, bool keepdim) {
-    return SumOp::create(b, loc, x, b.getDenseI64ArrayAttr(axes),
-                         keepdim ? b.getUnitAttr() : UnitAttr());
-  }
-  Value transposeLast(Value x) {
-    int64_t rank = tensorOf(x).getRank();
-    SmallVector<int64_t> perm(rank);
-    std::iota(perm.begin(), perm.end(), 0);
-    std::swap(perm[rank - 1], perm[rank - 2]);
-    return TransposeOp::create(b, loc, x, b.getDenseI64ArrayAttr(perm));
-  }
-  Value matmul(Value x, Value y) { return MatmulOp::create(b, loc, x, y); }
-
-  /// Sums a gradient of a broadcast result back to the operand's `type`.
-  Value sumTo(Value g, RankedTensorType type) {
-    ArrayRef<int64_t> from = tensorOf(g).getShape(), to = type.getShape();
-    if (from == to)
-      return g;
-    size_t lead = from.size() - to.size();
-    SmallVector<int64_t> axes;
-    for (size_t i = 0; i < from.size(); ++i)
-      if (i < lead || (to[i - lead] == 1 && from[i] != 1))
-        axes.push_back(i);
-    Value reduced = axes.empty() ? g : sum(g, axes, /*keepdim=*/true);
-    return reshape(reduced, type);
-  }
-
-  /// Spreads the gradient of a reduction back over the reduced axes.
-  Value unreduce(Value g, RankedTensorType input, ArrayRef<int64_t> axes,
-                 bool keepdim) {
-    SmallVector<int64_t> kept(input.getShape());
-    SmallVector<int64_t> all = resolved(axes, input.getRank());
-    for (int64_t axis : all)
-      kept[axis] = 1;
-    Value shaped =
-        keepdim ? g
-                : reshape(g, RankedTensorType::get(kept, input.getElementType()));
-    return broadcast(shaped, input);
-  }
-
-  static SmallVector<int64_t> resolved(ArrayRef<int64_t> axes, int64_t rank) {
-    SmallVector<int64_t> out;
-    if (axes.empty())
-      for (int64_t d = 0; d < rank; ++d)
-        out.push_back(d);
-    for (int64_t axis : axes)
-      out.push_back(axis < 0 ? axis + rank : axis);
-    return out;
-  }
-
-  OpBuilder &b;
-  Location loc;
-};
-
-int64_t elementCount(Value v) { return tensorOf(v).getNumElements(); }
-
-} // namespace
+using namespace mlir::dl::detail;
 
 //===----------------------------------------------------------------------===//
 // Elementwise
@@ -300,151 +203,44 @@ LogicalResult LogSoftmaxOp::buildGradient(OpBuilder &builder,
 }
 
 //===----------------------------------------------------------------------===//
-// Linear algebra
+// Selection, casts, dropout
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatmulOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                      SmallVectorImpl<Value> &dxs) {
+// The condition carries no gradient; each branch gets the gradient where it
+// was chosen.
+LogicalResult WhereOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
+                                     SmallVectorImpl<Value> &dxs) {
   GradBuilder g(builder, getLoc());
-  Value a = getLhs(), b = getRhs(), dy = dys[0];
-  dxs.push_back(g.sumTo(g.matmul(dy, g.transposeLast(b)), tensorOf(a)));
-  dxs.push_back(g.sumTo(g.matmul(g.transposeLast(a), dy), tensorOf(b)));
+  Value dy = dys[0], zero = g.constant(dy, 0), cond = getCondition();
+  dxs.push_back(Value());
+  dxs.push_back(g.sumTo(g.broadcast(g.select(cond, dy, zero), tensorOf(dy)),
+                        getLhs().getType()));
+  dxs.push_back(g.sumTo(g.broadcast(g.select(cond, zero, dy), tensorOf(dy)),
+                        getRhs().getType()));
   return success();
 }
 
-LogicalResult LinearOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                      SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  Value x = getInput(), w = getWeight(), dy = dys[0];
-  RankedTensorType xType = getInput().getType();
-  int64_t in = xType.getShape().back(), out = tensorOf(w).getShape()[0];
-  int64_t rows = xType.getNumElements() / in;
-  Type element = xType.getElementType();
-  // dx = dy W; dW = dy^T x over all rows; db = the row sum of dy.
-  dxs.push_back(g.matmul(dy, w));
-  Value dyRows = g.reshape(dy, RankedTensorType::get({rows, out}, element));
-  Value xRows = g.reshape(x, RankedTensorType::get({rows, in}, element));
-  dxs.push_back(g.matmul(g.transposeLast(dyRows), xRows));
-  if (getBias())
-    dxs.push_back(g.sum(dyRows, {0}, /*keepdim=*/false));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Shapes and reductions
-//===----------------------------------------------------------------------===//
-
-LogicalResult ReshapeOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                       SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  dxs.push_back(g.reshape(dys[0], getInput().getType()));
-  return success();
-}
-
-LogicalResult BroadcastOp::buildGradient(OpBuilder &builder,
-                                         ArrayRef<Value> dys,
-                                         SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  dxs.push_back(g.sumTo(dys[0], getInput().getType()));
-  return success();
-}
-
-LogicalResult TransposeOp::buildGradient(OpBuilder &builder,
-                                         ArrayRef<Value> dys,
-                                         SmallVectorImpl<Value> &dxs) {
-  ArrayRef<int64_t> perm = getPermutation();
-  SmallVector<int64_t> inverse(perm.size());
-  for (size_t i = 0; i < perm.size(); ++i)
-    inverse[perm[i]] = i;
-  dxs.push_back(TransposeOp::create(builder, getLoc(), dys[0],
-                                    builder.getDenseI64ArrayAttr(inverse)));
-  return success();
-}
-
-LogicalResult SumOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                   SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  dxs.push_back(
-      g.unreduce(dys[0], getInput().getType(), getAxes(), getKeepdim()));
-  return success();
-}
-
-LogicalResult MeanOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
+// The gradient converted back to the input's float type; integer and i1
+// inputs carry none.
+LogicalResult CastOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
                                     SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  int64_t count = elementCount(getInput()) / elementCount(getResult());
-  Value spread =
-      g.unreduce(dys[0], getInput().getType(), getAxes(), getKeepdim());
-  dxs.push_back(g.scale(spread, 1.0 / double(count)));
+  RankedTensorType in = getInput().getType();
+  if (!isa<FloatType>(in.getElementType())) {
+    dxs.push_back(Value());
+    return success();
+  }
+  dxs.push_back(in == dys[0].getType()
+                    ? dys[0]
+                    : CastOp::create(builder, getLoc(), in, dys[0]).getResult());
   return success();
 }
 
-// amax: the gradient is shared equally by the elements equal to the maximum.
-LogicalResult MaxOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                   SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  RankedTensorType type = getInput().getType();
-  Value max = g.unreduce(getResult(), type, getAxes(), getKeepdim());
-  Value hit = g.compare(ComparePredicate::eq, getInput(), max);
-  Value one = g.constant(max, 1), zero = g.constant(max, 0);
-  Value ones = g.select(hit, one, zero);
-  SmallVector<int64_t> axes = GradBuilder::resolved(getAxes(), type.getRank());
-  Value count = g.unreduce(g.sum(ones, axes, /*keepdim=*/true), type, axes,
-                           /*keepdim=*/true);
-  Value share =
-      g.unreduce(dys[0], type, getAxes(), getKeepdim());
-  dxs.push_back(g.select(hit, g.div(share, count), zero));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
-// Losses
-//===----------------------------------------------------------------------===//
-
-LogicalResult CrossEntropyOp::buildGradient(OpBuilder &builder,
-                                            ArrayRef<Value> dys,
-                                            SmallVectorImpl<Value> &dxs) {
-  dxs.push_back(CrossEntropyGradOp::create(
-      builder, getLoc(), getLogits(), getLabels(), dys[0],
-      getLabelSmoothingAttr(), getIgnoreIndexAttr()));
-  dxs.push_back(Value()); // Labels carry no gradient.
-  return success();
-}
-
-LogicalResult MSEOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                   SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  double n = double(elementCount(getInput()));
-  Value d = g.mul(g.sub(getInput(), getTarget()), g.scale(dys[0], 2.0 / n));
-  dxs.push_back(d);
-  dxs.push_back(g.neg(d));
-  return success();
-}
-
-LogicalResult L1Op::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
-                                  SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  double n = double(elementCount(getInput()));
-  Value diff = g.sub(getInput(), getTarget());
-  Value zero = g.constant(diff, 0), step = g.scale(dys[0], 1.0 / n);
-  Value d = g.select(g.compare(ComparePredicate::gt, diff, zero), step,
-                     g.select(g.compare(ComparePredicate::lt, diff, zero),
-                              g.neg(step), zero));
-  d = g.broadcast(d, getInput().getType());
-  dxs.push_back(d);
-  dxs.push_back(g.neg(d));
-  return success();
-}
-
-// d/dx = sigmoid(x) - t, d/dt = -x (each over the element count).
-LogicalResult BinaryCrossEntropyOp::buildGradient(OpBuilder &builder,
-                                                  ArrayRef<Value> dys,
-                                                  SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
-  double n = double(elementCount(getInput()));
-  Value step = g.scale(dys[0], 1.0 / n);
-  Value s = SigmoidOp::create(builder, getLoc(), getInput());
-  dxs.push_back(g.mul(g.sub(s, getTarget()), step));
-  dxs.push_back(g.mul(g.neg(getInput()), step));
+// The same op with the same key draws the same mask: applied to the
+// gradient it zeroes the dropped elements and scales the kept ones by
+// 1 / (1 - rate), which is the vector-Jacobian product.
+LogicalResult DropoutOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
+                                       SmallVectorImpl<Value> &dxs) {
+  dxs.push_back(DropoutOp::create(builder, getLoc(), dys[0], getRateAttr(),
+                                  getKeyAttr()));
   return success();
 }

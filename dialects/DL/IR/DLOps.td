@@ -135,7 +135,7 @@ def DL_LinearOp : DL_InferredOp<"linear", [DL_Differentiable]> {
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
-def DL_Conv2DOp : DL_InferredOp<"conv2d"> {
+def DL_Conv2DOp : DL_InferredOp<"conv2d", [DL_Differentiable]> {
   let summary = "2-D convolution in NCHW layout.";
   let description = [{
     `input` is `[N, C, H, W]`, `weight` `[O, C, KH, KW]`, `bias` `[O]`; the
@@ -154,7 +154,7 @@ def DL_Conv2DOp : DL_InferredOp<"conv2d"> {
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
-def DL_EmbeddingOp : DL_InferredOp<"embedding"> {
+def DL_EmbeddingOp : DL_InferredOp<"embedding", [DL_Differentiable]> {
   let summary = "Looks up rows of a table by index.";
   let description = [{
     `indices` of any shape `S` select rows of `table` `[V, D]`; the result is
@@ -174,7 +174,7 @@ def DL_EmbeddingOp : DL_InferredOp<"embedding"> {
 // Normalization
 //===----------------------------------------------------------------------===//
 
-def DL_LayerNormOp : DL_InferredOp<"layernorm"> {
+def DL_LayerNormOp : DL_InferredOp<"layernorm", [DL_Differentiable]> {
   let summary = "Layer normalization over the last dimension.";
   let description = [{
     `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
@@ -192,7 +192,7 @@ def DL_LayerNormOp : DL_InferredOp<"layernorm"> {
   let hasVerifier = 1;
 }
 
-def DL_RMSNormOp : DL_InferredOp<"rmsnorm"> {
+def DL_RMSNormOp : DL_InferredOp<"rmsnorm", [DL_Differentiable]> {
   let summary = "Root-mean-square normalization over the last dimension.";
   let description = [{
     `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`.
@@ -208,7 +208,7 @@ def DL_RMSNormOp : DL_InferredOp<"rmsnorm"> {
   let hasVerifier = 1;
 }
 
-def DL_BatchNormOp : DL_InferredOp<"batchnorm"> {
+def DL_BatchNormOp : DL_InferredOp<"batchnorm", [DL_Differentiable]> {
   let summary = "Batch normalization over dimension 1.";
   let description = [{
     `input` is `[N, C]` or `[N, C, H, W]`; `weight`, `bias` and the running
@@ -321,7 +321,7 @@ def DL_CompareOp : DL_InferredOp<"compare"> {
       "$predicate `,` $lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs)";
 }
 
-def DL_WhereOp : DL_InferredOp<"where"> {
+def DL_WhereOp : DL_InferredOp<"where", [DL_Differentiable]> {
   let summary = "Elementwise select: cond ? lhs : rhs, with broadcasting.";
   let description = [{
     ```mlir
@@ -334,7 +334,7 @@ def DL_WhereOp : DL_InferredOp<"where"> {
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
-def DL_CastOp : DL_Op<"cast", [Pure]> {
+def DL_CastOp : DL_Op<"cast", [Pure, DL_Differentiable]> {
   let summary = "Converts the element type, keeping the shape.";
   let description = [{
     Between float types (rounding to nearest even) and from integers or i1
@@ -380,7 +380,7 @@ def DL_LogSoftmaxOp : DL_InferredOp<"log_softmax", [DL_Differentiable]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DL_DropoutOp : DL_InferredOp<"dropout"> {
+def DL_DropoutOp : DL_InferredOp<"dropout", [DL_Differentiable]> {
   let summary = "Zeroes elements with probability `rate` while training.";
   let description = [{
     Kept elements are scaled by `1 / (1 - rate)`. The mask comes from a
@@ -398,7 +398,7 @@ def DL_DropoutOp : DL_InferredOp<"dropout"> {
   let hasVerifier = 1;
 }
 
-def DL_AttentionOp : DL_InferredOp<"attention"> {
+def DL_AttentionOp : DL_InferredOp<"attention", [DL_Differentiable]> {
   let summary = "Scaled dot-product attention.";
   let description = [{
     `softmax(q k^T * scale + mask) v` over the last two dimensions: `q` is
@@ -466,7 +466,7 @@ def DL_TransposeOp : DL_InferredOp<"transpose", [DL_Differentiable]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DL_SplitOp : DL_InferredOp<"split"> {
+def DL_SplitOp : DL_InferredOp<"split", [DL_Differentiable]> {
   let summary = "Splits a tensor along an axis into pieces of given sizes.";
   let description = [{
     ```mlir
@@ -479,7 +479,7 @@ def DL_SplitOp : DL_InferredOp<"split"> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def DL_ConcatOp : DL_InferredOp<"concat"> {
+def DL_ConcatOp : DL_InferredOp<"concat", [DL_Differentiable]> {
   let summary = "Joins tensors along an axis.";
   let description = [{
     ```mlir
@@ -491,7 +491,7 @@ def DL_ConcatOp : DL_InferredOp<"concat"> {
   let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
 }
 
-def DL_SliceOp : DL_InferredOp<"slice"> {
+def DL_SliceOp : DL_InferredOp<"slice", [DL_Differentiable]> {
   let summary = "Takes a strided box out of a tensor.";
   let description = [{
     Along each axis `i`: elements `starts[i], starts[i] + strides[i], ...`
@@ -571,7 +571,8 @@ def DL_SumOp : DL_ReduceOp<"sum", "sum">;
 def DL_MeanOp : DL_ReduceOp<"mean", "mean">;
 def DL_MaxOp : DL_ReduceOp<"max", "maximum">;
 
-class DL_PoolOp<string mnemonic, string what> : DL_InferredOp<mnemonic> {
+class DL_PoolOp<string mnemonic, string what>
+    : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "2-D " # what # " pooling in NCHW layout.";
   let description = [{
     Windows of `kernel` moved by `stride` over the input padded by `padding`.
@@ -657,7 +658,7 @@ def DL_BinaryCrossEntropyOp
 def DL_MSEOp : DL_PairLossOp<"mse", "squared error">;
 def DL_L1Op : DL_PairLossOp<"l1", "absolute error">;
 
-def DL_ContrastiveOp : DL_InferredOp<"contrastive"> {
+def DL_ContrastiveOp : DL_InferredOp<"contrastive", [DL_Differentiable]> {
   let summary = "Symmetric InfoNCE loss between two batches of embeddings.";
   let description = [{
     `a` and `b` are `[N, D]`; row `i` of `a` matches row `i` of `b`. The
@@ -686,6 +687,139 @@ def DL_AccuracyOp : DL_InferredOp<"accuracy"> {
   let results = (outs DL_Scalar:$result);
   let assemblyFormat =
       "$logits `,` $labels attr-dict `:` type($logits) `,` type($labels)";
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops (built by autodiff)
+//===----------------------------------------------------------------------===//
+
+def DL_Conv2DGradInputOp : DL_InferredOp<"conv2d_grad_input"> {
+  let summary = "Gradient of dl.conv2d with respect to its input.";
+  let description = [{
+    `grad` is the gradient of the convolution's result `[N, O, OH, OW]`,
+    `weight` its weight `[O, C, KH, KW]`; the result has `input_shape`
+    (`[N, C, H, W]`, which the stride does not determine from `grad`). Each
+    input element receives the sum, over the windows that read it, of the
+    gradient times the weight that multiplied it (a transposed convolution).
+
+    ```mlir
+    %dx = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 8, 1, 28, 28>, padding = array<i64: 1, 1>}
+        : tensor<8x32x28x28xf32>, tensor<32x1x3x3xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$grad, DL_FloatTensor:$weight,
+                       DenseI64ArrayAttr:$input_shape,
+                       DefaultValuedAttr<DL_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat =
+      "$grad `,` $weight attr-dict `:` type($grad) `,` type($weight)";
+}
+
+def DL_Conv2DGradWeightOp : DL_InferredOp<"conv2d_grad_weight"> {
+  let summary = "Gradient of dl.conv2d with respect to its weight.";
+  let description = [{
+    `input` is the convolution's input `[N, C, H, W]`, `grad` the gradient of
+    its result `[N, O, OH, OW]`; the result is `[O, C, KH, KW]` for the
+    `kernel` `[KH, KW]`: each weight receives the sum, over every output
+    position, of the gradient times the input element it multiplied.
+
+    ```mlir
+    %dw = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1>}
+        : tensor<8x1x28x28xf32>, tensor<8x32x28x28xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$grad,
+                       DL_Pair:$kernel,
+                       DefaultValuedAttr<DL_Pair, "{1, 1}">:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $grad attr-dict `:` type($input) `,` type($grad)";
+}
+
+def DL_MaxPool2DGradOp : DL_InferredOp<"maxpool2d_grad"> {
+  let summary = "Gradient of dl.maxpool2d with respect to its input.";
+  let description = [{
+    `input` is the pooling's input, `grad` the gradient of its result; the
+    attributes are the pooling's. Each window's gradient goes to the first
+    element (in row-major order within the window) that holds the window's
+    maximum, as PyTorch routes it; padding never receives any. The result
+    has the input's type.
+
+    ```mlir
+    %dx = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>}
+        : tensor<8x32x28x28xf32>, tensor<8x32x14x14xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$grad,
+                       DL_Pair:$kernel, DL_Pair:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat =
+      "$input `,` $grad attr-dict `:` type($input) `,` type($grad)";
+}
+
+def DL_AvgPool2DGradOp : DL_InferredOp<"avgpool2d_grad"> {
+  let summary = "Gradient of dl.avgpool2d with respect to its input.";
+  let description = [{
+    `grad` is the gradient of the pooling's result; the attributes are the
+    pooling's, with the input's shape `input_shape` (`[N, C, H, W]`). Each
+    input element receives the sum of the gradients of the windows that
+    contain it, divided by the window size (padding counts in the divisor,
+    as in the forward op).
+
+    ```mlir
+    %dx = dl.avgpool2d_grad %dy {input_shape = array<i64: 8, 32, 28, 28>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>}
+        : tensor<8x32x14x14xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$grad, DenseI64ArrayAttr:$input_shape,
+                       DL_Pair:$kernel, DL_Pair:$stride,
+                       DefaultValuedAttr<DL_Pair, "{0, 0}">:$padding);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` type($grad)";
+}
+
+def DL_EmbeddingGradOp : DL_InferredOp<"embedding_grad"> {
+  let summary = "Gradient of dl.embedding with respect to its table (a scatter-add).";
+  let description = [{
+    `indices` of shape `S` are the lookup's indices, `grad` (`S x [D]`) the
+    gradient of its result; the result is the table's gradient
+    `[num_embeddings, D]`: row `v` is the sum of the gradient rows whose
+    index is `v`, added in index order (deterministic), zero for rows never
+    looked up. An index outside `[0, num_embeddings)` is an error at run
+    time.
+
+    ```mlir
+    %dt = dl.embedding_grad %tokens, %dy {num_embeddings = 96 : i64}
+        : tensor<16x128xi32>, tensor<16x128x192xf32>
+    ```
+  }];
+  let arguments = (ins DL_IndexTensor:$indices, DL_FloatTensor:$grad,
+                       I64Attr:$num_embeddings);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat =
+      "$indices `,` $grad attr-dict `:` type($indices) `,` type($grad)";
+}
+
+def DL_SliceGradOp : DL_InferredOp<"slice_grad"> {
+  let summary = "Gradient of dl.slice with respect to its input.";
+  let description = [{
+    `grad` is the gradient of the slice; the attributes are the slice's,
+    with the input's shape `input_shape`. The result is zero except at the
+    elements the slice took, which receive `grad`.
+
+    ```mlir
+    %dx = dl.slice_grad %dy {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>}
+        : tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$grad, DenseI64ArrayAttr:$input_shape,
+                       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$limits,
+                       DenseI64ArrayAttr:$strides);
+  let results = (outs DL_FloatTensor:$result);
+  let assemblyFormat = "$grad attr-dict `:` type($grad)";
 }
 
 #endif // DL_OPS_TD

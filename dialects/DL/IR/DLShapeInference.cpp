@@ -110,6 +110,9 @@ FailureOr<int64_t> windowOutput(Loc loc, StringRef op, int64_t in,
 
 LogicalResult checkPair(Loc loc, StringRef op, StringRef what,
                         ArrayRef<int64_t> pair, int64_t min) {
+  if (pair.size() != 2)
+    return emitOptionalError(loc, op, ": ", what, " must have 2 entries, got ",
+                             formatShape(pair));
   for (int64_t v : pair)
     if (v < min)
       return emitOptionalError(loc, op, ": ", what, " must be >= ", min,
@@ -174,10 +177,11 @@ LogicalResult inferReduce(Loc loc, StringRef op, Value input,
   return success();
 }
 
-LogicalResult inferPool(Loc loc, StringRef op, Value input,
+/// The result shape of a 2-D pooling of an input of `shape`.
+LogicalResult poolShape(Loc loc, StringRef op, ArrayRef<int64_t> shape,
                         ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
-                        ArrayRef<int64_t> padding, Types &types) {
-  ArrayRef<int64_t> shape = tensorOf(input).getShape();
+                        ArrayRef<int64_t> padding,
+                        SmallVectorImpl<int64_t> &out) {
   if (shape.size() != 4)
     return emitOptionalError(loc, op, ": input must be [N, C, H, W], got ",
                              formatShape(shape));
@@ -190,7 +194,7 @@ LogicalResult inferPool(Loc loc, StringRef op, Value input,
       return emitOptionalError(loc, op, ": padding ", formatShape(padding),
                                " must be at most half the kernel ",
                                formatShape(kernel));
-  SmallVector<int64_t> out{shape[0], shape[1]};
+  out.assign({shape[0], shape[1]});
   for (int i = 0; i < 2; ++i) {
     FailureOr<int64_t> o = windowOutput(loc, op, shape[2 + i], kernel[i],
                                         stride[i], padding[i], shape);
@@ -198,8 +202,86 @@ LogicalResult inferPool(Loc loc, StringRef op, Value input,
       return failure();
     out.push_back(*o);
   }
+  return success();
+}
+
+LogicalResult inferPool(Loc loc, StringRef op, Value input,
+                        ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride,
+                        ArrayRef<int64_t> padding, Types &types) {
+  SmallVector<int64_t> out;
+  if (failed(poolShape(loc, op, tensorOf(input).getShape(), kernel, stride,
+                       padding, out)))
+    return failure();
   types.push_back(withShape(input, out));
   return success();
+}
+
+/// The result shape of dl.conv2d on an input of shape `xs` and a weight of
+/// shape `ws` (both rank 4, channels already checked).
+LogicalResult convShape(Loc loc, StringRef op, ArrayRef<int64_t> xs,
+                        ArrayRef<int64_t> ws, ArrayRef<int64_t> stride,
+                        ArrayRef<int64_t> padding,
+                        SmallVectorImpl<int64_t> &out) {
+  if (failed(checkPair(loc, op, "stride", stride, 1)) ||
+      failed(checkPair(loc, op, "padding", padding, 0)))
+    return failure();
+  out.assign({xs[0], ws[0]});
+  for (int i = 0; i < 2; ++i) {
+    FailureOr<int64_t> o = windowOutput(loc, op, xs[2 + i], ws[2 + i],
+                                        stride[i], padding[i], xs);
+    if (failed(o))
+      return failure();
+    out.push_back(*o);
+  }
+  return success();
+}
+
+/// The shape of a strided box out of `shape`.
+LogicalResult sliceShape(Loc loc, StringRef op, ArrayRef<int64_t> shape,
+                         ArrayRef<int64_t> starts, ArrayRef<int64_t> limits,
+                         ArrayRef<int64_t> strides,
+                         SmallVectorImpl<int64_t> &out) {
+  if (starts.size() != shape.size() || limits.size() != shape.size() ||
+      strides.size() != shape.size())
+    return emitOptionalError(loc, op, ": starts, limits and strides need ",
+                             shape.size(), " entries for ", formatShape(shape));
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (strides[i] <= 0 || starts[i] < 0 || starts[i] >= limits[i] ||
+        limits[i] > shape[i])
+      return emitOptionalError(loc, op, ": range ", starts[i], ":", limits[i],
+                               ":", strides[i], " of dimension ", i, " of ",
+                               formatShape(shape), " is empty or out of range");
+    out.push_back((limits[i] - starts[i] + strides[i] - 1) / strides[i]);
+  }
+  return success();
+}
+
+/// A backward op's `input_shape`: `rank` positive sizes (any rank when -1).
+LogicalResult checkInputShape(Loc loc, StringRef op, DenseI64ArrayAttr attr,
+                              int64_t rank) {
+  if (failed(required(loc, op, "input_shape", attr)))
+    return failure();
+  ArrayRef<int64_t> shape = attr.asArrayRef();
+  bool valid = rank < 0 || (int64_t)shape.size() == rank;
+  for (int64_t d : shape)
+    valid = valid && d > 0;
+  if (!valid)
+    return emitOptionalError(loc, op, ": input_shape ", formatShape(shape),
+                             " must be ",
+                             rank < 0 ? std::string("positive sizes")
+                                      : std::to_string(rank) +
+                                            " positive sizes");
+  return success();
+}
+
+/// The gradient `grad` must have the shape the forward op gives, `expected`.
+LogicalResult gradFits(Loc loc, StringRef op, Value grad,
+                       ArrayRef<int64_t> expected) {
+  if (tensorOf(grad).getShape() == expected)
+    return success();
+  return emitOptionalError(loc, op, ": gradient ", shapeOf(grad),
+                           " does not have the forward result's shape ",
+                           formatShape(expected));
 }
 
 /// Logits `[..., C]` with labels of the leading shape.
@@ -281,20 +363,12 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, Loc loc,
     return failure();
   SmallVector<int64_t, 4> stride = arrayOr(adaptor.getStrideAttr(), {1, 1}),
                          padding = arrayOr(adaptor.getPaddingAttr(), {0, 0});
-  if (failed(checkPair(loc, "conv2d", "stride", stride, 1)) ||
-      failed(checkPair(loc, "conv2d", "padding", padding, 0)))
-    return failure();
   if (Value b = adaptor.getBias())
     if (failed(isVectorOf(loc, "conv2d", "bias", b, ws[0], w)))
       return failure();
-  SmallVector<int64_t> shape{xs[0], ws[0]};
-  for (int i = 0; i < 2; ++i) {
-    FailureOr<int64_t> o = windowOutput(loc, "conv2d", xs[2 + i], ws[2 + i],
-                                        stride[i], padding[i], xs);
-    if (failed(o))
-      return failure();
-    shape.push_back(*o);
-  }
+  SmallVector<int64_t> shape;
+  if (failed(convShape(loc, "conv2d", xs, ws, stride, padding, shape)))
+    return failure();
   types.push_back(withShape(x, shape));
   return success();
 }
@@ -586,21 +660,10 @@ LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
       failed(required(loc, "slice", "limits", adaptor.getLimitsAttr())) ||
       failed(required(loc, "slice", "strides", adaptor.getStridesAttr())))
     return failure();
-  ArrayRef<int64_t> starts = adaptor.getStarts(), limits = adaptor.getLimits(),
-                    strides = adaptor.getStrides();
-  if (starts.size() != shape.size() || limits.size() != shape.size() ||
-      strides.size() != shape.size())
-    return emitOptionalError(loc, "slice: starts, limits and strides need ",
-                             shape.size(), " entries for ", formatShape(shape));
   SmallVector<int64_t> out;
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (strides[i] <= 0 || starts[i] < 0 || starts[i] >= limits[i] ||
-        limits[i] > shape[i])
-      return emitOptionalError(loc, "slice: range ", starts[i], ":", limits[i],
-                               ":", strides[i], " of dimension ", i, " of ",
-                               formatShape(shape), " is empty or out of range");
-    out.push_back((limits[i] - starts[i] + strides[i] - 1) / strides[i]);
-  }
+  if (failed(sliceShape(loc, "slice", shape, adaptor.getStarts(),
+                        adaptor.getLimits(), adaptor.getStrides(), out)))
+    return failure();
   types.push_back(withShape(adaptor.getInput(), out));
   return success();
 }
@@ -690,4 +753,134 @@ LogicalResult ContrastiveOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   if (failed(sameElementType(loc, "contrastive", a, b)))
     return failure();
   return scalarOf(ctx, a, types);
+}
+
+//===----------------------------------------------------------------------===//
+// Backward ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DGradInputOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                  Adaptor adaptor,
+                                                  Types &types) {
+  StringRef op = "conv2d_grad_input";
+  Value dy = adaptor.getGrad(), w = adaptor.getWeight();
+  ArrayRef<int64_t> ds = tensorOf(dy).getShape(), ws = tensorOf(w).getShape();
+  if (ds.size() != 4 || ws.size() != 4)
+    return emitOptionalError(loc, op,
+                             ": gradient must be [N, O, OH, OW] and weight "
+                             "[O, C, KH, KW], got ",
+                             formatShape(ds), " and ", formatShape(ws));
+  if (failed(sameElementType(loc, op, dy, w)) ||
+      failed(checkInputShape(loc, op, adaptor.getInputShapeAttr(), 4)))
+    return failure();
+  ArrayRef<int64_t> xs = adaptor.getInputShape();
+  if (xs[1] != ws[1])
+    return emitOptionalError(loc, op, ": input_shape ", formatShape(xs),
+                             " has ", xs[1], " channels but weight ",
+                             formatShape(ws), " expects ", ws[1]);
+  SmallVector<int64_t> out;
+  if (failed(convShape(loc, op, xs, ws, arrayOr(adaptor.getStrideAttr(), {1, 1}),
+                       arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
+      failed(gradFits(loc, op, dy, out)))
+    return failure();
+  types.push_back(withShape(dy, xs));
+  return success();
+}
+
+LogicalResult Conv2DGradWeightOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                   Adaptor adaptor,
+                                                   Types &types) {
+  StringRef op = "conv2d_grad_weight";
+  Value x = adaptor.getInput(), dy = adaptor.getGrad();
+  ArrayRef<int64_t> xs = tensorOf(x).getShape(), ds = tensorOf(dy).getShape();
+  if (xs.size() != 4 || ds.size() != 4)
+    return emitOptionalError(loc, op,
+                             ": input must be [N, C, H, W] and gradient "
+                             "[N, O, OH, OW], got ",
+                             formatShape(xs), " and ", formatShape(ds));
+  if (failed(sameElementType(loc, op, x, dy)) ||
+      failed(required(loc, op, "kernel", adaptor.getKernelAttr())) ||
+      failed(checkPair(loc, op, "kernel", adaptor.getKernel(), 1)))
+    return failure();
+  ArrayRef<int64_t> kernel = adaptor.getKernel();
+  SmallVector<int64_t> ws{ds[1], xs[1], kernel[0], kernel[1]}, out;
+  if (failed(convShape(loc, op, xs, ws, arrayOr(adaptor.getStrideAttr(), {1, 1}),
+                       arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
+      failed(gradFits(loc, op, dy, out)))
+    return failure();
+  types.push_back(withShape(x, ws));
+  return success();
+}
+
+LogicalResult MaxPool2DGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  StringRef op = "maxpool2d_grad";
+  Value x = adaptor.getInput(), dy = adaptor.getGrad();
+  if (failed(required(loc, op, "kernel", adaptor.getKernelAttr())) ||
+      failed(required(loc, op, "stride", adaptor.getStrideAttr())) ||
+      failed(sameElementType(loc, op, x, dy)))
+    return failure();
+  SmallVector<int64_t> out;
+  if (failed(poolShape(loc, op, tensorOf(x).getShape(), adaptor.getKernel(),
+                       adaptor.getStride(),
+                       arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
+      failed(gradFits(loc, op, dy, out)))
+    return failure();
+  types.push_back(x.getType());
+  return success();
+}
+
+LogicalResult AvgPool2DGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  StringRef op = "avgpool2d_grad";
+  Value dy = adaptor.getGrad();
+  if (failed(required(loc, op, "kernel", adaptor.getKernelAttr())) ||
+      failed(required(loc, op, "stride", adaptor.getStrideAttr())) ||
+      failed(checkInputShape(loc, op, adaptor.getInputShapeAttr(), 4)))
+    return failure();
+  SmallVector<int64_t> out;
+  if (failed(poolShape(loc, op, adaptor.getInputShape(), adaptor.getKernel(),
+                       adaptor.getStride(),
+                       arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
+      failed(gradFits(loc, op, dy, out)))
+    return failure();
+  types.push_back(withShape(dy, adaptor.getInputShape()));
+  return success();
+}
+
+LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  StringRef op = "embedding_grad";
+  if (failed(required(loc, op, "num_embeddings",
+                      adaptor.getNumEmbeddingsAttr())))
+    return failure();
+  int64_t count = adaptor.getNumEmbeddingsAttr().getInt();
+  if (count <= 0)
+    return emitOptionalError(loc, op, ": num_embeddings must be positive, got ",
+                             count);
+  ArrayRef<int64_t> ids = tensorOf(adaptor.getIndices()).getShape(),
+                    ds = tensorOf(adaptor.getGrad()).getShape();
+  if (ds.size() != ids.size() + 1 || ds.drop_back() != ids)
+    return emitOptionalError(loc, op, ": gradient ", formatShape(ds),
+                             " must be the indices' shape ", formatShape(ids),
+                             " plus an embedding dimension");
+  types.push_back(withShape(adaptor.getGrad(), {count, ds.back()}));
+  return success();
+}
+
+LogicalResult SliceGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                            Adaptor adaptor, Types &types) {
+  StringRef op = "slice_grad";
+  if (failed(checkInputShape(loc, op, adaptor.getInputShapeAttr(), -1)) ||
+      failed(required(loc, op, "starts", adaptor.getStartsAttr())) ||
+      failed(required(loc, op, "limits", adaptor.getLimitsAttr())) ||
+      failed(required(loc, op, "strides", adaptor.getStridesAttr())))
+    return failure();
+  SmallVector<int64_t> out;
+  if (failed(sliceShape(loc, op, adaptor.getInputShape(), adaptor.getStarts(),
+                        adaptor.getLimits(), adaptor.getStrides(), out)) ||
+      failed(gradFits(loc, op, adaptor.getGrad(), out)))
+    return failure();
+  types.push_back(withShape(adaptor.getGrad(), adaptor.getInputShape()));
+  return success();
 }
