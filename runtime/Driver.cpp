@@ -54,6 +54,9 @@ int runProgram(int argc, const char *const *argv, const ModelEntry &entry) {
     case Mode::Eval:
       runEvalMode(options, model, entry, stdout);
       break;
+    case Mode::Gradients:
+      runGradientMode(options, model, entry, stdout);
+      break;
     case Mode::Help:
       break;
     }

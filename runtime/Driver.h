@@ -18,6 +18,8 @@ namespace dlrt {
 struct ModelEntry {
   const char *descriptor;           ///< dl_model_json.
   void (*evalStep)(uint8_t *arena); ///< dl_eval_step.
+  /// dl_gradient_step, or null for a program compiled without gradients.
+  void (*gradientStep)(uint8_t *arena) = nullptr;
 };
 
 /// Runs the program: returns the exit status, 0 on success, 1 after an

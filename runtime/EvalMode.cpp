@@ -1,4 +1,4 @@
-//===- EvalMode.cpp - Evaluating a model on one batch ---------------------===//
+//===- EvalMode.cpp - Running a model on one batch ------------------------===//
 //
 // Part of dlcc's runtime (libdlrt).
 //
@@ -42,12 +42,16 @@ std::string formatScalar(DType dtype, const void *data) {
   return text;
 }
 
-void runEvalMode(const Options &options, const ModelDesc &model,
-                 const ModelEntry &entry, std::FILE *out) {
+namespace {
+
+/// Sets up `arena` (params from --init or the seed, the batch of --data),
+/// runs `step`, prints each scalar output and writes --outputs and
+/// --save-params.
+void runStep(const Options &options, const ModelDesc &model,
+             void (*step)(uint8_t *), std::FILE *out, Arena &arena) {
   // Validate the data before the (possibly long) parameter set-up.
   std::unique_ptr<BatchSource> batches = openBatchSource(model, options.data);
 
-  Arena arena;
   std::string error;
   if (!arena.allocate(model.arenaBytes, error))
     throw Error(error);
@@ -58,7 +62,7 @@ void runEvalMode(const Options &options, const ModelDesc &model,
   if (!batches->next(arena.data()))
     throw Error(batches->describe() + ": holds no batch");
 
-  entry.evalStep(arena.data());
+  step(arena.data());
 
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
@@ -72,6 +76,25 @@ void runEvalMode(const Options &options, const ModelDesc &model,
                      options.outputs);
   if (!options.saveParams.empty())
     saveWeights(model, arena.data(), options.saveParams);
+}
+
+} // namespace
+
+void runEvalMode(const Options &options, const ModelDesc &model,
+                 const ModelEntry &entry, std::FILE *out) {
+  Arena arena;
+  runStep(options, model, entry.evalStep, out, arena);
+}
+
+void runGradientMode(const Options &options, const ModelDesc &model,
+                     const ModelEntry &entry, std::FILE *out) {
+  if (!entry.gradientStep)
+    throw Error("this program was compiled without gradients (compile the "
+                "model with 'dlcc --gradients' to use --gradients)");
+  Arena arena;
+  runStep(options, model, entry.gradientStep, out, arena);
+  saveArenaTensors(model, model.withRole(TensorRole::Grad), arena.data(),
+                   options.gradients);
 }
 
 } // namespace dlrt

@@ -1,4 +1,4 @@
-//===- EvalMode.h - Evaluating a model on one batch -------------*- C++ -*-===//
+//===- EvalMode.h - Running a model on one batch ----------------*- C++ -*-===//
 //
 // Part of dlcc's runtime (libdlrt).
 //
@@ -21,6 +21,14 @@ namespace dlrt {
 /// --outputs and --save-params. Throws Error.
 void runEvalMode(const Options &options, const ModelDesc &model,
                  const ModelEntry &entry, std::FILE *out);
+
+/// --gradients: as --eval, but runs the gradient step (the training
+/// forward: dropout kept, batch norm on batch statistics with its running
+/// statistics updated), then also writes every gradient (the tensors of
+/// role grad, `<param>.grad`) to the safetensors file `options.gradients`.
+/// Throws Error, also when the program was compiled without gradients.
+void runGradientMode(const Options &options, const ModelDesc &model,
+                     const ModelEntry &entry, std::FILE *out);
 
 /// Formats one element of an output with the digits that make it round-trip:
 /// %.9g for the float types up to f32, %.17g for f64, integers exactly.

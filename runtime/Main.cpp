@@ -9,6 +9,10 @@
 #include "dlrt/ModelABI.h"
 #include "runtime/Driver.h"
 
+// Only programs compiled with `dlcc --gradients` define it.
+extern "C" void dl_gradient_step(uint8_t *arena) __attribute__((weak));
+
 int main(int argc, char **argv) {
-  return dlrt::runProgram(argc, argv, {dl_model_json, dl_eval_step});
+  return dlrt::runProgram(argc, argv,
+                          {dl_model_json, dl_eval_step, dl_gradient_step});
 }

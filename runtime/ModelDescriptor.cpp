@@ -28,6 +28,8 @@ const char *tensorRoleName(TensorRole role) {
     return "input";
   case TensorRole::Output:
     return "output";
+  case TensorRole::Grad:
+    return "grad";
   }
   return "?";
 }
@@ -166,9 +168,11 @@ TensorDesc parseTensor(const json &value, size_t index, uint64_t arenaBytes) {
     tensor.role = TensorRole::Input;
   else if (role == "output")
     tensor.role = TensorRole::Output;
+  else if (role == "grad")
+    tensor.role = TensorRole::Grad;
   else
     fields.fail("unknown role '" + role +
-                "' (expected param, buffer, input or output)");
+                "' (expected param, buffer, input, output or grad)");
 
   std::string dtype = fields.string("dtype");
   std::optional<DType> type = parseDTypeName(dtype);
@@ -208,7 +212,8 @@ TensorDesc parseTensor(const json &value, size_t index, uint64_t arenaBytes) {
   if (tensor.isSaved())
     tensor.init = parseInit(fields);
   else if (fields.has("init"))
-    fields.fail("an " + role + " has no initializer");
+    fields.fail(std::string(role == "input" || role == "output" ? "an " : "a ") +
+                role + " has no initializer");
 
   tensor.frozen = fields.boolean("frozen", false);
   if (tensor.frozen && tensor.role != TensorRole::Param)
@@ -293,6 +298,30 @@ ModelDesc parseModelDescriptor(const std::string &text) {
     if (tensor.role == TensorRole::Output && !listed.count(tensor.name))
       throw Error(tensorContext(tensor.name) +
                   ": an output missing from the outputs list");
+
+  // A gradient is named after the trained param it belongs to and has its
+  // dtype and shape.
+  for (const TensorDesc &tensor : model.tensors) {
+    if (tensor.role != TensorRole::Grad)
+      continue;
+    const std::string suffix = ".grad";
+    const TensorDesc *param =
+        tensor.name.size() > suffix.size() &&
+                tensor.name.compare(tensor.name.size() - suffix.size(),
+                                    suffix.size(), suffix) == 0
+            ? model.find(tensor.name.substr(0, tensor.name.size() -
+                                                   suffix.size()))
+            : nullptr;
+    if (!param || param->role != TensorRole::Param || param->frozen)
+      throw Error(tensorContext(tensor.name) +
+                  ": a grad must be named '<param>.grad' after a param that "
+                  "is trained");
+    if (param->dtype != tensor.dtype || param->shape != tensor.shape)
+      throw Error(tensorContext(tensor.name) + ": a grad must have the dtype "
+                  "and shape of its param '" + param->name + "' (" +
+                  dtypeName(param->dtype) + " " + formatShape(param->shape) +
+                  ")");
+  }
 
   model.train = fields.has("train") ? fields.get("train") : json::object();
   return model;

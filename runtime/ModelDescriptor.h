@@ -27,9 +27,11 @@ enum class TensorRole {
   Buffer, ///< Saved, not trained (e.g. batch-norm running statistics).
   Input,  ///< Filled from the batch before each step.
   Output, ///< Read after each step (loss first, then metrics).
+  Grad,   ///< `<param>.grad`: the gradient step writes a param's gradient.
 };
 
-/// The descriptor's name of a role: "param", "buffer", "input", "output".
+/// The descriptor's name of a role: "param", "buffer", "input", "output",
+/// "grad".
 const char *tensorRoleName(TensorRole role);
 
 /// How a param or buffer starts: constant(a), uniform(a, b), or
@@ -86,7 +88,8 @@ struct ModelDesc {
 /// Checked: the JSON itself, the ABI version, every field's type, known roles,
 /// dtypes and initializer kinds, unique names, offsets 64-aligned and inside
 /// the arena, bytes equal to the shape's elements times the dtype size, no two
-/// tensors overlapping, and `outputs` naming exactly the output tensors.
+/// tensors overlapping, `outputs` naming exactly the output tensors, and each
+/// grad named `<param>.grad` after a trained param of its dtype and shape.
 ModelDesc parseModelDescriptor(const std::string &json);
 
 } // namespace dlrt

@@ -41,6 +41,13 @@ const OptionSpec kModes[] = {
     {"eval", nullptr,
      "run the forward program on one batch; print the scalar outputs",
      [](Options &o, const std::string &) { o.mode = Mode::Eval; }},
+    {"gradients", "FILE",
+     "run the gradient step on one batch; print the scalar outputs and "
+     "write every parameter's gradient to FILE",
+     [](Options &o, const std::string &v) {
+       o.mode = Mode::Gradients;
+       o.gradients = v;
+     }},
     {"help", nullptr, "print this help and exit",
      [](Options &o, const std::string &) { o.mode = Mode::Help; }},
 };
@@ -132,14 +139,16 @@ Options parseOptions(const std::vector<std::string> &args) {
   }
 
   if (!mode)
-    throw UsageError("no mode given: use --eval (see --help)");
-  if (options.mode == Mode::Eval && options.data.empty())
-    throw UsageError("--eval needs --data FILE");
+    throw UsageError("no mode given: use --eval or --gradients (see --help)");
+  if (options.data.empty())
+    throw UsageError(std::string("--") + mode->name + " needs --data FILE");
   return options;
 }
 
 std::string usageText(const std::string &program, const std::string &model) {
-  std::string text = "Usage: " + program + " --eval --data FILE [options]\n\n";
+  std::string text = "Usage: " + program + " --eval --data FILE [options]\n" +
+                     "       " + program +
+                     " --gradients FILE --data FILE [options]\n\n";
   if (!model.empty())
     text += "Runs the model '" + model + "', compiled by dlcc.\n\n";
   auto list = [&](const char *title, const auto &specs) {

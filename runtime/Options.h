@@ -18,7 +18,8 @@ namespace dlrt {
 /// What the program was asked to do.
 enum class Mode {
   Help, ///< Print the usage and exit.
-  Eval, ///< Run the forward program on one batch and report the outputs.
+  Eval,      ///< Run the forward program on one batch, report the outputs.
+  Gradients, ///< Run the gradient step on one batch, write the gradients.
 };
 
 /// The parsed command line.
@@ -29,6 +30,7 @@ struct Options {
   uint64_t seed = 0;      ///< --seed: for initializers (and later, shuffling).
   std::string outputs;    ///< --outputs: where to write every output.
   std::string saveParams; ///< --save-params: where to write params/buffers.
+  std::string gradients;  ///< --gradients: where to write the gradients.
 };
 
 /// Parses `args` (without the program name). Throws UsageError for an

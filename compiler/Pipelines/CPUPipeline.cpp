@@ -8,6 +8,7 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
+#include "DL/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -20,7 +21,12 @@ using namespace mlir;
 
 namespace dlcc {
 
-void buildCPUPipeline(OpPassManager &pm, CPUStage stage) {
+void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
+                      const CPUPipelineOptions &options) {
+  if (options.gradients)
+    pm.addPass(dl::createDLAutodiff());
+  if (stage == CPUStage::DL)
+    return;
   pm.addPass(createDLLowerToArena());
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());

@@ -13,13 +13,22 @@ namespace dlcc {
 
 /// How far the CPU pipeline goes.
 enum class CPUStage {
+  DL,          ///< Still the dl dialect: only the dl-level passes ran.
   Linalg,      ///< Entry points built, every dl op lowered to linalg on tensors.
   LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
 };
 
+/// What the CPU pipeline builds besides the eval step.
+struct CPUPipelineOptions {
+  /// Run dl-autodiff first, so that the program also exports
+  /// dl_gradient_step (the gradient of the loss for every trained param).
+  bool gradients = false;
+};
+
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// `stage`.
-void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage);
+void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
+                      const CPUPipelineOptions &options = {});
 
 } // namespace dlcc
 

@@ -25,6 +25,8 @@ const char *roleName(TensorRole role) {
     return "input";
   case TensorRole::Output:
     return "output";
+  case TensorRole::Grad:
+    return "grad";
   }
   llvm_unreachable("unknown role");
 }

@@ -18,7 +18,7 @@
 namespace dlcc {
 
 /// What a tensor of the arena is to the runtime (see ModelABI.h).
-enum class TensorRole { Param, Buffer, Input, Output };
+enum class TensorRole { Param, Buffer, Input, Output, Grad };
 
 struct ArenaTensor {
   std::string name;

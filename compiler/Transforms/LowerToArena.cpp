@@ -28,7 +28,9 @@ public:
       : module(module), layout(layout), arenaType(arenaType) {}
 
   /// Builds `name` from `model`: `eval` drops dropout and uses batch-norm
-  /// running statistics without updating them.
+  /// running statistics without updating them; otherwise the ops keep their
+  /// training behavior and each `dl.assign` writes its parameter after the
+  /// outputs (so every read of the old value comes first).
   LogicalResult build(func::FuncOp model, StringRef name,
                       ArrayRef<size_t> inputs, ArrayRef<size_t> outputs,
                       bool eval);
@@ -80,15 +82,21 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
     return value;
   };
 
+  auto store = [&](Location at, Value value, const ArenaTensor &tensor) {
+    Value dest = view(b, at, tensor);
+    auto copy = bufferization::MaterializeInDestinationOp::create(
+        b, at, TypeRange{}, value, dest);
+    copy.setRestrict(true);
+    copy.setWritable(true);
+  };
+  SmallVector<dl::AssignOp> assigns;
   for (Operation &op : model.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
-      for (auto [value, index] : llvm::zip(ret.getOperands(), outputs)) {
-        Value dest = view(b, ret.getLoc(), layout.tensors[index]);
-        auto store = bufferization::MaterializeInDestinationOp::create(
-            b, ret.getLoc(), TypeRange{}, mapping.lookup(value), dest);
-        store.setRestrict(true);
-        store.setWritable(true);
-      }
+      for (auto [value, index] : llvm::zip(ret.getOperands(), outputs))
+        store(ret.getLoc(), mapping.lookup(value), layout.tensors[index]);
+      for (dl::AssignOp assign : assigns)
+        store(assign.getLoc(), mapping.lookup(assign.getValue()),
+              layout.tensors[layout.paramIndex.lookup(assign.getName())]);
       func::ReturnOp::create(b, ret.getLoc());
       continue;
     }
@@ -96,18 +104,16 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
       mapping.map(read.getResult(), paramValue(b, read.getName()));
       continue;
     }
-    if (eval) {
-      if (isa<dl::AssignOp>(op))
-        continue;
-      if (auto dropout = dyn_cast<dl::DropoutOp>(op)) {
-        mapping.map(dropout.getResult(),
-                    mapping.lookupOrDefault(dropout.getInput()));
-        continue;
-      }
+    if (auto assign = dyn_cast<dl::AssignOp>(op)) {
+      if (!eval)
+        assigns.push_back(assign);
+      continue;
     }
-    if (isa<dl::AssignOp>(op))
-      return op.emitError("writing parameters in a training step is not "
-                          "supported yet");
+    if (auto dropout = dyn_cast<dl::DropoutOp>(op); dropout && eval) {
+      mapping.map(dropout.getResult(),
+                  mapping.lookupOrDefault(dropout.getInput()));
+      continue;
+    }
     Operation *copy = b.clone(op, mapping);
     if (auto norm = dyn_cast<dl::BatchNormOp>(copy); norm && eval)
       norm.setTraining(false);
@@ -117,6 +123,40 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
 
 struct DLLowerToArenaPass
     : dlcc::impl::DLLowerToArenaBase<DLLowerToArenaPass> {
+  /// Checks that `step` is `model` followed by the gradients its
+  /// `dl.gradients` names, and gives each gradient an arena tensor of role
+  /// grad, `<param>.grad`, appending its index to `outputs`.
+  static LogicalResult addGradients(func::FuncOp step, func::FuncOp model,
+                                    ArenaLayout &layout,
+                                    SmallVectorImpl<size_t> &outputs) {
+    if (step.getArgumentTypes() != model.getArgumentTypes())
+      return step.emitError("@train_step must take the arguments of @forward");
+    auto names = step->getAttrOfType<ArrayAttr>("dl.gradients");
+    size_t forwardResults = model.getNumResults();
+    TypeRange results = step.getResultTypes();
+    if (!names || results.size() != forwardResults + names.size() ||
+        results.take_front(forwardResults) != model.getResultTypes())
+      return step.emitError(
+          "@train_step must return the results of @forward, then one "
+          "gradient per name in 'dl.gradients'");
+    for (auto [name, type] :
+         llvm::zip(names, results.drop_front(forwardResults))) {
+      auto param = dyn_cast<StringAttr>(name);
+      auto found = param ? layout.paramIndex.find(param.getValue())
+                         : layout.paramIndex.end();
+      if (found == layout.paramIndex.end() ||
+          layout.tensors[found->second].role != TensorRole::Param ||
+          layout.tensors[found->second].type != type)
+        return step.emitError("gradient ")
+               << name << " of @train_step does not match a parameter of type "
+               << type;
+      outputs.push_back(layout.tensors.size());
+      layout.add((param.getValue() + ".grad").str(), TensorRole::Grad,
+                 cast<RankedTensorType>(type));
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto model = module.lookupSymbol<func::FuncOp>("forward");
@@ -166,12 +206,23 @@ struct DLLowerToArenaPass
       layout.add(name.str(), TensorRole::Output, tensor);
     }
 
+    // With @train_step (dl-autodiff's), each gradient gets an arena tensor.
+    auto trainStep = module.lookupSymbol<func::FuncOp>("train_step");
+    SmallVector<size_t> trainOutputs(outputs);
+    if (trainStep && failed(addGradients(trainStep, model, layout, trainOutputs)))
+      return signalPassFailure();
+
     int64_t arenaBytes = (layout.arenaBytes + 63) / 64 * 64;
     auto arenaType = MemRefType::get({std::max<int64_t>(arenaBytes, 64)},
                                      IntegerType::get(&getContext(), 8));
     EntryPointBuilder builder(module, layout, arenaType);
     if (failed(builder.build(model, "dl_eval_step", inputs, outputs,
                              /*eval=*/true)))
+      return signalPassFailure();
+
+    if (trainStep &&
+        failed(builder.build(trainStep, "dl_gradient_step", inputs,
+                             trainOutputs, /*eval=*/false)))
       return signalPassFailure();
 
     // The descriptor, as a NUL-terminated constant string.
@@ -185,6 +236,8 @@ struct DLLowerToArenaPass
                            "dl_model_json", b.getStringAttr(json));
 
     model.erase();
+    if (trainStep)
+      trainStep.erase();
     for (auto param : llvm::make_early_inc_range(module.getOps<dl::ParameterOp>()))
       param.erase();
   }

@@ -195,7 +195,7 @@ TEST(ModelDescriptor, RejectsTensorsOutsideTheArena) {
 TEST(ModelDescriptor, RejectsUnknownRolesDTypesAndInitKinds) {
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["role"] = "weight"; }),
             "model descriptor: tensor 'x': unknown role 'weight' (expected "
-            "param, buffer, input or output)");
+            "param, buffer, input, output or grad)");
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["dtype"] = "f8"; }),
             "model descriptor: tensor 'x': unknown dtype 'f8' (expected f32, "
             "f16, bf16, f64, i32 or i64)");
@@ -258,4 +258,55 @@ TEST(ModelDescriptor, RejectsOutputsListThatDoesNotMatch) {
   EXPECT_EQ(errorIn([](json &d) { d["outputs"] = {"loss"}; }),
             "model descriptor: tensor 'accuracy': an output missing from the "
             "outputs list");
+}
+
+/// The good descriptor with a trained param `fc2.weight` (f32 [2]) and its
+/// gradient `fc2.weight.grad`.
+json withGradient() {
+  json d = goodDescriptor();
+  d["arena_bytes"] = 512;
+  d["tensors"].push_back(json::parse(R"({
+      "name": "fc2.weight", "role": "param", "dtype": "f32", "shape": [2],
+      "offset": 384, "bytes": 8, "init": {"kind": "constant", "a": 0}})"));
+  d["tensors"].push_back(json::parse(R"({
+      "name": "fc2.weight.grad", "role": "grad", "dtype": "f32", "shape": [2],
+      "offset": 448, "bytes": 8})"));
+  return d;
+}
+
+TEST(ModelDescriptor, ParsesGradients) {
+  ModelDesc model = parseModelDescriptor(withGradient().dump());
+  std::vector<const TensorDesc *> grads = model.withRole(TensorRole::Grad);
+  ASSERT_EQ(grads.size(), 1u);
+  EXPECT_EQ(grads[0]->name, "fc2.weight.grad");
+  EXPECT_FALSE(grads[0]->isSaved());
+  EXPECT_EQ(std::string(tensorRoleName(TensorRole::Grad)), "grad");
+  EXPECT_EQ(model.savedTensors().size(), 3u);
+}
+
+TEST(ModelDescriptor, RejectsGradientsWithoutTheirParam) {
+  auto gradError = [](const std::function<void(json &)> &mutate) {
+    json d = withGradient();
+    mutate(tensor(d, "fc2.weight.grad"));
+    return errorFor(d);
+  };
+  EXPECT_EQ(gradError([](json &g) { g["name"] = "fc3.weight.grad"; }),
+            "model descriptor: tensor 'fc3.weight.grad': a grad must be named "
+            "'<param>.grad' after a param that is trained");
+  EXPECT_EQ(gradError([](json &g) { g["name"] = "fc1.weight.grad"; }),
+            "model descriptor: tensor 'fc1.weight.grad': a grad must be named "
+            "'<param>.grad' after a param that is trained");
+  EXPECT_EQ(gradError([](json &g) { g["name"] = "fc2.weight"; }),
+            "model descriptor: tensor 'fc2.weight': the name is used twice");
+  EXPECT_EQ(gradError([](json &g) {
+              g["dtype"] = "f64";
+              g["bytes"] = 16;
+            }),
+            "model descriptor: tensor 'fc2.weight.grad': a grad must have the "
+            "dtype and shape of its param 'fc2.weight' (f32 [2])");
+  EXPECT_EQ(gradError([](json &g) {
+              g["init"] = {{"kind", "constant"}, {"a", 0}};
+            }),
+            "model descriptor: tensor 'fc2.weight.grad': a grad has no "
+            "initializer");
 }

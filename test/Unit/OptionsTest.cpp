@@ -36,6 +36,17 @@ TEST(Options, ParsesEval) {
   EXPECT_EQ(options.saveParams, "p");
 }
 
+TEST(Options, ParsesGradients) {
+  Options options = parseOptions({"--gradients", "g.safetensors", "--data=b",
+                                  "--init", "w", "--seed", "3"});
+  EXPECT_EQ(options.mode, Mode::Gradients);
+  EXPECT_EQ(options.gradients, "g.safetensors");
+  EXPECT_EQ(options.data, "b");
+  EXPECT_EQ(options.init, "w");
+  EXPECT_EQ(options.seed, 3u);
+  EXPECT_EQ(parseOptions({"--gradients=g", "--data", "b"}).gradients, "g");
+}
+
 TEST(Options, Defaults) {
   Options options = parseOptions({"--data", "b", "--eval"});
   EXPECT_EQ(options.seed, 0u);
@@ -65,10 +76,15 @@ TEST(Options, RejectsMisuse) {
   EXPECT_EQ(usageError({"--eval", "--data", "a", "extra"}),
             "unexpected argument 'extra' (see --help)");
   EXPECT_EQ(usageError({"-x"}), "unexpected argument '-x' (see --help)");
-  EXPECT_EQ(usageError({}), "no mode given: use --eval (see --help)");
+  EXPECT_EQ(usageError({}), "no mode given: use --eval or --gradients (see --help)");
   EXPECT_EQ(usageError({"--data", "a"}),
-            "no mode given: use --eval (see --help)");
+            "no mode given: use --eval or --gradients (see --help)");
   EXPECT_EQ(usageError({"--eval"}), "--eval needs --data FILE");
+  EXPECT_EQ(usageError({"--gradients", "g"}), "--gradients needs --data FILE");
+  EXPECT_EQ(usageError({"--gradients"}),
+            "option --gradients needs a value (--gradients FILE)");
+  EXPECT_EQ(usageError({"--eval", "--gradients", "g", "--data", "b"}),
+            "options --eval and --gradients exclude each other");
   EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed", "-1"}),
             "--seed: '-1' is not an integer in [0, 2^64)");
   EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed=-1"}),
@@ -84,7 +100,7 @@ TEST(Options, UsageListsEveryOption) {
   std::string text = usageText("train", "mlp");
   EXPECT_EQ(text.rfind("Usage: train --eval --data FILE [options]\n", 0), 0u);
   for (const char *option :
-       {"--eval", "--help", "--data FILE", "--init FILE", "--seed N",
+       {"--eval", "--gradients FILE", "--help", "--data FILE", "--init FILE", "--seed N",
         "--outputs FILE", "--save-params FILE", "'mlp'", "Exit status"})
     EXPECT_NE(text.find(option), std::string::npos) << option;
 }

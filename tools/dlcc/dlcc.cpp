@@ -67,6 +67,13 @@ cl::opt<std::string>
                  "this machine (default: portable x86-64-v2)"),
         cl::init(dlcc::kPortableCPU), cl::cat(dlccCategory));
 
+cl::opt<bool> gradients(
+    "gradients",
+    cl::desc("Also build dl_gradient_step: differentiate the model "
+             "(dl-autodiff) so that the program's --gradients writes the "
+             "gradient of the loss for every trained parameter"),
+    cl::init(false), cl::cat(dlccCategory));
+
 void printVersion(raw_ostream &os) {
   os << "dlcc " DLCC_VERSION " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
 }
@@ -176,13 +183,17 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  if (emit != Emit::DL) {
+  if (emit != Emit::DL || gradients) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
-    dlcc::buildCPUPipeline(pm, emit == Emit::Linalg
-                                   ? dlcc::CPUStage::Linalg
-                                   : dlcc::CPUStage::LLVMDialect);
+    dlcc::CPUPipelineOptions options;
+    options.gradients = gradients;
+    dlcc::buildCPUPipeline(pm,
+                           emit == Emit::DL       ? dlcc::CPUStage::DL
+                           : emit == Emit::Linalg ? dlcc::CPUStage::Linalg
+                                                  : dlcc::CPUStage::LLVMDialect,
+                           options);
     if (failed(pm.run(*module)))
       return 1;
   }

@@ -33,6 +33,8 @@ extern "C" {
 ///        "shape": [128, 784], "offset": 802816, "bytes": 401408},
 ///       {"name": "loss", "role": "output", "dtype": "f32", "shape": [],
 ///        "offset": 1204224, "bytes": 4},
+///       {"name": "fc1.weight.grad", "role": "grad", "dtype": "f32",
+///        "shape": [256, 784], "offset": 1204288, "bytes": 802816},
 ///       ...
 ///     ],
 ///     "train": { ...the train { } section of the .dl file... }
@@ -41,14 +43,22 @@ extern "C" {
 /// Roles: "param" (trained, saved), "buffer" (saved, not trained, e.g.
 /// batch-norm running statistics), "input" (filled from the batch before each
 /// step), "output" (loss first, then metrics and other named outputs, read
-/// after each step). dtypes: f32 f16 bf16 f64 i32 i64. Offsets are multiples
-/// of 64 bytes. "init" kinds: constant (a), uniform (a, b), normal (mean a,
+/// after each step), "grad" (`<param>.grad`, the gradient of a trained param,
+/// with its dtype and shape, written by dl_gradient_step). dtypes: f32 f16
+/// bf16 f64 i32 i64. Offsets are multiples of 64 bytes. "init" kinds: constant (a), uniform (a, b), normal (mean a,
 /// std b).
 extern const char dl_model_json[];
 
 /// Runs the forward program on the batch in the arena (evaluation: no
 /// dropout, batch norm with running statistics) and writes the outputs.
 void dl_eval_step(uint8_t *arena);
+
+/// Runs the training forward on the batch in the arena (dropout kept, batch
+/// norm on batch statistics, its running statistics updated), writes the
+/// outputs, then the gradient of the loss with respect to every trained
+/// param into its "grad" tensor. Exported only by programs compiled with
+/// `dlcc --gradients`; the runtime looks it up as a weak symbol.
+void dl_gradient_step(uint8_t *arena);
 
 //===----------------------------------------------------------------------===//
 // What libdlrt provides to generated code
