@@ -43,6 +43,8 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage) {
 
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
+  // No bf16 arithmetic on the host: f32 with every result rounded back.
+  pm.addPass(createDLEmulateBF16());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());

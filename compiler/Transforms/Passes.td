@@ -9,6 +9,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DLEmulateBF16 : Pass<"dl-emulate-bf16", "mlir::ModuleOp"> {
+  let summary = "Computes bf16 (and f16 math) in f32, rounding every result back.";
+  let description = [{
+    For hosts without bf16 arithmetic, on scalar code (after linalg became
+    loops): `math` ops on bf16 or f16 and `arith` ops on bf16 compute in f32
+    and round each result to the original type, as PyTorch does on the CPU;
+    then every f32 <-> bf16 conversion becomes integer code (round to
+    nearest even, NaN kept), so that programs need no conversion routines
+    from the C libraries (`__truncsfbf2` is missing before GCC 13).
+
+    Unlike `arith-emulate-unsupported-floats` followed by `arith-expand`,
+    the rounding between two emulated operations is never folded away:
+    `(a * b) + c` on bf16 rounds the product to bf16 before the sum.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
 def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
   let summary = "Turns f32 matrix products on memrefs into runtime GEMM calls.";
   let description = [{

@@ -332,8 +332,9 @@ def DL_WhereOp : DL_InferredOp<"where"> {
 def DL_CastOp : DL_Op<"cast", [Pure]> {
   let summary = "Converts the element type, keeping the shape.";
   let description = [{
-    Between float types (rounding to nearest even) and from integers or i1
-    to floats.
+    Between float types (rounding to nearest even; f64 to bf16 goes
+    through f32, rounding twice, as PyTorch does) and from integers or i1
+    to floats (true is 1).
 
     ```mlir
     %y = dl.cast %x : tensor<4x8xf32> -> tensor<4x8xbf16>
