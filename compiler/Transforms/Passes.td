@@ -48,10 +48,35 @@ def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {
     views of the arena and writes its outputs there, and emits the model
     descriptor `dl_model_json` (see runtime/include/dlrt/ModelABI.h). The
     `dl.parameter` declarations are consumed.
+
+    `dl_eval_step` runs the forward as PyTorch's `model.eval()` does: batch
+    norm normalizes with its running statistics and dropout is the
+    identity. With `training-forward` it runs it as `model.train()` does,
+    for checking the forward of training against a reference: batch norm
+    uses the batch's statistics (its new running statistics are results
+    like any other) and dropout stays. Parameters are never written.
   }];
+  let options = [
+    Option<"trainingForward", "training-forward", "bool", /*default=*/"false",
+           "Build dl_eval_step with the forward in training mode">
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
                            "mlir::bufferization::BufferizationDialect",
                            "mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
+}
+
+def DLStridedCopiesToLinalg : Pass<"dl-strided-copies-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Turns copies between strided memrefs into linalg.copy.";
+  let description = [{
+    Bufferization copies into and out of subviews (padding, concatenation,
+    slices written to an output) with `memref.copy`; between memrefs that
+    are not both contiguous the LLVM lowering calls `memrefCopy`, a routine
+    of MLIR's C runner library, which programs do not link with. Each such
+    copy becomes a `linalg.copy`, so a loop nest with static bounds that
+    LLVM can vectorize. Copies between contiguous memrefs stay and become
+    `memcpy`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 #endif // DLCC_TRANSFORMS_PASSES_TD

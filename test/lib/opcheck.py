@@ -22,7 +22,8 @@ A case with `error=...` instead expects the program to stop while it runs:
 exit status 1 and exactly one line on stderr, `<prog>: error: <error>`.
 
 To keep the suite fast, the cases of a run are compiled into one module
-(each case's values and names prefixed by the case's number) and run once;
+(each case's values and names prefixed by the case's number; one module for
+each set of dlcc options the cases ask for) and run once;
 when that module does not compile or the program fails, each case is
 compiled and run alone so that the report names the case at fault. Every
 file stays in the work directory for inspection.
@@ -61,16 +62,19 @@ class Case:
     name: unique among the cases of a script (letters, digits, '_', '-').
     inputs: dict of input name -> numpy array (f32, f64, f16, i32 or i64).
     body: MLIR ops of the forward; inputs are `%name`.
-    outputs: dict of output name -> its type; the output is the value `%name`.
+    outputs: dict of output name -> its type, or a list of names: each type
+      is then the shape of the reference's value with f32 elements. The
+      output is the value `%name`.
     reference: function of the inputs (in their order, as torch tensors in
       float64 or int64) returning one tensor or number (one output) or a dict
       or tuple of them in the order of `outputs`.
     error: the message the program must stop with, instead of a reference.
     tol, why: a looser tolerance and the reason for it.
+    flags: extra dlcc options, such as --forward-mode=train.
     """
 
     def __init__(self, name, inputs, body, outputs, reference=None, error=None,
-                 tol=TOLERANCE, why=None):
+                 tol=TOLERANCE, why=None, flags=()):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(f"case name {name!r}")
         if (reference is None) == (error is None):
@@ -79,7 +83,11 @@ class Case:
             raise ValueError(f"{name}: a looser tolerance needs a reason")
         self.name, self.inputs, self.body = name, inputs, body
         self.outputs, self.reference, self.error = outputs, reference, error
-        self.tol = tol
+        self.tol, self.flags = tol, tuple(flags)
+        if not isinstance(outputs, dict):
+            self.outputs = dict.fromkeys(outputs)
+            self.outputs = {name: tensor_type(value.shape, "f32")
+                            for name, value in self.expected().items()}
 
     def function(self, prefix=""):
         """The case as `@forward`, or as a part of it when `prefix` is set:
@@ -97,13 +105,14 @@ class Case:
         names = [f"{prefix}{name}" for name in self.outputs]
         return args, lines, values, list(self.outputs.values()), names
 
-    def expected(self):
-        """The reference outputs as float64 (or int64) numpy arrays."""
+    def expected(self, dtype=torch.float64):
+        """The reference outputs as float64 (or int64) numpy arrays, computed
+        from inputs in `dtype`."""
         with torch.no_grad():
             args = {}
             for name, a in self.inputs.items():
                 t = torch.from_numpy(np.array(a))
-                args[name] = t.long() if a.dtype.kind == "i" else t.double()
+                args[name] = t.long() if a.dtype.kind == "i" else t.to(dtype)
             result = self.reference(*args.values())
         if isinstance(result, dict):
             values = [result[name] for name in self.outputs]
@@ -173,6 +182,21 @@ def compare(got, want, tol):
             f"PyTorch {want[at]!r}")
 
 
+def pytorch_f32_error(case):
+    """For scale: how far PyTorch itself lands when it computes in f32."""
+    try:
+        errors = []
+        for name, want in case.expected().items():
+            f32 = case.expected(torch.float32)[name]
+            if want.dtype.kind == "f" and f32.shape == want.shape and f32.size:
+                with np.errstate(invalid="ignore"):
+                    err = np.abs(f32 - want) / np.maximum(np.abs(want), 1.0)
+                errors.append(f"{name} {np.nanmax(err):.3g}")
+        return "(PyTorch in f32 errs by: " + ", ".join(errors) + ")"
+    except Exception as e:  # a reference that only works in float64
+        return f"(PyTorch in f32: {type(e).__name__})"
+
+
 class Runner:
     def __init__(self, dlcc, work):
         self.dlcc, self.work = dlcc, work
@@ -183,8 +207,8 @@ class Runner:
         program = os.path.join(self.work, stem)
         with open(source, "w") as f:
             f.write(module_text(cases, prefixed))
-        run = subprocess.run([self.dlcc, source, "-o", program],
-                             capture_output=True, text=True)
+        run = subprocess.run([self.dlcc, source, "-o", program,
+                              *cases[0].flags], capture_output=True, text=True)
         if run.returncode != 0:
             return None, f"dlcc failed on {source}:\n{run.stderr.strip()}"
         return program, None
@@ -217,7 +241,10 @@ class Runner:
             problem = compare(got, want, case.tol)
             if problem:
                 failures.append(f"{name}: {problem}")
+        if failures:
+            failures.append(pytorch_f32_error(case))
         return failures
+
 
     def check_error(self, case):
         program, problem = self.build(case.name, [case], prefixed=False)
@@ -281,7 +308,15 @@ def main(cases):
     runner = Runner(args.dlcc, args.work)
 
     stem = os.path.splitext(os.path.basename(sys.argv[0]))[0]
-    results = runner.check_together([c for c in cases if c.error is None], stem)
+    results = {}
+    # One program for the cases that compile with the same options.
+    groups = {}
+    for case in cases:
+        if case.error is None:
+            groups.setdefault(case.flags, []).append(case)
+    for index, (flags, group) in enumerate(groups.items()):
+        results.update(runner.check_together(
+            group, stem if index == 0 else f"{stem}-{index}"))
     for case in cases:
         if case.error is not None:
             results[case.name] = runner.check_error(case)
