@@ -324,8 +324,8 @@ def main(cases):
     failed = [case.name for case in cases if results[case.name]]
     for name in failed:
         print(f"FAIL {name}")
-        for line in results[name]:
-            print(f"  {line}")
-    print(f"{stem}: {len(cases) - len(failed)} of {len(cases)} cases match "
-          f"PyTorch")
+        for failure in results[name]:
+            for line in failure.splitlines():
+                print(f"  {line}")
+    print(f"{stem}: {len(cases) - len(failed)} of {len(cases)} cases pass")
     sys.exit(1 if failed else 0)

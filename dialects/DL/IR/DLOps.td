@@ -595,8 +595,10 @@ def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy"> {
   let summary = "Mean softmax cross-entropy of logits against class labels.";
   let description = [{
     `logits` is `[..., C]`, `labels` the leading dimensions with values in
-    `[0, C)`. Labels equal to `ignore_index` do not count; `label_smoothing`
-    mixes the target with the uniform distribution as in PyTorch.
+    `[0, C)` (another value is an error at run time). Labels equal to
+    `ignore_index` do not count: the mean is over the others (NaN when no
+    label counts, as in PyTorch); `label_smoothing` mixes the target with
+    the uniform distribution as in PyTorch.
 
     ```mlir
     %l = dl.cross_entropy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
@@ -653,6 +655,10 @@ def DL_ContrastiveOp : DL_InferredOp<"contrastive"> {
 def DL_AccuracyOp : DL_InferredOp<"accuracy"> {
   let summary = "Fraction of rows whose arg-max matches the label.";
   let description = [{
+    `logits` is `[..., C]`, `labels` the leading dimensions. The arg-max is
+    `torch.argmax`'s: the first class holding the maximum, NaN counting as
+    the maximum. A label outside `[0, C)` never matches.
+
     ```mlir
     %a = dl.accuracy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
     ```

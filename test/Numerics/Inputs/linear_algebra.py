@@ -19,7 +19,8 @@ def normal(*shape, scale=1.0):
 
 
 def ty(array):
-    return tensor_type(array.shape, {"f": "f32", "i": "i32"}[array.dtype.kind])
+    return tensor_type(array.shape, {"f4": "f32", "f8": "f64", "i4": "i32",
+                                     "i8": "i64"}[array.dtype.str[1:]])
 
 
 def pair(values):
@@ -153,6 +154,31 @@ attention_case("attention-causal-mask-scale", normal(2, 5, 4), normal(2, 5, 4),
 attention_case("attention-large-scores", normal(1, 4, 8, scale=30),
                normal(1, 4, 8, scale=30), normal(1, 4, 8))
 attention_case("attention-2d", normal(4, 8), normal(7, 8), normal(7, 2))
+
+# f64 operands: products that the runtime's f32 GEMM does not take.
+D = {"a": normal(2, 3, 4).astype(np.float64), "b": normal(4, 5).astype(np.float64)}
+CASES.append(Case(
+    "matmul-f64", D, "%y = dl.matmul %a, %b : tensor<2x3x4xf64>, tensor<4x5xf64>",
+    {"y": "tensor<2x3x5xf64>"}, torch.matmul))
+D = {"x": normal(3, 4).astype(np.float64), "w": normal(2, 4).astype(np.float64),
+     "b": normal(2).astype(np.float64)}
+CASES.append(Case(
+    "linear-f64", D,
+    "%y = dl.linear %x, %w, %b : tensor<3x4xf64>, tensor<2x4xf64>, tensor<2xf64>",
+    {"y": "tensor<3x2xf64>"}, F.linear))
+D = {"x": normal(1, 2, 5, 5).astype(np.float64),
+     "w": normal(3, 2, 3, 3).astype(np.float64)}
+CASES.append(Case(
+    "conv-f64", D, "%y = dl.conv2d %x, %w {stride = array<i64: 2, 2>, "
+    "padding = array<i64: 1, 1>} : tensor<1x2x5x5xf64>, tensor<3x2x3x3xf64>",
+    {"y": "tensor<1x3x3x3xf64>"}, lambda x, w: F.conv2d(x, w, None, 2, 1)))
+D = {"q": normal(2, 4, 3).astype(np.float64), "k": normal(2, 4, 3).astype(np.float64),
+     "v": normal(2, 4, 3).astype(np.float64)}
+CASES.append(Case(
+    "attention-f64", D, "%y = dl.attention %q, %k, %v {causal} : "
+    "tensor<2x4x3xf64>, tensor<2x4x3xf64>, tensor<2x4x3xf64>",
+    {"y": "tensor<2x4x3xf64>"},
+    lambda q, k, v: attention(q, k, v, causal=True)))
 
 if __name__ == "__main__":
     main(CASES)

@@ -65,6 +65,27 @@ CASES.append(Case("max-all-negative", {"x": -np.abs(normal(2, 6)) - 1e30},
                   "%y = dl.max %x {axes = array<i64: 1>} : tensor<2x6xf32>",
                   ["y"], lambda x: x.amax(1)))
 
+# f64 reductions and norms.
+X64 = X.astype(np.float64)
+CASES.append(Case("sum-f64", {"x": X64},
+                  "%y = dl.sum %x {axes = array<i64: 1>} : tensor<3x4x5xf64>",
+                  {"y": "tensor<3x5xf64>"}, lambda x: x.sum(1)))
+CASES.append(Case("max-f64", {"x": X64},
+                  "%y = dl.max %x {axes = array<i64: 0, 2>, keepdim} : "
+                  "tensor<3x4x5xf64>", {"y": "tensor<1x4x1xf64>"},
+                  lambda x: x.amax((0, 2), keepdim=True)))
+CASES.append(Case(
+    "layernorm-f64", {"x": X64, "w": normal(5).astype(np.float64),
+                      "b": normal(5).astype(np.float64)},
+    "%y = dl.layernorm %x, %w, %b : tensor<3x4x5xf64>, tensor<5xf64>, "
+    "tensor<5xf64>", {"y": "tensor<3x4x5xf64>"},
+    lambda x, w, b: F.layer_norm(x, (5,), w, b)))
+CASES.append(Case(
+    "maxpool-f64", {"x": -np.abs(normal(1, 2, 5, 5)).astype(np.float64)},
+    "%y = dl.maxpool2d %x {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, "
+    "padding = array<i64: 1, 1>} : tensor<1x2x5x5xf64>",
+    {"y": "tensor<1x2x3x3xf64>"}, lambda x: F.max_pool2d(x, 3, 2, 1)))
+
 # Pooling over [2, 3, 7, 6] inputs, all negative for max pooling so that a
 # padding that won would show.
 IMAGE = normal(2, 3, 7, 6)
