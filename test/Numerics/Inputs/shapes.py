@@ -129,6 +129,42 @@ CASES.append(Case(
     "strides = array<i64: 3>} : tensor<8xi32>", {"y": "tensor<3xi32>"},
     lambda x: x[1:8:3]))
 
+# Views feeding other ops: strided and offset buffers reach reshapes,
+# products (the runtime's GEMM takes a row stride) and reductions.
+QKV = normal(2, 3, 12)
+CASES.append(Case(
+    "split-reshape-transpose", {"x": QKV},
+    """%q, %k, %v = dl.split %x {axis = 2 : i64, sizes = array<i64: 4, 4, 4>} : tensor<2x3x12xf32>
+       %h = dl.reshape %k : tensor<2x3x4xf32> -> tensor<2x3x2x2xf32>
+       %y = dl.transpose %h {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x2x2xf32>""",
+    ["y"], lambda x: x.split(4, 2)[1].reshape(2, 3, 2, 2).permute(0, 2, 1, 3)))
+CASES.append(Case(
+    "split-matmul", {"x": QKV},
+    """%q, %k, %v = dl.split %x {axis = 2 : i64, sizes = array<i64: 4, 4, 4>} : tensor<2x3x12xf32>
+       %t = dl.transpose %k {permutation = array<i64: 0, 2, 1>} : tensor<2x3x4xf32>
+       %y = dl.matmul %q, %t : tensor<2x3x4xf32>, tensor<2x4x3xf32>""",
+    ["y"], lambda x: x.split(4, 2)[0] @ x.split(4, 2)[1].transpose(1, 2)))
+CASES.append(Case(
+    "slice-reshape", {"x": T},
+    """%s = dl.slice %x {starts = array<i64: 1, 0, 1>, limits = array<i64: 6, 7, 5>, strides = array<i64: 2, 3, 2>} : tensor<6x7x5xf32>
+       %y = dl.reshape %s : tensor<3x3x2xf32> -> tensor<18xf32>""",
+    ["y"], lambda x: x[1:6:2, 0:7:3, 1:5:2].reshape(18)))
+CASES.append(Case(
+    "slice-linear", {"x": normal(6, 8), "w": normal(3, 4)},
+    """%s = dl.slice %x {starts = array<i64: 1, 2>, limits = array<i64: 5, 6>, strides = array<i64: 1, 1>} : tensor<6x8xf32>
+       %y = dl.linear %s, %w : tensor<4x4xf32>, tensor<3x4xf32>""",
+    ["y"], lambda x, w: F.linear(x[1:5, 2:6], w)))
+CASES.append(Case(
+    "slice-strided-matmul", {"x": normal(4, 10), "b": normal(5, 2)},
+    """%s = dl.slice %x {starts = array<i64: 0, 1>, limits = array<i64: 4, 10>, strides = array<i64: 1, 2>} : tensor<4x10xf32>
+       %y = dl.matmul %s, %b : tensor<4x5xf32>, tensor<5x2xf32>""",
+    ["y"], lambda x, b: x[:, 1:10:2] @ b))
+CASES.append(Case(
+    "concat-softmax-sum", {"a": normal(3, 2), "b": normal(3, 5)},
+    """%c = dl.concat %a, %b {axis = 1 : i64} : tensor<3x2xf32>, tensor<3x5xf32>
+       %p = dl.softmax %c {axis = 0 : i64} : tensor<3x7xf32>
+       %y = dl.sum %p {axes = array<i64: 1>} : tensor<3x7xf32>""",
+    ["y"], lambda a, b: torch.softmax(torch.cat([a, b], 1), 0).sum(1)))
 # positions and causal_mask take no input; each case reads a dummy one.
 CASES.append(Case(
     "positions-i32", {}, "%y = dl.positions : tensor<7xi32>",
