@@ -174,7 +174,8 @@ def DL_LayerNormOp : DL_InferredOp<"layernorm"> {
   let summary = "Layer normalization over the last dimension.";
   let description = [{
     `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
-    dimension; `weight` and `bias` are `[D]`.
+    dimension (the variance biased, as in PyTorch); `weight` and `bias` are
+    `[D]`.
 
     ```mlir
     %y = dl.layernorm %x, %g, %b {eps = 1.0e-05 : f64} : tensor<16x128x192xf32>, tensor<192xf32>, tensor<192xf32>
@@ -191,7 +192,9 @@ def DL_LayerNormOp : DL_InferredOp<"layernorm"> {
 def DL_RMSNormOp : DL_InferredOp<"rmsnorm"> {
   let summary = "Root-mean-square normalization over the last dimension.";
   let description = [{
-    `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`.
+    `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`. The default
+    `eps` is 1e-6 (LLaMA's); `torch.nn.RMSNorm` defaults to the machine
+    epsilon of the input's type, so a model ported from it states `eps`.
 
     ```mlir
     %y = dl.rmsnorm %x, %g : tensor<4x64xf32>, tensor<64xf32>
@@ -305,6 +308,9 @@ def DL_PowOp : DL_BinaryOp<"pow", "power">;
 def DL_CompareOp : DL_InferredOp<"compare"> {
   let summary = "Elementwise comparison with broadcasting, giving i1.";
   let description = [{
+    Integers compare as signed. As in PyTorch, a comparison with NaN is
+    false except `ne`, which is true.
+
     ```mlir
     %m = dl.compare gt, %x, %y : tensor<4x8xf32>, tensor<f32>
     ```
