@@ -65,16 +65,21 @@ class Case:
     outputs: dict of output name -> its type, or a list of names: each type
       is then the shape of the reference's value with f32 elements. The
       output is the value `%name`.
-    reference: function of the inputs (in their order, as torch tensors in
-      float64 or int64) returning one tensor or number (one output) or a dict
-      or tuple of them in the order of `outputs`.
+    reference: function of the inputs, then the params and buffers (in their
+      order, as torch tensors in float64 or int64) returning one tensor or
+      number (one output) or a dict or tuple of them in the order of
+      `outputs`.
     error: the message the program must stop with, instead of a reference.
     tol, why: a looser tolerance and the reason for it.
     flags: extra dlcc options, such as --forward-mode=train.
+    params, buffers: dicts of name -> float array, declared as `dl.parameter`
+      (buffers with `buffer`), read into `%name` with `dl.param` before the
+      body, and loaded with --init; the body names them `@"name"` (in
+      `dl.assign`).
     """
 
     def __init__(self, name, inputs, body, outputs, reference=None, error=None,
-                 tol=TOLERANCE, why=None, flags=()):
+                 tol=TOLERANCE, why=None, flags=(), params=None, buffers=None):
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
             raise ValueError(f"case name {name!r}")
         if (reference is None) == (error is None):
@@ -84,6 +89,7 @@ class Case:
         self.name, self.inputs, self.body = name, inputs, body
         self.outputs, self.reference, self.error = outputs, reference, error
         self.tol, self.flags = tol, tuple(flags)
+        self.params, self.buffers = params or {}, buffers or {}
         if not isinstance(outputs, dict):
             self.outputs = dict.fromkeys(outputs)
             self.outputs = {name: tensor_type(value.shape, "f32")
@@ -91,26 +97,38 @@ class Case:
 
     def function(self, prefix=""):
         """The case as `@forward`, or as a part of it when `prefix` is set:
-        (arguments, body lines, returned values, result types, output names)."""
+        (parameter declarations, arguments, body lines, returned values,
+        result types, output names)."""
         def rename(text):
-            return re.sub(r"%([A-Za-z_][\w$.-]*)", rf"%{prefix}\1", text) \
-                if prefix else text
-        args = [f"%{prefix}{name}: "
-                f"{tensor_type(a.shape, ELEMENT_TYPES[a.dtype])} "
+            if not prefix:
+                return text
+            text = re.sub(r"%([A-Za-z_][\w$.-]*)", rf"%{prefix}\1", text)
+            return re.sub(r'@"([^"]+)"', rf'@"{prefix}\1"', text)
+        def type_of(array):
+            return tensor_type(array.shape, ELEMENT_TYPES[array.dtype])
+        args = [f"%{prefix}{name}: {type_of(a)} "
                 f"{{dl.input = \"{prefix}{name}\"}}"
                 for name, a in self.inputs.items()]
-        lines = [rename(line.strip()) for line in self.body.strip().splitlines()
-                 if line.strip()]
+        decls, lines = [], []
+        for kind, tensors in (("", self.params), (" buffer", self.buffers)):
+            for name, a in tensors.items():
+                decls.append(f'dl.parameter @"{prefix}{name}" : {type_of(a)} = '
+                             f"#dl.init<constant(0.0)>{kind}")
+                lines.append(f'%{prefix}{name} = dl.param @"{prefix}{name}" : '
+                             f"{type_of(a)}")
+        lines += [rename(line.strip()) for line in self.body.strip().splitlines()
+                  if line.strip()]
         values = [f"%{prefix}{name}" for name in self.outputs]
         names = [f"{prefix}{name}" for name in self.outputs]
-        return args, lines, values, list(self.outputs.values()), names
+        return decls, args, lines, values, list(self.outputs.values()), names
 
     def expected(self, dtype=torch.float64):
         """The reference outputs as float64 (or int64) numpy arrays, computed
         from inputs in `dtype`."""
         with torch.no_grad():
             args = {}
-            for name, a in self.inputs.items():
+            for name, a in {**self.inputs, **self.params,
+                            **self.buffers}.items():
                 t = torch.from_numpy(np.array(a))
                 args[name] = t.long() if a.dtype.kind == "i" else t.to(dtype)
             result = self.reference(*args.values())
@@ -132,16 +150,18 @@ class Case:
 
 
 def module_text(cases, prefixed):
-    args, lines, values, types, names = [], [], [], [], []
+    decls, args, lines, values, types, names = [], [], [], [], [], []
     for index, case in enumerate(cases):
         part = case.function(f"k{index}_" if prefixed else "")
         if prefixed:
             lines.append(f"// case {case.name}")
-        for collected, new in zip((args, lines, values, types, names), part):
+        for collected, new in zip((decls, args, lines, values, types, names),
+                                  part):
             collected.extend(new)
     quoted = ", ".join(f'"{n}"' for n in names)
     body = "\n".join(f"    {line}" for line in lines)
     return (f'module attributes {{dl.model = "opcheck", dl.batch = 1 : i64}} {{\n'
+            + "".join(f"  {decl}\n" for decl in decls) +
             f"  func.func @forward({', '.join(args)})\n"
             f"      -> ({', '.join(types)}) attributes {{dl.outputs = [{quoted}]}} {{\n"
             f"{body}\n"
@@ -214,19 +234,26 @@ class Runner:
         return program, None
 
     def run(self, stem, cases, prefixed, program):
-        """Runs the program on the cases' inputs; returns (outputs, run)."""
+        """Runs the program on the cases' inputs and params; returns
+        (outputs, run)."""
         batch = os.path.join(self.work, stem + ".batch.safetensors")
+        weights = os.path.join(self.work, stem + ".weights.safetensors")
         out = os.path.join(self.work, stem + ".out.safetensors")
-        tensors = {}
+        tensors, params = {}, {}
         for index, case in enumerate(cases):
             prefix = f"k{index}_" if prefixed else ""
             for name, array in case.inputs.items():
                 tensors[prefix + name] = array
+            for name, array in {**case.params, **case.buffers}.items():
+                params[prefix + name] = array
         write_safetensors(batch, tensors)
+        command = [program, "--eval", "--data", batch, "--outputs", out]
+        if params:
+            write_safetensors(weights, params)
+            command += ["--init", weights]
         if os.path.exists(out):
             os.remove(out)
-        run = subprocess.run([program, "--eval", "--data", batch,
-                              "--outputs", out], capture_output=True, text=True)
+        run = subprocess.run(command, capture_output=True, text=True)
         outputs = read_safetensors(out)[0] if run.returncode == 0 else None
         return outputs, run
 

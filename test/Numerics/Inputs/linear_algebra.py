@@ -79,6 +79,12 @@ for name, xs, out, bias in (("linear-2d", (5, 7), 4, True),
     CASES.append(Case(name, inputs, f"%y = dl.linear {operands} : {types}",
                       ["y"], lambda x, w, b=None: F.linear(x, w, b)))
 
+# A layer whose weight and bias are parameters (dl.param), loaded with --init.
+CASES.append(Case(
+    "linear-params", {"x": normal(4, 6)}, "%y = dl.linear %x, %w, %b : "
+    "tensor<4x6xf32>, tensor<3x6xf32>, tensor<3xf32>", ["y"], F.linear,
+    params={"w": normal(3, 6), "b": normal(3)}))
+
 # matmul: torch.matmul for rank >= 2.
 for name, ls, rs in (("matmul-2d", (4, 5), (5, 3)),
                      ("matmul-batched", (3, 4, 5), (3, 5, 2)),

@@ -194,6 +194,22 @@ batchnorm_case("batchnorm-train-4d", normal(2, 3, 4, 5, mean=3), True,
                momentum=0.3)
 batchnorm_case("batchnorm-train-large-mean", normal(4, 3, 2, 2, mean=30),
                True, eps=1e-3)
+# As a model holds them: weight and bias are params, the running statistics
+# buffers that the forward assigns (which evaluation skips).
+for training in (False, True):
+    def reference(x, w, b, rm, rv, training=training):
+        rm, rv = rm.clone(), rv.clone()
+        return F.batch_norm(x, rm, rv, w, b, training=training), rm, rv
+    CASES.append(Case(
+        f"batchnorm-buffers-{'train' if training else 'eval'}",
+        {"x": normal(4, 3, 2, 2)},
+        """%y, %m, %v = dl.batchnorm %x, %w, %b, %rm, %rv {training} : tensor<4x3x2x2xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+           dl.assign @"rm", %m : tensor<3xf32>
+           dl.assign @"rv", %v : tensor<3xf32>""",
+        ["y", "m", "v"], reference,
+        params={"w": normal(3), "b": normal(3)},
+        buffers={"rm": normal(3), "rv": np.abs(normal(3)) + 0.5},
+        flags=["--forward-mode=train"] if training else []))
 # A training batch norm still uses its running statistics in evaluation.
 batchnorm_case("batchnorm-train-op-in-eval", normal(5, 3, 2, 2), False,
                marked_training=True)
