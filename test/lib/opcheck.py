@@ -6,8 +6,8 @@ that read the inputs as `%name`), the outputs it returns (`%name` and type,
 named by `dl.outputs`) and a reference function written with PyTorch. The
 check writes the module, compiles it with dlcc, writes the batch, runs
 `prog --eval --data batch --outputs out` and compares every output with the
-reference, which receives the same inputs (in order) as float64 (floating)
-or int64 (integer) tensors and computes in float64.
+reference, which receives the same inputs (and params, in order) as float64
+(floating) or int64 (integer) tensors and computes in float64.
 
 Tolerance (strict): for every element,
 
@@ -182,32 +182,33 @@ def compare(got, want, tol):
             return (f"{len(bad)} elements differ, first at {list(at)}: "
                     f"got {got[at]}, PyTorch {want[at]}")
         return None
-    got = got.astype(np.float64)
     if got.size == 0:
         return None
-    nan_got, nan_want = np.isnan(got), np.isnan(want)
-    inf_got, inf_want = np.isinf(got), np.isinf(want)
+    g, w = got.astype(np.float64).reshape(-1), want.reshape(-1)
     with np.errstate(invalid="ignore"):
-        err = np.abs(got - want) / np.maximum(np.abs(want), 1.0)
-    err = np.where(nan_want | inf_want, 0.0, err)
-    err = np.where(nan_got != nan_want, np.inf, err)
-    err = np.where((inf_got | inf_want) & ~(nan_got | nan_want)
-                   & (got != want), np.inf, err)
-    err = np.where(nan_got & ~nan_want, np.inf, err)
-    at = np.unravel_index(np.argmax(err), err.shape)
-    if err[at] <= tol:
+        err = np.abs(g - w) / np.maximum(np.abs(w), 1.0)
+    # NaN must meet NaN, an infinity the same infinity, a number a number.
+    special = ~np.isfinite(w)
+    wrong = np.where(np.isnan(w[special]), ~np.isnan(g[special]),
+                     g[special] != w[special])
+    err[special] = np.where(wrong, np.inf, 0.0)
+    err[np.isfinite(w) & ~np.isfinite(g)] = np.inf
+    worst = int(err.argmax())
+    if err[worst] <= tol:
         return None
+    at = np.unravel_index(worst, want.shape)
     where = f" at {[int(i) for i in at]}" if got.ndim else ""
-    return (f"max error {err[at]:.3g}{where}: got {got[at]!r}, "
-            f"PyTorch {want[at]!r}")
+    return (f"max error {err[worst]:.3g}{where}: got {g[worst]!r}, "
+            f"PyTorch {w[worst]!r}")
 
 
 def pytorch_f32_error(case):
     """For scale: how far PyTorch itself lands when it computes in f32."""
     try:
         errors = []
+        in_f32 = case.expected(torch.float32)
         for name, want in case.expected().items():
-            f32 = case.expected(torch.float32)[name]
+            f32 = in_f32[name]
             if want.dtype.kind == "f" and f32.shape == want.shape and f32.size:
                 with np.errstate(invalid="ignore"):
                     err = np.abs(f32 - want) / np.maximum(np.abs(want), 1.0)

@@ -21,7 +21,8 @@ def normal(*shape, scale=1.0):
 
 def ty(array, element=None):
     return tensor_type(array.shape, element or
-                       {"f": "f32", "i": "i32"}[array.dtype.kind])
+                       {"f4": "f32", "f8": "f64", "i4": "i32",
+                        "i8": "i64"}[array.dtype.str[1:]])
 
 
 # Values every unary op sees: signed zeros, tiny, moderate and large
@@ -60,6 +61,18 @@ unary("gelu", GENERAL, F.gelu, "{approximate = #dl<gelu_approximation none>}",
       name="gelu-none-explicit")
 unary("gelu", GENERAL, lambda x: F.gelu(x, approximate="tanh"),
       "{approximate = #dl<gelu_approximation tanh>}", name="gelu-tanh")
+# Every unary op on f64 (other libm routines, other constants).
+for op, x, reference, attrs in (
+        ("relu", GENERAL, F.relu, ""), ("silu", GENERAL, F.silu, ""),
+        ("sigmoid", GENERAL, torch.sigmoid, ""), ("tanh", GENERAL, torch.tanh, ""),
+        ("exp", EXP_RANGE, torch.exp, ""), ("log", POSITIVE, torch.log, ""),
+        ("sqrt", POSITIVE, torch.sqrt, ""), ("rsqrt", POSITIVE, torch.rsqrt, ""),
+        ("abs", GENERAL, torch.abs, ""), ("neg", GENERAL, torch.neg, ""),
+        ("gelu", GENERAL, F.gelu, ""),
+        ("gelu", GENERAL, lambda x: F.gelu(x, approximate="tanh"),
+         "{approximate = #dl<gelu_approximation tanh>}")):
+    unary(op, x.astype(np.float64), reference, attrs,
+          name=f"{op}{'-tanh' if attrs else ''}-f64")
 # A rank-3 and a rank-0 operand.
 unary("tanh", normal(2, 3, 4), torch.tanh, name="tanh-rank3")
 unary("exp", f32(1.5).reshape(()), torch.exp, name="exp-rank0")
@@ -239,6 +252,11 @@ for op, reference in (("softmax", F.softmax), ("log_softmax", F.log_softmax)):
             f"%y = dl.{op} %x {{axis = {axis} : i64}} : tensor<3x4x5xf32>",
             {"y": "tensor<3x4x5xf32>"},
             lambda x, axis=axis, reference=reference: reference(x, dim=axis)))
+    CASES.append(Case(
+        f"{op}-f64", {"x": LOGITS.astype(np.float64)},
+        f"%y = dl.{op} %x {{axis = 1 : i64}} : tensor<3x4x5xf64>",
+        {"y": "tensor<3x4x5xf64>"},
+        lambda x, reference=reference: reference(x, dim=1)))
     CASES.append(Case(
         f"{op}-default-axis", {"x": LOGITS[0]},
         f"%y = dl.{op} %x : tensor<4x5xf32>", {"y": "tensor<4x5xf32>"},
