@@ -211,9 +211,10 @@ def DL_BatchNormOp : DL_InferredOp<"batchnorm"> {
   let summary = "Batch normalization over dimension 1.";
   let description = [{
     `input` is `[N, C]` or `[N, C, H, W]`; `weight`, `bias` and the running
-    statistics are `[C]`. With `training`, the batch statistics normalize and
-    the running statistics are updated with `momentum` (PyTorch's convention,
-    unbiased variance); without it, the running statistics normalize and are
+    statistics are `[C]`. With `training`, the batch statistics normalize
+    (the variance biased) and the running statistics are updated with
+    `momentum` as PyTorch does: `(1 - momentum) * running + momentum *
+    batch`, with the unbiased batch variance; without it, the running statistics normalize and are
     returned unchanged. Results: the output, the new running mean and the new
     running variance.
 
@@ -537,6 +538,9 @@ def DL_CausalMaskOp : DL_Op<"causal_mask", [Pure]> {
 def DL_OneHotOp : DL_Op<"one_hot", [Pure]> {
   let summary = "One-hot encodes indices along a new last dimension.";
   let description = [{
+    An index outside `[0, C)`, `C` the new dimension, is an error at run
+    time.
+
     ```mlir
     %y = dl.one_hot %labels : tensor<8xi32> -> tensor<8x10xf32>
     ```
@@ -555,8 +559,9 @@ class DL_ReduceOp<string mnemonic, string what>
     : DL_InferredOp<mnemonic> {
   let summary = "The " # what # " over some axes.";
   let description = [{
-    Over the listed `axes` (all axes when empty); with `keepdim` the reduced
-    axes stay as size 1.
+    Over the listed `axes` (all axes when empty, negative ones counting from
+    the end); with `keepdim` the reduced axes stay as size 1. A NaN makes
+    the maximum NaN, as in PyTorch.
 
     ```mlir
     %y = dl.}] # mnemonic # [{ %x {axes = array<i64: 1>} : tensor<4x8xf32>
