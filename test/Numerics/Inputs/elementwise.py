@@ -165,12 +165,11 @@ CASES.append(Case(
        %y = dl.where %m, %a, %s : tensor<3x4xi1>, tensor<2x3x4xf32>, tensor<f32>""",
     {"y": "tensor<2x3x4xf32>"}, lambda a, b, s: torch.where(b < s, a, s)))
 CASES.append(Case(
-    "where-condition-broadcasts", {"a": normal(4, 1), "b": normal(4, 5), "c": normal(4, 5)},
-    """%z = dl.compare ge, %a, %a : tensor<4x1xf32>, tensor<4x1xf32>
-       %m = dl.compare gt, %a, %z0 : tensor<4x1xf32>, tensor<f32>
-       %y = dl.where %m, %b, %c : tensor<4x1xi1>, tensor<4x5xf32>, tensor<4x5xf32>""".replace(
-        "%z = dl.compare ge, %a, %a : tensor<4x1xf32>, tensor<4x1xf32>\n",
-        "%z0 = dl.sum %c {axes = array<i64: 0, 1>} : tensor<4x5xf32>\n"),
+    "where-condition-broadcasts",
+    {"a": normal(4, 1), "b": normal(4, 5), "c": normal(4, 5)},
+    """%s = dl.sum %c {axes = array<i64: 0, 1>} : tensor<4x5xf32>
+       %m = dl.compare gt, %a, %s : tensor<4x1xf32>, tensor<f32>
+       %y = dl.where %m, %b, %c : tensor<4x1xi1>, tensor<4x5xf32>, tensor<4x5xf32>""",
     {"y": "tensor<4x5xf32>"},
     lambda a, b, c: torch.where(a > c.sum(), b, c)))
 
