@@ -17,9 +17,16 @@ enum class CPUStage {
   LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
 };
 
+struct CPUPipelineOptions {
+  /// Whether dl_eval_step runs the forward in training mode (batch norm
+  /// with batch statistics), as `model.train()` would; see dl-lower-to-arena.
+  bool trainingForward = false;
+};
+
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// `stage`.
-void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage);
+void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
+                      const CPUPipelineOptions &options = {});
 
 } // namespace dlcc
 

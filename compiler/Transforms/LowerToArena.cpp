@@ -27,8 +27,9 @@ public:
                     MemRefType arenaType)
       : module(module), layout(layout), arenaType(arenaType) {}
 
-  /// Builds `name` from `model`: `eval` drops dropout and uses batch-norm
-  /// running statistics without updating them.
+  /// Builds `name` from `model`, a forward that writes no parameter:
+  /// `eval` drops dropout and makes batch norm use its running statistics;
+  /// otherwise the ops keep their training behavior.
   LogicalResult build(func::FuncOp model, StringRef name,
                       ArrayRef<size_t> inputs, ArrayRef<size_t> outputs,
                       bool eval);
@@ -96,18 +97,13 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
       mapping.map(read.getResult(), paramValue(b, read.getName()));
       continue;
     }
-    if (eval) {
-      if (isa<dl::AssignOp>(op))
-        continue;
-      if (auto dropout = dyn_cast<dl::DropoutOp>(op)) {
-        mapping.map(dropout.getResult(),
-                    mapping.lookupOrDefault(dropout.getInput()));
-        continue;
-      }
-    }
     if (isa<dl::AssignOp>(op))
-      return op.emitError("writing parameters in a training step is not "
-                          "supported yet");
+      continue;
+    if (auto dropout = dyn_cast<dl::DropoutOp>(op); dropout && eval) {
+      mapping.map(dropout.getResult(),
+                  mapping.lookupOrDefault(dropout.getInput()));
+      continue;
+    }
     Operation *copy = b.clone(op, mapping);
     if (auto norm = dyn_cast<dl::BatchNormOp>(copy); norm && eval)
       norm.setTraining(false);
@@ -117,6 +113,7 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
 
 struct DLLowerToArenaPass
     : dlcc::impl::DLLowerToArenaBase<DLLowerToArenaPass> {
+  using Base::Base;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto model = module.lookupSymbol<func::FuncOp>("forward");
@@ -171,7 +168,7 @@ struct DLLowerToArenaPass
                                      IntegerType::get(&getContext(), 8));
     EntryPointBuilder builder(module, layout, arenaType);
     if (failed(builder.build(model, "dl_eval_step", inputs, outputs,
-                             /*eval=*/true)))
+                             /*eval=*/!trainingForward)))
       return signalPassFailure();
 
     // The descriptor, as a NUL-terminated constant string.
