@@ -9,15 +9,19 @@ from lit.llvm import llvm_config
 config.name = "DLCC"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir", ".dl", ".test"]
-config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "Unit",
+config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "Unit", "lib",
                    "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.dlcc_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%dlcc_src_root", config.dlcc_src_root))
-# Debian's PyTorch and NumPy live under the system interpreter.
+# Debian's PyTorch and NumPy live under the system interpreter; the modules
+# the test scripts share (test/lib) are on its path.
 config.substitutions.append(("%python_ref", "/usr/bin/python3"))
+config.environment["PYTHONPATH"] = os.path.join(config.test_source_root, "lib")
+# Python writes no bytecode into the source tree.
+config.environment["PYTHONDONTWRITEBYTECODE"] = "1"
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
                                      "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"])

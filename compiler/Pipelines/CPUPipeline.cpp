@@ -27,7 +27,9 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
     pm.addPass(dl::createDLAutodiff());
   if (stage == CPUStage::DL)
     return;
-  pm.addPass(createDLLowerToArena());
+  DLLowerToArenaOptions arena;
+  arena.trainingForward = options.trainingForward;
+  pm.addPass(createDLLowerToArena(arena));
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -47,8 +49,11 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 
+  pm.addPass(createDLStridedCopiesToLinalg());
   pm.addPass(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
+  // No bf16 arithmetic on the host: f32 with every result rounded back.
+  pm.addPass(createDLEmulateBF16());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());

@@ -18,8 +18,11 @@ enum class CPUStage {
   LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
 };
 
-/// What the CPU pipeline builds besides the eval step.
+/// What the CPU pipeline builds besides the eval step, and how.
 struct CPUPipelineOptions {
+  /// Whether dl_eval_step runs the forward in training mode (batch norm
+  /// with batch statistics), as `model.train()` would; see dl-lower-to-arena.
+  bool trainingForward = false;
   /// Run dl-autodiff first, so that the program also exports
   /// dl_gradient_step (the gradient of the loss for every trained param).
   bool gradients = false;

@@ -27,13 +27,14 @@ public:
                     MemRefType arenaType)
       : module(module), layout(layout), arenaType(arenaType) {}
 
-  /// Builds `name` from `model`: `eval` drops dropout and uses batch-norm
-  /// running statistics without updating them; otherwise the ops keep their
-  /// training behavior and each `dl.assign` writes its parameter after the
-  /// outputs (so every read of the old value comes first).
+  /// Builds `name` from `model`: `eval` drops dropout and makes batch norm
+  /// use its running statistics; otherwise the ops keep their training
+  /// behavior. With `writeParams`, each `dl.assign` writes its parameter
+  /// after the outputs (so every read of the old value comes first);
+  /// otherwise parameters are never written.
   LogicalResult build(func::FuncOp model, StringRef name,
                       ArrayRef<size_t> inputs, ArrayRef<size_t> outputs,
-                      bool eval);
+                      bool eval, bool writeParams);
 
 private:
   Value view(OpBuilder &b, Location loc, const ArenaTensor &tensor) {
@@ -56,7 +57,8 @@ private:
 
 LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
                                        ArrayRef<size_t> inputs,
-                                       ArrayRef<size_t> outputs, bool eval) {
+                                       ArrayRef<size_t> outputs, bool eval,
+                                       bool writeParams) {
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   Location loc = model.getLoc();
@@ -105,7 +107,7 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
       continue;
     }
     if (auto assign = dyn_cast<dl::AssignOp>(op)) {
-      if (!eval)
+      if (writeParams)
         assigns.push_back(assign);
       continue;
     }
@@ -123,6 +125,8 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
 
 struct DLLowerToArenaPass
     : dlcc::impl::DLLowerToArenaBase<DLLowerToArenaPass> {
+  using Base::Base;
+
   /// Checks that `step` is `model` followed by the gradients its
   /// `dl.gradients` names, and gives each gradient an arena tensor of role
   /// grad, `<param>.grad`, appending its index to `outputs`.
@@ -217,12 +221,14 @@ struct DLLowerToArenaPass
                                      IntegerType::get(&getContext(), 8));
     EntryPointBuilder builder(module, layout, arenaType);
     if (failed(builder.build(model, "dl_eval_step", inputs, outputs,
-                             /*eval=*/true)))
+                             /*eval=*/!trainingForward,
+                             /*writeParams=*/false)))
       return signalPassFailure();
 
     if (trainStep &&
         failed(builder.build(trainStep, "dl_gradient_step", inputs,
-                             trainOutputs, /*eval=*/false)))
+                             trainOutputs, /*eval=*/false,
+                             /*writeParams=*/true)))
       return signalPassFailure();
 
     // The descriptor, as a NUL-terminated constant string.

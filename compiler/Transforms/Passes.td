@@ -9,6 +9,23 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DLEmulateBF16 : Pass<"dl-emulate-bf16", "mlir::ModuleOp"> {
+  let summary = "Computes bf16 (and f16 math) in f32, rounding every result back.";
+  let description = [{
+    For hosts without bf16 arithmetic, on scalar code (after linalg became
+    loops): `math` ops on bf16 or f16 and `arith` ops on bf16 compute in f32
+    and round each result to the original type, as PyTorch does on the CPU;
+    then every f32 <-> bf16 conversion becomes integer code (round to
+    nearest even, NaN kept), so that programs need no conversion routines
+    from the C libraries (`__truncsfbf2` is missing before GCC 13).
+
+    Unlike `arith-emulate-unsupported-floats` followed by `arith-expand`,
+    the rounding between two emulated operations is never folded away:
+    `(a * b) + c` on bf16 rounds the product to bf16 before the sum.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
 def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
   let summary = "Turns f32 matrix products on memrefs into runtime GEMM calls.";
   let description = [{
@@ -31,10 +48,41 @@ def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {
     views of the arena and writes its outputs there, and emits the model
     descriptor `dl_model_json` (see runtime/include/dlrt/ModelABI.h). The
     `dl.parameter` declarations are consumed.
+
+    `dl_eval_step` runs the forward as PyTorch's `model.eval()` does: batch
+    norm normalizes with its running statistics and dropout is the
+    identity. With `training-forward` it runs it as `model.train()` does,
+    for checking the forward of training against a reference: batch norm
+    uses the batch's statistics (its new running statistics are results
+    like any other) and dropout stays. Parameters are never written.
+
+    When the module also has `@train_step` (built by `dl-autodiff`), each
+    gradient it returns gets an arena tensor `<param>.grad` of role `grad`
+    (after the outputs), and `@dl_gradient_step(%arena)` runs it: the
+    forward in training mode, its `dl.assign`s (batch-norm running
+    statistics) carried out after the outputs and gradients are written.
   }];
+  let options = [
+    Option<"trainingForward", "training-forward", "bool", /*default=*/"false",
+           "Build dl_eval_step with the forward in training mode">
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
                            "mlir::bufferization::BufferizationDialect",
                            "mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
+}
+
+def DLStridedCopiesToLinalg : Pass<"dl-strided-copies-to-linalg", "mlir::ModuleOp"> {
+  let summary = "Turns copies between strided memrefs into linalg.copy.";
+  let description = [{
+    Bufferization copies into and out of subviews (padding, concatenation,
+    slices written to an output) with `memref.copy`; between memrefs that
+    are not both contiguous the LLVM lowering calls `memrefCopy`, a routine
+    of MLIR's C runner library, which programs do not link with. Each such
+    copy becomes a `linalg.copy`, so a loop nest with static bounds that
+    LLVM can vectorize. Copies between contiguous memrefs stay and become
+    `memcpy`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 #endif // DLCC_TRANSFORMS_PASSES_TD

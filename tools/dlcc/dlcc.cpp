@@ -31,6 +31,7 @@ using namespace llvm;
 namespace {
 enum class Emit { DL, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Exe };
 enum class TargetKind { CPU, CUDA };
+enum class ForwardMode { Eval, Train };
 
 cl::OptionCategory dlccCategory("dlcc options");
 
@@ -61,6 +62,18 @@ cl::opt<TargetKind> target("target", cl::desc("Where the program runs"),
                                   clEnumValN(TargetKind::CUDA, "cuda",
                                              "NVIDIA GPUs (PTX)")),
                        cl::cat(dlccCategory));
+cl::opt<ForwardMode> forwardMode(
+    "forward-mode",
+    cl::desc("How the program's --eval runs the forward (default: eval)"),
+    cl::init(ForwardMode::Eval),
+    cl::values(clEnumValN(ForwardMode::Eval, "eval",
+                          "as PyTorch's model.eval(): batch norm with its "
+                          "running statistics, no dropout"),
+               clEnumValN(ForwardMode::Train, "train",
+                          "as model.train(), for checking the forward of "
+                          "training: batch norm with the batch's statistics "
+                          "(parameters are not written)")),
+    cl::cat(dlccCategory));
 cl::opt<std::string>
     cpu("cpu",
         cl::desc("CPU to generate code for: an LLVM CPU name, or 'native' for "
@@ -188,6 +201,7 @@ int main(int argc, char **argv) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
     dlcc::CPUPipelineOptions options;
+    options.trainingForward = forwardMode == ForwardMode::Train;
     options.gradients = gradients;
     dlcc::buildCPUPipeline(pm,
                            emit == Emit::DL       ? dlcc::CPUStage::DL

@@ -230,13 +230,20 @@ struct CastLowering : OpConversionPattern<dl::CastOp> {
         return intType.getWidth() == 1
                    ? (Value)arith::UIToFPOp::create(b, loc, to, x)
                    : (Value)arith::SIToFPOp::create(b, loc, to, x);
+      // bf16 converts only to and from f32, which holds every bf16 and f16
+      // exactly; other pairs go through f32. From f64 that rounds twice, as
+      // PyTorch's conversion does.
+      if ((from.isBF16() || to.isBF16()) && !from.isF32() && !to.isF32()) {
+        Type f32 = b.getF32Type();
+        Value wide = from.isF64()
+                         ? (Value)arith::TruncFOp::create(b, loc, f32, x)
+                         : (Value)arith::ExtFOp::create(b, loc, f32, x);
+        return to.isF64() ? (Value)arith::ExtFOp::create(b, loc, to, wide)
+                          : (Value)arith::TruncFOp::create(b, loc, to, wide);
+      }
       if (from.getIntOrFloatBitWidth() > to.getIntOrFloatBitWidth())
         return arith::TruncFOp::create(b, loc, to, x);
-      if (from.getIntOrFloatBitWidth() < to.getIntOrFloatBitWidth())
-        return arith::ExtFOp::create(b, loc, to, x);
-      // f16 <-> bf16: through f32.
-      Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), x);
-      return arith::TruncFOp::create(b, loc, to, wide);
+      return arith::ExtFOp::create(b, loc, to, x);
     };
     rewriter.replaceOp(op, elementwise(rewriter, op.getLoc(), op.getType(),
                                        {adaptor.getInput()}, body));

@@ -276,7 +276,8 @@ struct AccuracyLowering : OpConversionPattern<dl::AccuracyOp> {
     Type element = type.getElementType();
     int64_t rows = type.getDimSize(0), classes = type.getDimSize(1);
     Type i64 = rewriter.getI64Type();
-    // The first class holding the row maximum (torch.argmax).
+    // The first class holding the row maximum (torch.argmax); NaN is the
+    // maximum, as for torch.argmax.
     Value max = reduce(rewriter, loc, logits, {1}, Combine::Max, true);
     auto argType = RankedTensorType::get({rows}, i64);
     Value init = filled(rewriter, loc, argType, double(classes));
@@ -293,8 +294,12 @@ struct AccuracyLowering : OpConversionPattern<dl::AccuracyOp> {
             [&](OpBuilder &b, Location l, ValueRange args) {
               Value cls = arith::IndexCastOp::create(
                   b, l, i64, linalg::IndexOp::create(b, l, 1));
-              Value hit = arith::CmpFOp::create(
-                  b, l, arith::CmpFPredicate::OEQ, args[0], args[1]);
+              Value hit = arith::OrIOp::create(
+                  b, l,
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                        args[0], args[1]),
+                  arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO,
+                                        args[0], args[0]));
               Value candidate = arith::SelectOp::create(
                   b, l, hit, cls, scalar(b, l, i64, double(classes)));
               Value first = arith::MinSIOp::create(b, l, args[2], candidate);

@@ -50,6 +50,12 @@ struct TransposeLowering : OpConversionPattern<dl::TransposeOp> {
   }
 };
 
+/// A possibly negative axis as an index. ODS gives I64Attr values as
+/// uint64_t: converted to int64_t first, -1 stays -1.
+int64_t resolveAxis(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
 SmallVector<OpFoldResult> indexAttrs(OpBuilder &b, ArrayRef<int64_t> values) {
   SmallVector<OpFoldResult> out;
   for (int64_t v : values)
@@ -64,10 +70,7 @@ struct SplitLowering : OpConversionPattern<dl::SplitOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Value input = adaptor.getInput();
     int64_t rank = tensorType(input).getRank();
-    // I64Attr getters return uint64_t: read the axis as signed first.
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = resolveAxis(op.getAxis(), rank);
     SmallVector<Value> pieces;
     int64_t start = 0;
     for (Value result : op.getResults()) {
@@ -126,10 +129,7 @@ struct ConcatLowering : OpConversionPattern<dl::ConcatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
     int64_t rank = type.getRank();
-    // I64Attr getters return uint64_t: read the axis as signed first.
-    int64_t axis = static_cast<int64_t>(op.getAxis());
-    if (axis < 0)
-      axis += rank;
+    int64_t axis = resolveAxis(op.getAxis(), rank);
     Value result = tensor::EmptyOp::create(rewriter, op.getLoc(),
                                            type.getShape(),
                                            type.getElementType());

@@ -178,7 +178,8 @@ def DL_LayerNormOp : DL_InferredOp<"layernorm", [DL_Differentiable]> {
   let summary = "Layer normalization over the last dimension.";
   let description = [{
     `(x - mean) / sqrt(var + eps) * weight + bias`, statistics over the last
-    dimension; `weight` and `bias` are `[D]`.
+    dimension (the variance biased, as in PyTorch); `weight` and `bias` are
+    `[D]`.
 
     ```mlir
     %y = dl.layernorm %x, %g, %b {eps = 1.0e-05 : f64} : tensor<16x128x192xf32>, tensor<192xf32>, tensor<192xf32>
@@ -195,7 +196,9 @@ def DL_LayerNormOp : DL_InferredOp<"layernorm", [DL_Differentiable]> {
 def DL_RMSNormOp : DL_InferredOp<"rmsnorm", [DL_Differentiable]> {
   let summary = "Root-mean-square normalization over the last dimension.";
   let description = [{
-    `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`.
+    `x / sqrt(mean(x^2) + eps) * weight`, with `weight` `[D]`. The default
+    `eps` is 1e-6 (LLaMA's); `torch.nn.RMSNorm` defaults to the machine
+    epsilon of the input's type, so a model ported from it states `eps`.
 
     ```mlir
     %y = dl.rmsnorm %x, %g : tensor<4x64xf32>, tensor<64xf32>
@@ -212,9 +215,10 @@ def DL_BatchNormOp : DL_InferredOp<"batchnorm", [DL_Differentiable]> {
   let summary = "Batch normalization over dimension 1.";
   let description = [{
     `input` is `[N, C]` or `[N, C, H, W]`; `weight`, `bias` and the running
-    statistics are `[C]`. With `training`, the batch statistics normalize and
-    the running statistics are updated with `momentum` (PyTorch's convention,
-    unbiased variance); without it, the running statistics normalize and are
+    statistics are `[C]`. With `training`, the batch statistics normalize
+    (the variance biased) and the running statistics are updated with
+    `momentum` as PyTorch does: `(1 - momentum) * running + momentum *
+    batch`, with the unbiased batch variance; without it, the running statistics normalize and are
     returned unchanged. Results: the output, the new running mean and the new
     running variance.
 
@@ -310,6 +314,9 @@ def DL_PowOp : DL_BinaryOp<"pow", "power">;
 def DL_CompareOp : DL_InferredOp<"compare"> {
   let summary = "Elementwise comparison with broadcasting, giving i1.";
   let description = [{
+    Integers compare as signed. As in PyTorch, a comparison with NaN is
+    false except `ne`, which is true.
+
     ```mlir
     %m = dl.compare gt, %x, %y : tensor<4x8xf32>, tensor<f32>
     ```
@@ -337,8 +344,9 @@ def DL_WhereOp : DL_InferredOp<"where", [DL_Differentiable]> {
 def DL_CastOp : DL_Op<"cast", [Pure, DL_Differentiable]> {
   let summary = "Converts the element type, keeping the shape.";
   let description = [{
-    Between float types (rounding to nearest even) and from integers or i1
-    to floats.
+    Between float types (rounding to nearest even; f64 to bf16 goes
+    through f32, rounding twice, as PyTorch does) and from integers or i1
+    to floats (true is 1).
 
     ```mlir
     %y = dl.cast %x : tensor<4x8xf32> -> tensor<4x8xbf16>
@@ -535,6 +543,9 @@ def DL_CausalMaskOp : DL_Op<"causal_mask", [Pure]> {
 def DL_OneHotOp : DL_Op<"one_hot", [Pure]> {
   let summary = "One-hot encodes indices along a new last dimension.";
   let description = [{
+    An index outside `[0, C)`, `C` the new dimension, is an error at run
+    time.
+
     ```mlir
     %y = dl.one_hot %labels : tensor<8xi32> -> tensor<8x10xf32>
     ```
@@ -553,8 +564,9 @@ class DL_ReduceOp<string mnemonic, string what>
     : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "The " # what # " over some axes.";
   let description = [{
-    Over the listed `axes` (all axes when empty); with `keepdim` the reduced
-    axes stay as size 1.
+    Over the listed `axes` (all axes when empty, negative ones counting from
+    the end); with `keepdim` the reduced axes stay as size 1. A NaN makes
+    the maximum NaN, as in PyTorch.
 
     ```mlir
     %y = dl.}] # mnemonic # [{ %x {axes = array<i64: 1>} : tensor<4x8xf32>
@@ -600,8 +612,10 @@ def DL_CrossEntropyOp : DL_InferredOp<"cross_entropy", [DL_Differentiable]> {
   let summary = "Mean softmax cross-entropy of logits against class labels.";
   let description = [{
     `logits` is `[..., C]`, `labels` the leading dimensions with values in
-    `[0, C)`. Labels equal to `ignore_index` do not count; `label_smoothing`
-    mixes the target with the uniform distribution as in PyTorch.
+    `[0, C)` (another value is an error at run time). Labels equal to
+    `ignore_index` do not count: the mean is over the others (NaN when no
+    label counts, as in PyTorch); `label_smoothing` mixes the target with
+    the uniform distribution as in PyTorch.
 
     ```mlir
     %l = dl.cross_entropy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
@@ -679,6 +693,10 @@ def DL_ContrastiveOp : DL_InferredOp<"contrastive", [DL_Differentiable]> {
 def DL_AccuracyOp : DL_InferredOp<"accuracy"> {
   let summary = "Fraction of rows whose arg-max matches the label.";
   let description = [{
+    `logits` is `[..., C]`, `labels` the leading dimensions. The arg-max is
+    `torch.argmax`'s: the first class holding the maximum, NaN counting as
+    the maximum. A label outside `[0, C)` never matches.
+
     ```mlir
     %a = dl.accuracy %logits, %labels : tensor<128x10xf32>, tensor<128xi32>
     ```

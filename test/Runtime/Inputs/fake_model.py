@@ -6,8 +6,8 @@ fc.bias (2), buffer output_scale () and inputs x (4, 3), target (4, 2):
     prediction = (x @ fc.weight.T + fc.bias) * output_scale
     loss = mean((prediction - target) ** 2), mae = mean(|prediction - target|)
 
-Safetensors files are written and read here by hand, from the format's
-definition, so that the runtime is checked against an independent reader.
+Safetensors files are written and read by hand (test/lib/safetensors_io.py),
+so that the runtime is checked against an independent reader.
 
 Usage:
     fake_model.py write DIR             write weights, a batch and bad files
@@ -17,50 +17,12 @@ Usage:
                                         exactly one line on stderr
 """
 
-import json
-import struct
 import subprocess
 import sys
 
 import numpy as np
 
-NAMES = {np.dtype(np.float32): "F32", np.dtype(np.float16): "F16",
-         np.dtype(np.float64): "F64", np.dtype(np.int32): "I32",
-         np.dtype(np.int64): "I64"}
-TYPES = {name: dtype for dtype, name in NAMES.items()}
-
-
-def write_safetensors(path, tensors, metadata=None):
-    header, blobs, offset = {}, [], 0
-    if metadata:
-        header["__metadata__"] = metadata
-    for name, array in tensors.items():
-        data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<"))
-        blob = data.tobytes()
-        header[name] = {"dtype": NAMES[array.dtype], "shape": list(array.shape),
-                        "data_offsets": [offset, offset + len(blob)]}
-        blobs.append(blob)
-        offset += len(blob)
-    text = json.dumps(header).encode()
-    text += b" " * (-len(text) % 8)
-    with open(path, "wb") as f:
-        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
-
-
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    (length,) = struct.unpack("<Q", raw[:8])
-    header = json.loads(raw[8:8 + length])
-    data = raw[8 + length:]
-    metadata = header.pop("__metadata__", {})
-    tensors = {}
-    for name, entry in header.items():
-        begin, end = entry["data_offsets"]
-        dtype = np.dtype(TYPES[entry["dtype"]]).newbyteorder("<")
-        tensors[name] = np.frombuffer(data[begin:end], dtype=dtype).reshape(
-            entry["shape"])
-    return tensors, metadata
+from safetensors_io import read_safetensors, write_safetensors
 
 
 def weights():
