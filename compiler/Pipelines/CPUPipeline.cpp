@@ -37,7 +37,7 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
     return;
 
   // Elementwise chains become single loops before buffers exist.
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addPass(createDLFuseElementwise());
   pm.addPass(createCanonicalizerPass());
 
   bufferization::OneShotBufferizePassOptions bufferize;
@@ -51,10 +51,12 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
 
   pm.addPass(createDLStridedCopiesToLinalg());
   pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
   // No bf16 arithmetic on the host: f32 with every result rounded back.
   pm.addPass(createDLEmulateBF16());
   pm.addPass(memref::createExpandStridedMetadataPass());
+  // After expand-strided-metadata, which computes the offsets of views at
+  // run-time positions (a scatter-add's row) with affine.apply.
+  pm.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
   pm.addPass(createConvertMathToLLVMPass());

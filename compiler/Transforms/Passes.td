@@ -26,6 +26,21 @@ def DLEmulateBF16 : Pass<"dl-emulate-bf16", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
+  let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
+  let description = [{
+    `linalg-fuse-elementwise-ops` (a producer with a single use fused into
+    its consumer, reshapes folded by expansion, constants folded), except
+    that a `linalg.matmul` or `linalg.batch_matmul` is never fused with its
+    operands' producers (an im2col gather, a transposition, an elementwise
+    op) nor into its consumer: it stays a product that `dl-linalg-to-blas`
+    hands to the runtime's GEMM.
+  }];
+  let dependentDialects = ["mlir::affine::AffineDialect",
+                           "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
   let summary = "Turns f32 matrix products on memrefs into runtime GEMM calls.";
   let description = [{

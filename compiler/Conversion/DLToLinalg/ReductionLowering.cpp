@@ -154,7 +154,10 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
       AffineMap::get(6, 0, {n, c, oh * stride[0] + kh, ow * stride[1] + kw},
                      ctx),
       AffineMap::get(6, 0, {n, c, oh, ow}, ctx),
+      AffineMap::get(6, 0, {kh, kw}, ctx),
       AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+  // The window operand only gives the loops over the kernel their extent.
+  Value window = tensor::EmptyOp::create(b, loc, kernel, element);
   Type i64 = b.getI64Type();
   int64_t none = kernel[0] * kernel[1];
   auto offsetType =
@@ -165,7 +168,7 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
   // The minimum offset among the elements equal to the maximum: the same
   // answer in any order of the reduction.
   return linalg::GenericOp::create(
-             b, loc, TypeRange{offsetType}, ValueRange{padded, max},
+             b, loc, TypeRange{offsetType}, ValueRange{padded, max, window},
              ValueRange{filled(b, loc, offsetType, double(none))}, maps,
              iterators,
              [&](OpBuilder &nb, Location nl, ValueRange args) {
@@ -183,7 +186,7 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
                Value candidate = arith::SelectOp::create(
                    nb, nl, hit, wide, scalar(nb, nl, i64, double(none)));
                Value first =
-                   arith::MinSIOp::create(nb, nl, args[2], candidate);
+                   arith::MinSIOp::create(nb, nl, args[3], candidate);
                linalg::YieldOp::create(nb, nl, first);
              })
       .getResult(0);

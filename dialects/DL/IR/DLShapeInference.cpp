@@ -110,9 +110,6 @@ FailureOr<int64_t> windowOutput(Loc loc, StringRef op, int64_t in,
 
 LogicalResult checkPair(Loc loc, StringRef op, StringRef what,
                         ArrayRef<int64_t> pair, int64_t min) {
-  if (pair.size() != 2)
-    return emitOptionalError(loc, op, ": ", what, " must have 2 entries, got ",
-                             formatShape(pair));
   for (int64_t v : pair)
     if (v < min)
       return emitOptionalError(loc, op, ": ", what, " must be >= ", min,
@@ -126,6 +123,12 @@ LogicalResult checkPair(Loc loc, StringRef op, StringRef what,
 SmallVector<int64_t, 4> arrayOr(DenseI64ArrayAttr attr,
                                 ArrayRef<int64_t> fallback) {
   return SmallVector<int64_t, 4>(attr ? attr.asArrayRef() : fallback);
+}
+/// A pair attribute's values; `fallback` when it does not have two (the
+/// verifier of its constraint then reports it, once the type is known).
+SmallVector<int64_t, 2> pairOr(ArrayRef<int64_t> values,
+                               ArrayRef<int64_t> fallback) {
+  return SmallVector<int64_t, 2>(values.size() == 2 ? values : fallback);
 }
 int64_t intOr(IntegerAttr attr, int64_t fallback) {
   return attr ? attr.getInt() : fallback;
@@ -185,6 +188,12 @@ LogicalResult poolShape(Loc loc, StringRef op, ArrayRef<int64_t> shape,
   if (shape.size() != 4)
     return emitOptionalError(loc, op, ": input must be [N, C, H, W], got ",
                              formatShape(shape));
+  SmallVector<int64_t, 2> k = pairOr(kernel, {1, 1}),
+                          st = pairOr(stride, {1, 1}),
+                          pad = pairOr(padding, {0, 0});
+  kernel = k;
+  stride = st;
+  padding = pad;
   if (failed(checkPair(loc, op, "kernel", kernel, 1)) ||
       failed(checkPair(loc, op, "stride", stride, 1)) ||
       failed(checkPair(loc, op, "padding", padding, 0)))
@@ -222,6 +231,10 @@ LogicalResult convShape(Loc loc, StringRef op, ArrayRef<int64_t> xs,
                         ArrayRef<int64_t> ws, ArrayRef<int64_t> stride,
                         ArrayRef<int64_t> padding,
                         SmallVectorImpl<int64_t> &out) {
+  SmallVector<int64_t, 2> st = pairOr(stride, {1, 1}),
+                          pad = pairOr(padding, {0, 0});
+  stride = st;
+  padding = pad;
   if (failed(checkPair(loc, op, "stride", stride, 1)) ||
       failed(checkPair(loc, op, "padding", padding, 0)))
     return failure();
@@ -802,7 +815,7 @@ LogicalResult Conv2DGradWeightOp::inferReturnTypes(MLIRContext *, Loc loc,
       failed(required(loc, op, "kernel", adaptor.getKernelAttr())) ||
       failed(checkPair(loc, op, "kernel", adaptor.getKernel(), 1)))
     return failure();
-  ArrayRef<int64_t> kernel = adaptor.getKernel();
+  SmallVector<int64_t, 2> kernel = pairOr(adaptor.getKernel(), {1, 1});
   SmallVector<int64_t> ws{ds[1], xs[1], kernel[0], kernel[1]}, out;
   if (failed(convShape(loc, op, xs, ws, arrayOr(adaptor.getStrideAttr(), {1, 1}),
                        arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||

@@ -35,7 +35,7 @@ public:
   LogicalResult run();
 
 private:
-  void accumulate(Value value, Value gradient);
+  void accumulate(Value value, Value gradient, Operation *end);
 
   func::FuncOp fn;
   ModuleOp module;
@@ -43,14 +43,17 @@ private:
   DenseSet<Value> active;
 };
 
-void ReverseSweep::accumulate(Value value, Value gradient) {
+/// Adds `gradient` to the gradient of `value` so far. The sum goes at the
+/// end of the sweep (before `end`), after both terms: a rule may build the
+/// gradients of its operands in any order, so the later of the two is not
+/// necessarily `gradient`.
+void ReverseSweep::accumulate(Value value, Value gradient, Operation *end) {
   Value &slot = gradients[value];
   if (!slot) {
     slot = gradient;
     return;
   }
-  OpBuilder b(gradient.getContext());
-  b.setInsertionPointAfterValue(gradient);
+  OpBuilder b(end);
   slot = AddOp::create(b, gradient.getLoc(), slot, gradient);
 }
 
@@ -116,7 +119,7 @@ LogicalResult ReverseSweep::run() {
     auto differentiable = dyn_cast<GradientOpInterface>(op);
     if (!differentiable)
       return op->emitError("autodiff: '")
-             << op->getName() << "' has no gradient yet";
+             << op->getName() << "' is not differentiable";
     // Results that carry no gradient count as zero.
     for (auto [result, g] : llvm::zip(op->getResults(), resultGradients))
       if (!g) {
@@ -134,7 +137,7 @@ LogicalResult ReverseSweep::run() {
     for (auto [operand, g] :
          llvm::zip(op->getOperands(), operandGradients))
       if (g && active.contains(operand))
-        accumulate(operand, g);
+        accumulate(operand, g, ret);
   }
 
   // Return the forward results, then each trainable parameter's gradient.

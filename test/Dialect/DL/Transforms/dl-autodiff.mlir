@@ -112,14 +112,15 @@ func.func @forward(%x: tensor<2x3xf32> {dl.input = "x"}) -> tensor<f32> attribut
 
 // -----
 
-// An op without a gradient rule is a clear error.
-dl.parameter @w : tensor<1x1x3x3xf32> = #dl.init<constant(1.0)>
-func.func @forward(%x: tensor<1x1x4x4xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
-  %w = dl.param @w : tensor<1x1x3x3xf32>
-  // expected-error @+1 {{autodiff: 'dl.conv2d' has no gradient yet}}
-  %y = dl.conv2d %x, %w : tensor<1x1x4x4xf32>, tensor<1x1x3x3xf32>
-  %l = dl.sum %y : tensor<1x1x2x2xf32>
-  return %l : tensor<f32>
+// A loss that goes through an op without a gradient (a metric) is a clear
+// error.
+dl.parameter @w : tensor<4x3xf32> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<2x3xf32> {dl.input = "x"}, %y: tensor<2xi32> {dl.input = "y"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %w = dl.param @w : tensor<4x3xf32>
+  %h = dl.linear %x, %w : tensor<2x3xf32>, tensor<4x3xf32>
+  // expected-error @+1 {{autodiff: 'dl.accuracy' is not differentiable}}
+  %a = dl.accuracy %h, %y : tensor<2x4xf32>, tensor<2xi32>
+  return %a : tensor<f32>
 }
 
 // -----

@@ -1,0 +1,104 @@
+"""Gradients of every loss against finite differences (see
+test/lib/gradcheck.py): cross_entropy (plain, label smoothing, ignore_index,
+3-D logits, logits of +-1e4), binary_cross_entropy (logits and target both
+params, logits of +-1e4), mse, l1, contrastive; and the mlp of
+examples/mlp.dl, in f64 and small, as a whole model (linear, relu,
+cross-entropy loss and an accuracy metric)."""
+
+import numpy as np
+
+import gradcheck
+from gradcheck import Case, rng, tensor_type as tt
+
+r = rng(41)
+SCALAR = {"l": ()}
+
+
+def cross_entropy(name, logits, labels, attrs="", **options):
+    label_type = tt(labels.shape, "i32")
+    return Case(name, params={"logits": logits},
+                inputs={"labels": labels.astype(np.int32)},
+                body=f"%l = dl.cross_entropy %logits, %labels {attrs}: "
+                     f"{tt(logits.shape)}, {label_type}",
+                values=SCALAR, weighted=False, **options)
+
+
+# Large logits: the loss is of order 1e4 and linear in the logits around
+# the point (softmax saturated), so a larger step loses no accuracy.
+big = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, 5e3], [0.0, 0.0, 1e4],
+                [2e4, -3e3, 1e4]])
+BIG_STEP = dict(step=1e-3, why="the loss is 1e4 and linear around the point: "
+                               "a larger step keeps the rounding small")
+
+CASES = [
+    cross_entropy("cross_entropy", r.normal(0, 2, (4, 5)),
+                  np.array([0, 3, 4, 1])),
+    cross_entropy("cross_entropy_label_smoothing", r.normal(0, 2, (4, 5)),
+                  np.array([2, 2, 0, 4]), "{label_smoothing = 0.1 : f64} "),
+    cross_entropy("cross_entropy_ignore_index", r.normal(0, 2, (5, 3)),
+                  np.array([1, -100, 0, 2, -100])),
+    cross_entropy("cross_entropy_ignore_index_smoothing", r.normal(0, 2, (4, 3)),
+                  np.array([1, 2, 0, 2]),
+                  "{ignore_index = 2 : i64, label_smoothing = 0.25 : f64} "),
+    cross_entropy("cross_entropy_3d", r.normal(0, 2, (2, 3, 4)),
+                  np.array([[0, 3, 1], [2, 2, 0]])),
+    cross_entropy("cross_entropy_large_logits", big, np.array([1, 0, 2, 1]),
+                  **BIG_STEP),
+    cross_entropy("cross_entropy_large_logits_smoothing", big,
+                  np.array([1, 0, 2, 1]), "{label_smoothing = 0.2 : f64} ",
+                  **BIG_STEP),
+]
+
+
+def pair(op, name, x, t, **options):
+    return Case(name, params={"x": x, "t": t},
+                body=f"%l = dl.{op} %x, %t : {tt(x.shape)}, {tt(t.shape)}",
+                values=SCALAR, weighted=False, **options)
+
+
+CASES += [
+    pair("binary_cross_entropy", "binary_cross_entropy", r.normal(0, 2, (3, 4)),
+         r.uniform(0, 1, (3, 4))),
+    pair("binary_cross_entropy", "binary_cross_entropy_large_logits",
+         np.array([[1e4, -1e4], [-2e4, 3e4]]), np.array([[0.0, 1.0], [0.25, 0.5]]),
+         **BIG_STEP),
+    pair("mse", "mse", r.normal(0, 1, (3, 4)), r.normal(0, 1, (3, 4))),
+    pair("l1", "l1", r.normal(0, 1, (3, 4)), r.normal(0, 1, (3, 4))),
+    Case("contrastive", params={"a": r.normal(0, 1, (4, 3)),
+                                "b": r.normal(0, 1, (4, 3))},
+         body="%l = dl.contrastive %a, %b {temperature = 0.5 : f64} : "
+              "tensor<4x3xf64>, tensor<4x3xf64>",
+         values=SCALAR, weighted=False),
+    # A row of b is scaled 1e5 times: the loss does not depend on the scale
+    # of a row, so its gradient is tiny and orthogonal to the row.
+    Case("contrastive_scaled_rows",
+         params={"a": r.normal(0, 1, (3, 2)),
+                 "b": r.normal(0, 1, (3, 2)) * np.array([[1.0], [1e-3], [1.0]])},
+         body="%l = dl.contrastive %a, %b {temperature = 0.2 : f64} : "
+              "tensor<3x2xf64>, tensor<3x2xf64>",
+         values=SCALAR, weighted=False),
+]
+
+# The mlp of examples/mlp.dl (and examples/mlir/mlp.mlir) in f64, small:
+# 6 features -> 5 -> 5 -> 3 classes on a batch of 4.
+B, F, H, C = 4, 6, 5, 3
+MLP = f"""
+  %h1 = dl.linear %image, %w1, %b1 : {tt((B, F))}, {tt((H, F))}, {tt((H,))}
+  %a1 = dl.relu %h1 : {tt((B, H))}
+  %h2 = dl.linear %a1, %w2, %b2 : {tt((B, H))}, {tt((H, H))}, {tt((H,))}
+  %a2 = dl.relu %h2 : {tt((B, H))}
+  %logits = dl.linear %a2, %w3, %b3 : {tt((B, H))}, {tt((C, H))}, {tt((C,))}
+  %l = dl.cross_entropy %logits, %label : {tt((B, C))}, {tt((B,), "i32")}
+  %accuracy = dl.accuracy %logits, %label : {tt((B, C))}, {tt((B,), "i32")}
+"""
+CASES.append(Case(
+    "mlp", body=MLP, values=SCALAR, weighted=False,
+    params={"w1": r.uniform(-0.6, 0.6, (H, F)), "b1": r.uniform(-0.4, 0.4, (H,)),
+            "w2": r.uniform(-0.6, 0.6, (H, H)), "b2": r.uniform(-0.4, 0.4, (H,)),
+            "w3": r.uniform(-0.6, 0.6, (C, H)), "b3": r.uniform(-0.4, 0.4, (C,))},
+    inputs={"image": r.uniform(0, 1, (B, F)),
+            "label": np.array([2, 0, 1, 2], np.int32)},
+    metrics={"accuracy": "tensor<f64>"}))
+
+if __name__ == "__main__":
+    gradcheck.main(CASES)
