@@ -195,3 +195,95 @@ func.func @dropout(%x: tensor<4xf32>) -> tensor<4xf32> {
   %y = dl.dropout %x {rate = 0.5 : f64, key = 0 : i64} : tensor<4xf32>
   return %y : tensor<4xf32>
 }
+
+// -----
+
+// The input gradient of a convolution: one product dy [N*OH*OW, O] x
+// W [O, C*KH*KW], then a gather over the kernel offsets (col2im) whose
+// windows read each input element, with stride and padding.
+// CHECK-LABEL: func.func @conv2d_grad_input
+func.func @conv2d_grad_input(%w: tensor<3x2x3x3xf32>, %dy: tensor<1x3x3x3xf32>) -> tensor<1x2x5x5xf32> {
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x3x3x3xf32>) {{.*}} permutation = [0, 2, 3, 1]
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<9x3xf32>, tensor<3x18xf32>)
+  // CHECK: tensor.expand_shape {{.*}} into tensor<1x3x3x2x3x3xf32>
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+  // CHECK: arith.divsi
+  // CHECK: arith.remsi
+  // CHECK: tensor.extract
+  // CHECK-NOT: dl.
+  %dx = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 1, 2, 5, 5>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<1x3x3x3xf32>, tensor<3x2x3x3xf32>
+  return %dx : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// The weight gradient: dy^T [O, N*OH*OW] x im2col(x) [N*OH*OW, C*KH*KW].
+// CHECK-LABEL: func.func @conv2d_grad_weight
+func.func @conv2d_grad_weight(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x3x3x3xf32>) -> tensor<3x2x3x3xf32> {
+  // CHECK: tensor.pad
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x7x7xf32>) outs(%{{.*}} : tensor<1x3x3x2x3x3xf32>)
+  // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x3x3x3xf32>) {{.*}} permutation = [1, 0, 2, 3]
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x9xf32>, tensor<9x18xf32>)
+  // CHECK: tensor.expand_shape {{.*}} into tensor<3x2x3x3xf32>
+  %dw = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<1x2x5x5xf32>, tensor<1x3x3x3xf32>
+  return %dw : tensor<3x2x3x3xf32>
+}
+
+// -----
+
+// Max pooling's gradient: the window maxima, the offset of each window's
+// first maximum (a minimum over the offsets that hold it), then a gather.
+// CHECK-LABEL: func.func @maxpool2d_grad
+func.func @maxpool2d_grad(%x: tensor<1x1x4x4xf32>, %dy: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: arith.maximumf
+  // CHECK: linalg.fill ins(%{{.*}} : i64) outs(%{{.*}} : tensor<1x1x2x2xi64>)
+  // CHECK: arith.cmpf oeq
+  // CHECK: arith.minsi
+  // CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x4xf32>)
+  // CHECK: arith.cmpi eq
+  %dx = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<1x1x4x4xf32>, tensor<1x1x2x2xf32>
+  return %dx : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// Average pooling's gradient: a gather of the windows' gradients, divided
+// by the window size.
+// CHECK-LABEL: func.func @avgpool2d_grad
+func.func @avgpool2d_grad(%dy: tensor<1x1x2x2xf32>) -> tensor<1x1x4x4xf32> {
+  // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+  // CHECK: arith.constant 4.000000e+00 : f32
+  // CHECK: arith.divf
+  %dx = dl.avgpool2d_grad %dy {input_shape = array<i64: 1, 1, 4, 4>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<1x1x2x2xf32>
+  return %dx : tensor<1x1x4x4xf32>
+}
+
+// -----
+
+// The embedding's gradient: the indices checked, then a scatter-add of one
+// gradient row at a time, in index order, into a zeroed table.
+// CHECK: @dl_message_0("embedding: index out of range\00")
+// CHECK-LABEL: func.func @embedding_grad
+func.func @embedding_grad(%ids: tensor<2x3xi32>, %dy: tensor<2x3x4xf32>) -> tensor<5x4xf32> {
+  // CHECK: func.call @dlrt_fail
+  // CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<5x4xf32>
+  // CHECK: scf.for %[[P:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[ACC:.*]] = %[[ZERO]])
+  // CHECK: %[[ROW:.*]] = arith.index_cast
+  // CHECK: %[[SLOT:.*]] = tensor.extract_slice %[[ACC]][%[[ROW]], 0] [1, 4] [1, 1]
+  // CHECK: tensor.extract_slice %{{.*}}[%[[P]], 0] [1, 4] [1, 1]
+  // CHECK: %[[SUM:.*]] = linalg.generic {{.*}} outs(%[[SLOT]] : tensor<1x4xf32>)
+  // CHECK: tensor.insert_slice %[[SUM]] into %[[ACC]][%[[ROW]], 0] [1, 4] [1, 1]
+  %g = dl.embedding_grad %ids, %dy {num_embeddings = 5 : i64} : tensor<2x3xi32>, tensor<2x3x4xf32>
+  return %g : tensor<5x4xf32>
+}
+
+// -----
+
+// A slice's gradient: zeros with the gradient inserted at the strided box.
+// CHECK-LABEL: func.func @slice_grad
+func.func @slice_grad(%dy: tensor<4x3xf32>) -> tensor<4x8xf32> {
+  // CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<4x8xf32>
+  // CHECK: tensor.insert_slice %{{.*}} into %[[ZERO]][0, 2] [4, 3] [1, 2]
+  %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
+  return %0 : tensor<4x8xf32>
+}

@@ -81,3 +81,95 @@ func.func @forward(%x: tensor<2xf32> {dl.input = "x"}) -> tensor<f32> {
   %l = dl.sum %x : tensor<2xf32>
   return %l : tensor<f32>
 }
+
+// -----
+
+// With @train_step (dl-autodiff's), each gradient gets a tensor of role grad,
+// '<param>.grad', after the outputs, and dl_gradient_step runs the training
+// forward (batch statistics, dropout kept), writes the outputs, then the
+// gradients, and carries out the dl.assign of the running mean last.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+dl.parameter @rm : tensor<3xf32> = #dl.init<constant(0.0)> buffer
+func.func @forward(%x: tensor<2x3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %w = dl.param @w : tensor<3xf32>
+  %rm = dl.param @rm : tensor<3xf32>
+  %y, %m, %v = dl.batchnorm %x, %w, %w, %rm, %w {training} : tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  dl.assign @rm, %m : tensor<3xf32>
+  %d = dl.dropout %y {rate = 0.5 : f64, key = 1 : i64} : tensor<2x3xf32>
+  %l = dl.sum %d : tensor<2x3xf32>
+  return %l : tensor<f32>
+}
+func.func @train_step(%x: tensor<2x3xf32> {dl.input = "x"}) -> (tensor<f32>, tensor<3xf32>) attributes {dl.gradients = ["w"], dl.outputs = ["loss"]} {
+  %w = dl.param @w : tensor<3xf32>
+  %rm = dl.param @rm : tensor<3xf32>
+  %y, %m, %v = dl.batchnorm %x, %w, %w, %rm, %w {training} : tensor<2x3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  dl.assign @rm, %m : tensor<3xf32>
+  %d = dl.dropout %y {rate = 0.5 : f64, key = 1 : i64} : tensor<2x3xf32>
+  %l = dl.sum %d : tensor<2x3xf32>
+  %g = dl.sum %y {axes = array<i64: 0>} : tensor<2x3xf32>
+  return %l, %g : tensor<f32>, tensor<3xf32>
+}
+// CHECK: llvm.mlir.global external constant @dl_model_json(
+// CHECK-SAME: \22arena_bytes\22:320
+// CHECK-SAME: \22name\22:\22loss\22,\22offset\22:192,\22role\22:\22output\22
+// CHECK-SAME: {\22bytes\22:12,\22dtype\22:\22f32\22,\22name\22:\22w.grad\22,\22offset\22:256,\22role\22:\22grad\22,\22shape\22:[3]}
+// The eval step is unchanged: running statistics, no dropout, no write.
+// CHECK-LABEL: func.func @dl_eval_step
+// CHECK-NOT: training
+// CHECK-NOT: dl.dropout
+// CHECK: return
+// CHECK-LABEL: func.func @dl_gradient_step(%{{.*}}: memref<320xi8>)
+// CHECK: %[[Y:.*]], %[[M:.*]], %{{.*}} = dl.batchnorm {{.*}} {training}
+// CHECK: dl.dropout %[[Y]]
+// CHECK: %[[G:.*]] = dl.sum %[[Y]] {axes = array<i64: 0>}
+// CHECK: memref.view %{{.*}}[%c192][] : memref<320xi8> to memref<f32>
+// CHECK: %[[GRAD:.*]] = memref.view %{{.*}}[%c256][] : memref<320xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[G]] in restrict writable %[[GRAD]]
+// CHECK: %[[RM:.*]] = memref.view %{{.*}}[%c64{{.*}}][] : memref<320xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[M]] in restrict writable %[[RM]]
+// CHECK-NEXT: return
+// CHECK-NOT: func.func @train_step
+
+// -----
+
+// The gradients of @train_step follow its outputs, one per name.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{@train_step must return the results of @forward, then one gradient per name in 'dl.gradients'}}
+func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.gradients = ["w"], dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+// Each gradient names a trained parameter and has its type.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+dl.parameter @b : tensor<3xf32> = #dl.init<constant(1.0)> buffer
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{gradient "b" of @train_step does not match a parameter of type 'tensor<3xf32>'}}
+func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}) -> (tensor<f32>, tensor<3xf32>) attributes {dl.gradients = ["b"], dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l, %x : tensor<f32>, tensor<3xf32>
+}
+
+// -----
+
+// @train_step takes the arguments of @forward.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{@train_step must take the arguments of @forward}}
+func.func @train_step(%x: tensor<4xf32> {dl.input = "x"}) -> (tensor<f32>, tensor<3xf32>) attributes {dl.gradients = ["w"], dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<4xf32>
+  %w = dl.param @w : tensor<3xf32>
+  return %l, %w : tensor<f32>, tensor<3xf32>
+}

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
 
 using namespace dlrt;
 
@@ -48,20 +49,51 @@ void sumStep(uint8_t *arena) {
   std::memcpy(arena + 256, x, 16);
 }
 
+// The same model with the gradient of total with respect to scale,
+// sum(x), written to "scale.grad" by the gradient step.
+const char kGradientDescriptor[] = R"({
+  "abi": 1, "model": "sum", "batch": 2, "arena_bytes": 384,
+  "outputs": ["total", "count", "x_copy"],
+  "tensors": [
+    {"name": "scale", "role": "param", "dtype": "f32", "shape": [],
+     "offset": 0, "bytes": 4, "init": {"kind": "constant", "a": 0.5}},
+    {"name": "x", "role": "input", "dtype": "f32", "shape": [2, 2],
+     "offset": 64, "bytes": 16},
+    {"name": "total", "role": "output", "dtype": "f32", "shape": [],
+     "offset": 128, "bytes": 4},
+    {"name": "count", "role": "output", "dtype": "i64", "shape": [],
+     "offset": 192, "bytes": 8},
+    {"name": "x_copy", "role": "output", "dtype": "f32", "shape": [2, 2],
+     "offset": 256, "bytes": 16},
+    {"name": "scale.grad", "role": "grad", "dtype": "f32", "shape": [],
+     "offset": 320, "bytes": 4}
+  ]
+})";
+
+void sumGradientStep(uint8_t *arena) {
+  sumStep(arena);
+  float x[4];
+  std::memcpy(x, arena + 64, 16);
+  float grad = x[0] + x[1] + x[2] + x[3];
+  std::memcpy(arena + 320, &grad, 4);
+}
+
 struct RunResult {
   int status;
   std::string out, err;
 };
 
 RunResult run(std::vector<std::string> args,
-              const char *descriptor = kDescriptor) {
+              const char *descriptor = kDescriptor,
+              void (*gradientStep)(uint8_t *) = nullptr) {
   args.insert(args.begin(), "/some/dir/sum-model");
   std::vector<const char *> argv;
   for (const std::string &arg : args)
     argv.push_back(arg.c_str());
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
-  int status = runProgram(int(argv.size()), argv.data(), {descriptor, sumStep});
+  int status = runProgram(int(argv.size()), argv.data(),
+                          {descriptor, sumStep, gradientStep});
   std::string out = testing::internal::GetCapturedStdout();
   return {status, out, testing::internal::GetCapturedStderr()};
 }
@@ -105,6 +137,33 @@ TEST(Driver, LoadsInitialWeights) {
   RunResult r = run({"--eval", "--data", batch, "--init", dir.file("w")});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "total: 12\ncount: 4\n");
+}
+
+TEST(Driver, WritesGradients) {
+  TempDir dir;
+  std::string batch = writeBatch(dir, {1, 2, 3, 4.25f});
+  RunResult r = run({"--gradients", dir.file("grads"), "--data", batch},
+                    kGradientDescriptor, sumGradientStep);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "total: 5.125\ncount: 4\n"); // As --eval prints them.
+  SafetensorsFile grads(dir.file("grads"));
+  ASSERT_EQ(grads.tensors().size(), 1u);
+  float grad;
+  std::memcpy(&grad, grads.expect("scale.grad", DType::F32, {}).data, 4);
+  EXPECT_EQ(grad, 10.25f);
+  EXPECT_EQ(grads.metadata().at("model"), "sum");
+}
+
+TEST(Driver, SaysWhenCompiledWithoutGradients) {
+  TempDir dir;
+  std::string batch = writeBatch(dir, {1, 2, 3, 4});
+  RunResult r = run({"--gradients", dir.file("grads"), "--data", batch});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, "sum-model: error: this program was compiled without "
+                   "gradients (compile the model with 'dlcc --gradients' to "
+                   "use --gradients)\n");
+  EXPECT_FALSE(std::ifstream(dir.file("grads")).good());
 }
 
 TEST(Driver, HelpExitsWithZero) {

@@ -85,9 +85,10 @@ LogicalResult ContrastiveOp::buildGradient(OpBuilder &builder,
   Value eye = OneHotOp::create(
       builder, getLoc(), RankedTensorType::get({n, n}, type.getElementType()),
       PositionsOp::create(builder, getLoc(), eyeType));
-  Value both = g.add(g.sub(g.softmax(sims, 1), eye),
-                     g.sub(g.softmax(sims, 0), eye));
-  Value dsims = g.mul(both, g.scale(dys[0], 1.0 / (2.0 * n)));
+  Value byRow = g.sub(g.softmax(sims, 1), eye);
+  Value byColumn = g.sub(g.softmax(sims, 0), eye);
+  Value dsims =
+      g.mul(g.add(byRow, byColumn), g.scale(dys[0], 1.0 / (2.0 * n)));
   Value dunitA = g.scale(g.matmul(dsims, b.unit), inverseT);
   Value dunitB = g.scale(g.matmul(g.transposeLast(dsims), a.unit), inverseT);
   auto back = [&](Rows r, Value dunit) {

@@ -715,3 +715,138 @@ func.func @f(%x: tensor<4x8xf32>) {
   %0 = dl.contrastive %x, %x {temperature = 0.0 : f64} : tensor<4x8xf32>, tensor<4x8xf32>
   return
 }
+
+// -----
+
+// conv2d_grad_input: the gradient has the convolution's result shape.
+func.func @f(%dy: tensor<2x4x4x4xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d_grad_input: gradient [2, 4, 4, 4] does not have the forward result's shape [2, 4, 5, 5]}}
+  %0 = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 2, 3, 7, 7>} : tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+// conv2d_grad_input: the input shape fits the weight's channels.
+func.func @f(%dy: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d_grad_input: input_shape [2, 2, 7, 7] has 2 channels but weight [4, 3, 3, 3] expects 3}}
+  %0 = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 2, 2, 7, 7>} : tensor<2x4x5x5xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+// conv2d_grad_input: the input shape is four positive sizes.
+func.func @f(%dy: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d_grad_input: input_shape [2, 3, 7] must be 4 positive sizes}}
+  %0 = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 2, 3, 7>} : tensor<2x4x5x5xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+// conv2d_grad_input: the input shape is required.
+func.func @f(%dy: tensor<2x4x5x5xf32>, %w: tensor<4x3x3x3xf32>) {
+  // expected-error @+1 {{conv2d_grad_input: the 'input_shape' attribute is missing}}
+  %0 = dl.conv2d_grad_input %dy, %w : tensor<2x4x5x5xf32>, tensor<4x3x3x3xf32>
+  return
+}
+
+// -----
+
+// conv2d_grad_weight: the gradient has the convolution's result shape.
+func.func @f(%x: tensor<2x3x7x7xf32>, %dy: tensor<2x4x4x4xf32>) {
+  // expected-error @+1 {{conv2d_grad_weight: gradient [2, 4, 4, 4] does not have the forward result's shape [2, 4, 3, 3]}}
+  %0 = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : tensor<2x3x7x7xf32>, tensor<2x4x4x4xf32>
+  return
+}
+
+// -----
+
+// conv2d_grad_weight: element types match.
+func.func @f(%x: tensor<2x3x7x7xf32>, %dy: tensor<2x4x5x5xf64>) {
+  // expected-error @+1 {{conv2d_grad_weight: element types differ: 'f32' and 'f64'}}
+  %0 = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>} : tensor<2x3x7x7xf32>, tensor<2x4x5x5xf64>
+  return
+}
+
+// -----
+
+// maxpool2d_grad: the gradient has the pooling's result shape.
+func.func @f(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x3x3x3xf32>) {
+  // expected-error @+1 {{maxpool2d_grad: gradient [2, 3, 3, 3] does not have the forward result's shape [2, 3, 4, 4]}}
+  %0 = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x3x8x8xf32>, tensor<2x3x3x3xf32>
+  return
+}
+
+// -----
+
+// maxpool2d_grad: the pooling's rules on kernels.
+func.func @f(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{maxpool2d_grad: kernel must be >= 1, got [0, 2]}}
+  %0 = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 0, 2>, stride = array<i64: 2, 2>} : tensor<2x3x8x8xf32>, tensor<2x3x4x4xf32>
+  return
+}
+
+// -----
+
+// avgpool2d_grad: the gradient has the pooling's result shape.
+func.func @f(%dy: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{avgpool2d_grad: gradient [2, 3, 4, 4] does not have the forward result's shape [2, 3, 3, 3]}}
+  %0 = dl.avgpool2d_grad %dy {input_shape = array<i64: 2, 3, 7, 7>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x3x4x4xf32>
+  return
+}
+
+// -----
+
+// avgpool2d_grad: padding at most half the kernel.
+func.func @f(%dy: tensor<2x3x4x4xf32>) {
+  // expected-error @+1 {{avgpool2d_grad: padding [2, 2] must be at most half the kernel [2, 2]}}
+  %0 = dl.avgpool2d_grad %dy {input_shape = array<i64: 2, 3, 8, 8>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, padding = array<i64: 2, 2>} : tensor<2x3x4x4xf32>
+  return
+}
+
+// -----
+
+// embedding_grad: the gradient is the indices' shape plus a dimension.
+func.func @f(%i: tensor<2x5xi32>, %dy: tensor<2x4x6xf32>) {
+  // expected-error @+1 {{embedding_grad: gradient [2, 4, 6] must be the indices' shape [2, 5] plus an embedding dimension}}
+  %0 = dl.embedding_grad %i, %dy {num_embeddings = 10 : i64} : tensor<2x5xi32>, tensor<2x4x6xf32>
+  return
+}
+
+// -----
+
+// embedding_grad: a positive number of rows.
+func.func @f(%i: tensor<2x5xi32>, %dy: tensor<2x5x6xf32>) {
+  // expected-error @+1 {{embedding_grad: num_embeddings must be positive, got 0}}
+  %0 = dl.embedding_grad %i, %dy {num_embeddings = 0 : i64} : tensor<2x5xi32>, tensor<2x5x6xf32>
+  return
+}
+
+// -----
+
+// slice_grad: the gradient has the slice's shape.
+func.func @f(%dy: tensor<4x4xf32>) {
+  // expected-error @+1 {{slice_grad: gradient [4, 4] does not have the forward result's shape [4, 3]}}
+  %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x4xf32>
+  return
+}
+
+// -----
+
+// slice_grad: the slice's range fits the input shape.
+func.func @f(%dy: tensor<4x3xf32>) {
+  // expected-error @+1 {{slice_grad: range 2:9:2 of dimension 1 of [4, 8] is empty or out of range}}
+  %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 9>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
+  return
+}
+
+// -----
+
+// slice_grad: positive input sizes.
+func.func @f(%dy: tensor<4x3xf32>) {
+  // expected-error @+1 {{slice_grad: input_shape [4, 0] must be positive sizes}}
+  %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 0>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
+  return
+}

@@ -177,3 +177,26 @@ func.func @losses_and_metrics(%logits: tensor<4x10xf32>, %labels: tensor<4xi32>,
   %6 = dl.accuracy %logits, %labels : tensor<4x10xf32>, tensor<4xi32>
   return
 }
+
+// CHECK-LABEL: func.func @backward
+func.func @backward(%img: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>,
+                    %dconv: tensor<2x4x4x4xf32>, %dpool: tensor<2x3x3x3xf32>,
+                    %ids: tensor<2x5xi32>, %demb: tensor<2x5x6xf32>,
+                    %dslice: tensor<4x3xf32>, %logits: tensor<4x10xf32>,
+                    %labels: tensor<4xi32>, %seed: tensor<f32>) {
+  // CHECK: dl.conv2d_grad_input %{{.*}}, %{{.*}} {input_shape = array<i64: 2, 3, 7, 7>, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>
+  %0 = dl.conv2d_grad_input %dconv, %w {input_shape = array<i64: 2, 3, 7, 7>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x4x4x4xf32>, tensor<4x3x3x3xf32>
+  // CHECK: dl.conv2d_grad_weight %{{.*}}, %{{.*}} {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1>, stride = array<i64: 2, 2>} : tensor<2x3x7x7xf32>, tensor<2x4x4x4xf32>
+  %1 = dl.conv2d_grad_weight %img, %dconv {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x3x7x7xf32>, tensor<2x4x4x4xf32>
+  // CHECK: dl.maxpool2d_grad %{{.*}}, %{{.*}} {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : tensor<2x3x7x7xf32>, tensor<2x3x3x3xf32>
+  %2 = dl.maxpool2d_grad %img, %dpool {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : tensor<2x3x7x7xf32>, tensor<2x3x3x3xf32>
+  // CHECK: dl.avgpool2d_grad %{{.*}} {input_shape = array<i64: 2, 3, 7, 7>, kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : tensor<2x3x3x3xf32>
+  %3 = dl.avgpool2d_grad %dpool {input_shape = array<i64: 2, 3, 7, 7>, kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>} : tensor<2x3x3x3xf32>
+  // CHECK: dl.embedding_grad %{{.*}}, %{{.*}} {num_embeddings = 10 : i64} : tensor<2x5xi32>, tensor<2x5x6xf32>
+  %4 = dl.embedding_grad %ids, %demb {num_embeddings = 10 : i64} : tensor<2x5xi32>, tensor<2x5x6xf32>
+  // CHECK: dl.slice_grad %{{.*}} {input_shape = array<i64: 4, 8>, limits = array<i64: 4, 8>, starts = array<i64: 0, 2>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
+  %5 = dl.slice_grad %dslice {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
+  // CHECK: dl.cross_entropy_grad %{{.*}}, %{{.*}}, %{{.*}} {label_smoothing = 1.000000e-01 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>
+  %6 = dl.cross_entropy_grad %logits, %labels, %seed {label_smoothing = 0.1 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>
+  return
+}
