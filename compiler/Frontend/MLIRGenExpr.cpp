@@ -38,11 +38,21 @@ Generator::createOp(llvm::StringRef Name, const Location &L,
   State.addTypes(llvm::SmallVector<mlir::Type>(NumResults, Placeholder));
   mlir::Operation *Op = Builder.create(State);
   if (failed(mlir::dl::refineResultTypes(Op)) ||
+      failed(checkResults(Op, L)) ||
       failed(mlir::verify(Op, /*verifyRecursively=*/false))) {
     Op->erase();
     return nullptr;
   }
   return Op;
+}
+
+mlir::LogicalResult Generator::checkResults(mlir::Operation *Op,
+                                            const Location &L) {
+  for (mlir::Type T : Op->getResultTypes())
+    if (auto Tensor = llvm::dyn_cast<mlir::RankedTensorType>(T))
+      if (failed(checkShape(Tensor.getShape(), L, "the result")))
+        return mlir::failure();
+  return mlir::success();
 }
 
 mlir::Operation *
@@ -54,7 +64,8 @@ Generator::createTyped(llvm::StringRef Name, const Location &L,
   State.addAttributes(Attrs);
   State.addTypes(Result);
   mlir::Operation *Op = Builder.create(State);
-  if (failed(mlir::verify(Op, /*verifyRecursively=*/false))) {
+  if (failed(checkResults(Op, L)) ||
+      failed(mlir::verify(Op, /*verifyRecursively=*/false))) {
     Op->erase();
     return nullptr;
   }
@@ -167,7 +178,26 @@ std::optional<int64_t> Generator::genInt(const Expr &E,
 // Expressions
 //===----------------------------------------------------------------------===//
 
+namespace {
+/// Counts the nesting of generation functions; restores it on exit.
+struct DepthGuard {
+  DepthGuard(unsigned &Depth, unsigned Weight)
+      : Depth(Depth), Saved(Depth) {
+    Depth += Weight;
+  }
+  ~DepthGuard() { Depth = Saved; }
+  unsigned &Depth;
+  unsigned Saved;
+};
+} // namespace
+
 GenResult Generator::genExpr(const Expr &E) {
+  DepthGuard Guard(Depth, 1);
+  if (Depth > MaxDepth) {
+    error(E) << "expressions and the blocks they call nest too deeply here; "
+                "split them with intermediate names";
+    return std::nullopt;
+  }
   switch (E.getKind()) {
   case Expr::Number: {
     const auto &N = cast<NumberExpr>(E);
@@ -442,8 +472,15 @@ GenResult Generator::genIndex(const IndexExpr &E) {
 }
 
 GenResult Generator::genCall(const CallExpr &C) {
-  if (const FunctionDecl *Block = C.getBlock())
+  if (const FunctionDecl *Block = C.getBlock()) {
+    DepthGuard Guard(Depth, BlockCallDepth);
+    if (Depth > MaxDepth) {
+      error(C.getLoc()) << "blocks call blocks too deeply here (more than "
+                        << MaxDepth / BlockCallDepth << " levels)";
+      return std::nullopt;
+    }
     return genBlockCall(C, *Block);
+  }
   const BuiltinFunction *Fn = C.getBuiltin();
   if (!Fn) {
     error(C.getLoc()) << "internal error: call of '" << C.getCallee()

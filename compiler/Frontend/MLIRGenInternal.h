@@ -267,6 +267,8 @@ public:
   mlir::Operation *createTyped(llvm::StringRef Name, const Location &L,
                                llvm::ArrayRef<mlir::Value> Operands, mlir::Type Result,
                                llvm::ArrayRef<mlir::NamedAttribute> Attrs = {});
+  /// Checks the shapes of an op's results (see checkShape).
+  mlir::LogicalResult checkResults(mlir::Operation *Op, const Location &L);
   /// `dl.reshape` of `V` to `Shape` (the element count must match).
   mlir::Value reshape(mlir::Value V, llvm::ArrayRef<int64_t> Shape,
                       const Location &L);
@@ -347,6 +349,12 @@ public:
   };
   llvm::StringMap<ParamRecord> Params;
   std::vector<std::string> ParamOrder;
+  /// How deeply expressions (and the blocks they inline) nest: generation
+  /// recurses that deep, so it is bounded.
+  unsigned Depth = 0;
+  static constexpr unsigned MaxDepth = 1024;
+  /// The depth one inlined block call adds.
+  static constexpr unsigned BlockCallDepth = 16;
   /// Dropout ops get distinct keys.
   int64_t NextDropoutKey = 0;
 

@@ -14,6 +14,7 @@
 #include "compiler/Frontend/MLIRGenInternal.h"
 
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/MathExtras.h"
 
 #include <cmath>
 
@@ -211,9 +212,12 @@ static GenResult genReshape(Generator &G, const CallExpr &C,
   int Inferred = -1;
   for (auto [I, D] : llvm::enumerate(*Shape)) {
     if (D != -1) {
-      Known *= D;
-      if (Known > (int64_t(1) << 48))
-        break;
+      if (llvm::MulOverflow(Known, D, Known) || Known > (int64_t(1) << 48)) {
+        G.error(*A.expr("shape"))
+            << "reshape: the shape " << mlir::dl::formatShape(*Shape)
+            << " has too many elements";
+        return std::nullopt;
+      }
       continue;
     }
     if (Inferred >= 0) {
