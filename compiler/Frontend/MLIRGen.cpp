@@ -75,7 +75,8 @@ std::string gen::describe(const GenValue &V) {
 }
 
 bool gen::isFloatTensor(const GenValue &V) {
-  return V.isTensor() && llvm::isa<mlir::FloatType>(V.getType().getElementType());
+  return V.isTensor() &&
+         llvm::isa<mlir::FloatType>(V.getType().getElementType());
 }
 
 bool gen::isIndexTensor(const GenValue &V) {
@@ -132,11 +133,9 @@ std::vector<llvm::StringRef> Generator::getParameterNames() const {
   return Names;
 }
 
-std::optional<mlir::dl::ParameterOp>
-Generator::createParameter(const std::string &Name,
-                           llvm::ArrayRef<int64_t> Shape,
-                           mlir::dl::InitAttr Init, const Location &L,
-                           bool IsBuffer) {
+std::optional<mlir::dl::ParameterOp> Generator::createParameter(
+    const std::string &Name, llvm::ArrayRef<int64_t> Shape,
+    mlir::dl::InitAttr Init, const Location &L, bool IsBuffer) {
   if (Name == "forward") {
     error(L) << "'forward' is reserved for the model function; give this "
                 "layer another name with name = \"...\"";
@@ -199,8 +198,8 @@ mlir::LogicalResult Generator::genStmt(const Stmt &S) {
       if (!Dim)
         return mlir::failure();
       if (*Dim < 1) {
-        error(*D) << What << " must be >= 1, but '" << printExpr(*D)
-                  << "' is " << *Dim;
+        error(*D) << What << " must be >= 1, but '" << printExpr(*D) << "' is "
+                  << *Dim;
         return mlir::failure();
       }
       Shape.push_back(*Dim);
@@ -273,8 +272,7 @@ mlir::LogicalResult Generator::genStmt(const Stmt &S) {
     if (!V->isTensor()) {
       error(M.getValue()) << "metric '" << M.getName()
                           << "' must be a tensor, but '"
-                          << printExpr(M.getValue()) << "' is "
-                          << describe(*V);
+                          << printExpr(M.getValue()) << "' is " << describe(*V);
       return mlir::failure();
     }
     Metrics.push_back({M.getName().str(), V->Tensor});
@@ -444,7 +442,8 @@ mlir::LogicalResult Generator::genRepeat(const RepeatStmt &S) {
   return mlir::success();
 }
 
-GenResult Generator::genBlockCall(const CallExpr &C, const FunctionDecl &Block) {
+GenResult Generator::genBlockCall(const CallExpr &C,
+                                  const FunctionDecl &Block) {
   llvm::ArrayRef<const Expr *> Bound = C.getBoundArgs();
   llvm::ArrayRef<Param> BlockParams = Block.getParams();
   if (Bound.size() != BlockParams.size()) {
@@ -724,8 +723,7 @@ mlir::OwningOpRef<mlir::ModuleOp> Generator::generate() {
   Module->setAttr("dl.train", Config->Attr);
 
   Builder.setInsertionPointToEnd(Module.getBody());
-  Forward = mlir::func::FuncOp::create(Builder, loc(Model->getLoc()),
-                                       "forward",
+  Forward = mlir::func::FuncOp::create(Builder, loc(Model->getLoc()), "forward",
                                        Builder.getFunctionType({}, {}));
   Builder.setInsertionPointToStart(Forward.addEntryBlock());
 

@@ -25,11 +25,10 @@ using llvm::cast;
 // Creating ops
 //===----------------------------------------------------------------------===//
 
-mlir::Operation *
-Generator::createOp(llvm::StringRef Name, const Location &L,
-                    llvm::ArrayRef<mlir::Value> Operands,
-                    llvm::ArrayRef<mlir::NamedAttribute> Attrs,
-                    unsigned NumResults) {
+mlir::Operation *Generator::createOp(llvm::StringRef Name, const Location &L,
+                                     llvm::ArrayRef<mlir::Value> Operands,
+                                     llvm::ArrayRef<mlir::NamedAttribute> Attrs,
+                                     unsigned NumResults) {
   mlir::OperationState State(loc(L), Name);
   State.addOperands(Operands);
   State.addAttributes(Attrs);
@@ -37,8 +36,7 @@ Generator::createOp(llvm::StringRef Name, const Location &L,
       mlir::RankedTensorType::get({}, Builder.getF32Type());
   State.addTypes(llvm::SmallVector<mlir::Type>(NumResults, Placeholder));
   mlir::Operation *Op = Builder.create(State);
-  if (failed(mlir::dl::refineResultTypes(Op)) ||
-      failed(checkResults(Op, L)) ||
+  if (failed(mlir::dl::refineResultTypes(Op)) || failed(checkResults(Op, L)) ||
       failed(mlir::verify(Op, /*verifyRecursively=*/false))) {
     Op->erase();
     return nullptr;
@@ -123,9 +121,8 @@ mlir::LogicalResult Generator::checkShape(llvm::ArrayRef<int64_t> Shape,
   int64_t Count = 1;
   for (int64_t D : Shape) {
     if (D < 1) {
-      error(L) << What << " has a dimension " << D
-               << " in " << mlir::dl::formatShape(Shape)
-               << "; dimensions must be >= 1";
+      error(L) << What << " has a dimension " << D << " in "
+               << mlir::dl::formatShape(Shape) << "; dimensions must be >= 1";
       return mlir::failure();
     }
     // Keep byte counts of every tensor well inside int64.
@@ -167,8 +164,8 @@ std::optional<int64_t> Generator::genInt(const Expr &E,
   if (!V)
     return std::nullopt;
   if (!V->isInt()) {
-    error(E) << What << " must be an integer, but '" << printExpr(E)
-             << "' is " << describe(*V);
+    error(E) << What << " must be an integer, but '" << printExpr(E) << "' is "
+             << describe(*V);
     return std::nullopt;
   }
   return V->Num.Int;
@@ -181,8 +178,7 @@ std::optional<int64_t> Generator::genInt(const Expr &E,
 namespace {
 /// Counts the nesting of generation functions; restores it on exit.
 struct DepthGuard {
-  DepthGuard(unsigned &Depth, unsigned Weight)
-      : Depth(Depth), Saved(Depth) {
+  DepthGuard(unsigned &Depth, unsigned Weight) : Depth(Depth), Saved(Depth) {
     Depth += Weight;
   }
   ~DepthGuard() { Depth = Saved; }
@@ -215,10 +211,11 @@ GenResult Generator::genExpr(const Expr &E) {
   case Expr::List:
   case Expr::Tuple: {
     GenValue V;
-    V.Kind = E.getKind() == Expr::List ? GenValue::ListKind : GenValue::TupleKind;
-    llvm::ArrayRef<ExprPtr> Elements =
-        E.getKind() == Expr::List ? cast<ListExpr>(E).getElements()
-                                  : cast<TupleExpr>(E).getElements();
+    V.Kind =
+        E.getKind() == Expr::List ? GenValue::ListKind : GenValue::TupleKind;
+    llvm::ArrayRef<ExprPtr> Elements = E.getKind() == Expr::List
+                                           ? cast<ListExpr>(E).getElements()
+                                           : cast<TupleExpr>(E).getElements();
     for (const ExprPtr &X : Elements) {
       GenResult Element = genExpr(*X);
       if (!Element)
@@ -278,9 +275,9 @@ GenResult Generator::genBinary(const BinaryExpr &E) {
     }
 
   if (E.getOp() == BinaryOp::MatMul) {
-    for (auto [Side, X] : {std::pair<const GenValue *, const Expr *>{
-                               &*L, &E.getLHS()},
-                           {&*R, &E.getRHS()}}) {
+    for (auto [Side, X] :
+         {std::pair<const GenValue *, const Expr *>{&*L, &E.getLHS()},
+          {&*R, &E.getRHS()}}) {
       if (!Side->isTensor()) {
         error(*X) << "'@' multiplies two tensors, but '" << printExpr(*X)
                   << "' is " << describe(*Side) << "; use '*'";
@@ -298,25 +295,24 @@ GenResult Generator::genBinary(const BinaryExpr &E) {
   // Numbers fold at compile time: `d / heads`, `1 / sqrt(hd)`.
   if (L->isNumber() && R->isNumber()) {
     ConstValue V;
-    if (!checkFold(foldBinary(E.getOp(), L->Num, R->Num, V), *this,
-                   E.getLoc()))
+    if (!checkFold(foldBinary(E.getOp(), L->Num, R->Num, V), *this, E.getLoc()))
       return std::nullopt;
     return GenValue::number(V);
   }
 
   // A number next to a tensor becomes a rank-0 tensor of its element type.
   const GenValue &T = L->isTensor() ? *L : *R;
-  for (auto [Side, X] : {std::pair<const GenValue *, const Expr *>{
-                             &*L, &E.getLHS()},
-                         {&*R, &E.getRHS()}})
+  for (auto [Side, X] :
+       {std::pair<const GenValue *, const Expr *>{&*L, &E.getLHS()},
+        {&*R, &E.getRHS()}})
     if (Side->isTensor() &&
         failed(requireFloat(*Side, *X, "operator '" + Op + "'")))
       return std::nullopt;
   mlir::Type Element = T.getType().getElementType();
-  mlir::Value LV = L->isTensor() ? L->Tensor
-                                 : makeScalar(L->Num, Element, E.getLoc());
-  mlir::Value RV = R->isTensor() ? R->Tensor
-                                 : makeScalar(R->Num, Element, E.getLoc());
+  mlir::Value LV =
+      L->isTensor() ? L->Tensor : makeScalar(L->Num, Element, E.getLoc());
+  mlir::Value RV =
+      R->isTensor() ? R->Tensor : makeScalar(R->Num, Element, E.getLoc());
   llvm::StringRef Name;
   switch (E.getOp()) {
   case BinaryOp::Add:
@@ -388,8 +384,8 @@ GenResult Generator::genIndex(const IndexExpr &E) {
     }
     int64_t Size = Shape[Axis];
     auto Where = [&]() {
-      return "axis " + std::to_string(Axis) + " of '" +
-             printExpr(E.getBase()) + "' (" + describe(*Base) + ")";
+      return "axis " + std::to_string(Axis) + " of '" + printExpr(E.getBase()) +
+             "' (" + describe(*Base) + ")";
     };
     if (S.Kind == Subscript::Index) {
       std::optional<int64_t> I = genInt(*S.Start, "an index");
@@ -434,8 +430,8 @@ GenResult Generator::genIndex(const IndexExpr &E) {
       Step = *V;
     }
     if (*Start >= *Stop) {
-      error(S.Loc) << "the slice " << *Start << ":" << *Stop
-                   << " is empty for " << Where();
+      error(S.Loc) << "the slice " << *Start << ":" << *Stop << " is empty for "
+                   << Where();
       return std::nullopt;
     }
     Starts[Axis] = *Start;
@@ -453,8 +449,7 @@ GenResult Generator::genIndex(const IndexExpr &E) {
       E.getLoc(), {Base->Tensor},
       {Builder.getNamedAttr("starts", Builder.getDenseI64ArrayAttr(Starts)),
        Builder.getNamedAttr("limits", Builder.getDenseI64ArrayAttr(Limits)),
-       Builder.getNamedAttr("strides",
-                            Builder.getDenseI64ArrayAttr(Strides))});
+       Builder.getNamedAttr("strides", Builder.getDenseI64ArrayAttr(Strides))});
   if (!Slice)
     return std::nullopt;
   mlir::Value Result = Slice.getResult();

@@ -245,8 +245,8 @@ public:
   mlir::LogicalResult checkShape(llvm::ArrayRef<int64_t> Shape,
                                  const Location &L, const llvm::Twine &What);
   /// Resolves a possibly negative axis of a tensor of rank `Rank`.
-  std::optional<int64_t> resolveAxis(int64_t Axis, int64_t Rank,
-                                     const Expr &E, llvm::StringRef Op);
+  std::optional<int64_t> resolveAxis(int64_t Axis, int64_t Rank, const Expr &E,
+                                     llvm::StringRef Op);
 
   /// Creates an op with placeholder result types, then gives it the types
   /// its shape rules infer. On failure the dialect has reported the error
@@ -255,8 +255,8 @@ public:
   OpT create(const Location &L, llvm::ArrayRef<mlir::Value> Operands,
              llvm::ArrayRef<mlir::NamedAttribute> Attrs = {},
              unsigned NumResults = 1) {
-    return llvm::cast_or_null<OpT>(createOp(OpT::getOperationName(), L,
-                                            Operands, Attrs, NumResults));
+    return llvm::cast_or_null<OpT>(
+        createOp(OpT::getOperationName(), L, Operands, Attrs, NumResults));
   }
   mlir::Operation *createOp(llvm::StringRef Name, const Location &L,
                             llvm::ArrayRef<mlir::Value> Operands,
@@ -265,7 +265,8 @@ public:
   /// Creates an op whose result type is given (reshape, one_hot...) and
   /// verifies it.
   mlir::Operation *createTyped(llvm::StringRef Name, const Location &L,
-                               llvm::ArrayRef<mlir::Value> Operands, mlir::Type Result,
+                               llvm::ArrayRef<mlir::Value> Operands,
+                               mlir::Type Result,
                                llvm::ArrayRef<mlir::NamedAttribute> Attrs = {});
   /// Checks the shapes of an op's results (see checkShape).
   mlir::LogicalResult checkResults(mlir::Operation *Op, const Location &L);
@@ -301,9 +302,8 @@ public:
   std::optional<std::optional<std::string>> stringArg(const Args &A,
                                                       llvm::StringRef Name);
   /// A list of integers (a shape); `AllowInfer` accepts one -1.
-  std::optional<std::vector<int64_t>> shapeArg(const Args &A,
-                                               llvm::StringRef Name,
-                                               bool AllowInfer);
+  std::optional<std::vector<int64_t>>
+  shapeArg(const Args &A, llvm::StringRef Name, bool AllowInfer);
 
   GenResult genOp(const CallExpr &C, const Args &A);
   GenResult genLoss(const CallExpr &C, const Args &A);

@@ -92,7 +92,6 @@ GenResult Generator::genLinear(const CallExpr &C, const Args &A) {
     mlir::dl::ParameterOp Shared = findParameter(Target);
     if (!Shared) {
       std::vector<llvm::StringRef> Layers;
-      std::vector<std::string> Storage;
       for (llvm::StringRef P : getParameterNames())
         if (P.consume_back(".weight"))
           Layers.push_back(P);
@@ -148,7 +147,8 @@ GenResult Generator::genConv2D(const CallExpr &C, const Args &A) {
   std::optional<int64_t> Channels = intArg(A, "channels", 1);
   std::optional<int64_t> Kernel =
       Channels ? intArg(A, "kernel", 1) : std::nullopt;
-  std::optional<int64_t> Stride = Kernel ? intArg(A, "stride", 1) : std::nullopt;
+  std::optional<int64_t> Stride =
+      Kernel ? intArg(A, "stride", 1) : std::nullopt;
   std::optional<int64_t> Padding =
       Stride ? intArg(A, "padding", 0) : std::nullopt;
   std::optional<bool> Bias = Padding ? boolArg(A, "bias", true) : std::nullopt;
@@ -176,8 +176,8 @@ GenResult Generator::genConv2D(const CallExpr &C, const Args &A) {
       C.getLoc(), Operands,
       {Builder.getNamedAttr("stride",
                             Builder.getDenseI64ArrayAttr({*Stride, *Stride})),
-       Builder.getNamedAttr("padding", Builder.getDenseI64ArrayAttr(
-                                           {*Padding, *Padding}))});
+       Builder.getNamedAttr(
+           "padding", Builder.getDenseI64ArrayAttr({*Padding, *Padding}))});
   if (!Op)
     return std::nullopt;
   return GenValue::tensor(Op.getResult());
@@ -194,10 +194,9 @@ GenResult Generator::genEmbedding(const CallExpr &C, const Args &A) {
   if (!Name)
     return std::nullopt;
   std::string Scope = allocateName("embedding", *Name);
-  std::optional<mlir::dl::ParameterOp> W =
-      createParameter(Scope + ".weight", {*Num, *Dim},
-                      InitAttr::get(&Context, InitKind::normal, 0.0, 1.0),
-                      C.getLoc());
+  std::optional<mlir::dl::ParameterOp> W = createParameter(
+      Scope + ".weight", {*Num, *Dim},
+      InitAttr::get(&Context, InitKind::normal, 0.0, 1.0), C.getLoc());
   if (!W)
     return std::nullopt;
   auto Op = create<mlir::dl::EmbeddingOp>(
@@ -214,8 +213,9 @@ GenResult Generator::genNorm(const CallExpr &C, const Args &A) {
   if (!X || failed(requireFloat(*X, *A.expr("x"), Kind)))
     return std::nullopt;
   if (X->getShape().empty()) {
-    error(*A.expr("x")) << Kind << ": the input must have at least one "
-                                   "dimension, but '"
+    error(*A.expr("x")) << Kind
+                        << ": the input must have at least one "
+                           "dimension, but '"
                         << printExpr(*A.expr("x")) << "' is " << describe(*X);
     return std::nullopt;
   }
@@ -242,11 +242,10 @@ GenResult Generator::genNorm(const CallExpr &C, const Args &A) {
   mlir::NamedAttribute EpsAttr =
       Builder.getNamedAttr("eps", Builder.getF64FloatAttr(*Eps));
   mlir::Operation *Op =
-      IsLayerNorm
-          ? createOp(mlir::dl::LayerNormOp::getOperationName(), C.getLoc(),
-                     Operands, EpsAttr, 1)
-          : createOp(mlir::dl::RMSNormOp::getOperationName(), C.getLoc(),
-                     Operands, EpsAttr, 1);
+      IsLayerNorm ? createOp(mlir::dl::LayerNormOp::getOperationName(),
+                             C.getLoc(), Operands, EpsAttr, 1)
+                  : createOp(mlir::dl::RMSNormOp::getOperationName(),
+                             C.getLoc(), Operands, EpsAttr, 1);
   if (!Op)
     return std::nullopt;
   return GenValue::tensor(Op->getResult(0));
@@ -318,10 +317,10 @@ GenResult Generator::genParam(const CallExpr &C, const Args &A) {
   if (A.has("init")) {
     const GenValue &V = *A.Values[A.Fn->findParam("init")];
     if (V.Kind != GenValue::InitKind) {
-      error(*A.expr("init")) << "argument 'init' of 'param' must be an "
-                                "initializer such as normal(0.02), but '"
-                             << printExpr(*A.expr("init")) << "' is "
-                             << describe(V);
+      error(*A.expr("init"))
+          << "argument 'init' of 'param' must be an "
+             "initializer such as normal(0.02), but '"
+          << printExpr(*A.expr("init")) << "' is " << describe(V);
       return std::nullopt;
     }
     Init = V.InitValue;

@@ -106,8 +106,8 @@ std::optional<int64_t> Generator::intArg(const Args &A, llvm::StringRef Name,
     return Default;
   if (!V->isInt()) {
     const Expr &E = *A.expr(Name);
-    error(E) << argName(A, Name) << " must be an integer, but '"
-             << printExpr(E) << "' is " << describe(*V);
+    error(E) << argName(A, Name) << " must be an integer, but '" << printExpr(E)
+             << "' is " << describe(*V);
     return std::nullopt;
   }
   if (!checkRange(*this, A, Name, V->Num))
@@ -230,10 +230,10 @@ static GenResult genReshape(Generator &G, const CallExpr &C,
   if (Inferred >= 0) {
     if (In % Known != 0) {
       G.error(C.getLoc()) << "reshape: cannot reshape '"
-                          << printExpr(*A.expr("x")) << "' "
-                          << describe(*X) << " (" << In
-                          << " elements) into " << mlir::dl::formatShape(Target)
-                          << ": " << In << " is not a multiple of " << Known;
+                          << printExpr(*A.expr("x")) << "' " << describe(*X)
+                          << " (" << In << " elements) into "
+                          << mlir::dl::formatShape(Target) << ": " << In
+                          << " is not a multiple of " << Known;
       return std::nullopt;
     }
     Target[Inferred] = In / Known;
@@ -309,9 +309,7 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     return GenValue::tensor(Op->getResult(0));
   };
   auto I64 = [&](int64_t V) { return Builder.getI64IntegerAttr(V); };
-  auto Pair = [&](int64_t V) {
-    return Builder.getDenseI64ArrayAttr({V, V});
-  };
+  auto Pair = [&](int64_t V) { return Builder.getDenseI64ArrayAttr({V, V}); };
   /// The tensor argument `x`, which must hold floats.
   auto FloatX = [&](llvm::StringRef Arg = "x") -> GenResult {
     GenResult X = tensorArg(A, Arg);
@@ -323,17 +321,16 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
   if (Name == "exp" || Name == "log" || Name == "sqrt" || Name == "abs")
     return genMath(*this, C, A, Name);
 
-  if (Name == "relu" || Name == "silu" || Name == "sigmoid" ||
-      Name == "tanh" || Name == "gelu") {
+  if (Name == "relu" || Name == "silu" || Name == "sigmoid" || Name == "tanh" ||
+      Name == "gelu") {
     GenResult X = FloatX();
     if (!X)
       return std::nullopt;
     llvm::SmallVector<mlir::NamedAttribute> Attrs;
     if (Name == "gelu")
       Attrs.push_back(Builder.getNamedAttr(
-          "approximate",
-          mlir::dl::GeluApproximationAttr::get(
-              &Context, mlir::dl::GeluApproximation::tanh)));
+          "approximate", mlir::dl::GeluApproximationAttr::get(
+                             &Context, mlir::dl::GeluApproximation::tanh)));
     return Result(createOp(("dl." + Name).str(), L, X->Tensor, Attrs, 1));
   }
 
@@ -477,8 +474,8 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     llvm::SmallVector<mlir::Value> Inputs;
     for (const GenValue &V : List->Elements) {
       if (!V.isTensor()) {
-        error(E) << "concat joins tensors, but '" << printExpr(E)
-                 << "' holds " << describe(V);
+        error(E) << "concat joins tensors, but '" << printExpr(E) << "' holds "
+                 << describe(V);
         return std::nullopt;
       }
       Inputs.push_back(V.Tensor);
@@ -486,9 +483,9 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     std::optional<int64_t> Axis = intArg(A, "axis", -1);
     if (!Axis)
       return std::nullopt;
-    std::optional<int64_t> Resolved = resolveAxis(
-        *Axis, List->Elements[0].getShape().size(),
-        A.has("axis") ? *A.expr("axis") : C, "concat");
+    std::optional<int64_t> Resolved =
+        resolveAxis(*Axis, List->Elements[0].getShape().size(),
+                    A.has("axis") ? *A.expr("axis") : C, "concat");
     if (!Resolved)
       return std::nullopt;
     return Result(create<mlir::dl::ConcatOp>(
@@ -504,9 +501,8 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
       Shape.push_back(*N);
     if (failed(checkShape(Shape, L, Name)))
       return std::nullopt;
-    mlir::Type Element = Name == "positions"
-                             ? mlir::Type(Builder.getI32Type())
-                             : mlir::Type(Builder.getF32Type());
+    mlir::Type Element = Name == "positions" ? mlir::Type(Builder.getI32Type())
+                                             : mlir::Type(Builder.getF32Type());
     return Result(createTyped(("dl." + Name).str(), L, {},
                               mlir::RankedTensorType::get(Shape, Element)));
   }
@@ -534,9 +530,9 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     Shape.push_back(*N);
     if (failed(checkShape(Shape, L, "the result of one_hot")))
       return std::nullopt;
-    return Result(createTyped(
-        mlir::dl::OneHotOp::getOperationName(), L, Ids->Tensor,
-        mlir::RankedTensorType::get(Shape, Builder.getF32Type())));
+    return Result(
+        createTyped(mlir::dl::OneHotOp::getOperationName(), L, Ids->Tensor,
+                    mlir::RankedTensorType::get(Shape, Builder.getF32Type())));
   }
 
   if (Name == "where") {
@@ -591,8 +587,7 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     if (A.has("axis")) {
       std::optional<int64_t> Axis = intArg(A, "axis", 0);
       std::optional<int64_t> Resolved =
-          Axis ? resolveAxis(*Axis, X->getShape().size(), *A.expr("axis"),
-                             Name)
+          Axis ? resolveAxis(*Axis, X->getShape().size(), *A.expr("axis"), Name)
                : std::nullopt;
       if (!Resolved)
         return std::nullopt;
@@ -637,8 +632,7 @@ GenResult Generator::genLoss(const CallExpr &C, const Args &A) {
     GenResult Logits = Float("logits");
     GenResult Labels = Logits ? tensorArg(A, "labels") : std::nullopt;
     if (!Labels ||
-        failed(requireIndex(*Labels, *A.expr("labels"),
-                            Name + " labels")))
+        failed(requireIndex(*Labels, *A.expr("labels"), Name + " labels")))
       return std::nullopt;
     llvm::SmallVector<mlir::NamedAttribute> Attrs;
     if (Name == "cross_entropy") {

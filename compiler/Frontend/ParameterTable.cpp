@@ -56,9 +56,8 @@ void dlcc::printParameterTable(mlir::ModuleOp Module, llvm::raw_ostream &OS) {
   for (auto Param : Module.getOps<mlir::dl::ParameterOp>()) {
     mlir::RankedTensorType Type = Param.getTensorType();
     int64_t Count = Type.getNumElements();
-    std::string Type_;
-    llvm::raw_string_ostream TypeOS(Type_);
-    TypeOS << Type.getElementType();
+    std::string DType;
+    llvm::raw_string_ostream(DType) << Type.getElementType();
     const char *Kind = "";
     if (Param.getBuffer()) {
       Kind = "buffer";
@@ -69,9 +68,9 @@ void dlcc::printParameterTable(mlir::ModuleOp Module, llvm::raw_ostream &OS) {
     } else {
       Trainable += Count;
     }
-    Rows.push_back({{Param.getSymName().str(),
-                     mlir::dl::formatShape(Type.getShape()), Type_,
-                     formatInit(Param.getInit()), formatCount(Count), Kind}});
+    Rows.push_back(
+        {{Param.getSymName().str(), mlir::dl::formatShape(Type.getShape()),
+          DType, formatInit(Param.getInit()), formatCount(Count), Kind}});
   }
 
   size_t Widths[6] = {};

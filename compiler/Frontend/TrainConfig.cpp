@@ -214,8 +214,8 @@ mlir::Attribute ConfigBuilder::convertOption(const TrainOption &Option,
   if (const auto *N = dyn_cast<NameExpr>(&Value))
     if (llvm::is_contained(Option.Words, N->getName()))
       return B.getStringAttr(N->getName());
-  if (Option.Functions && (llvm::isa<NameExpr>(Value) ||
-                           llvm::isa<CallExpr>(Value))) {
+  if (Option.Functions &&
+      (llvm::isa<NameExpr>(Value) || llvm::isa<CallExpr>(Value))) {
     std::vector<const BuiltinFunction *> Fns =
         lookupBuiltin(getFunctionName(Value), *Option.Functions);
     if (Fns.empty())
@@ -230,9 +230,9 @@ mlir::Attribute ConfigBuilder::convertOption(const TrainOption &Option,
   return {};
 }
 
-std::optional<TrainConfig>
-gen::buildTrainConfig(const Program &P, mlir::MLIRContext &Context,
-                      std::optional<int64_t> Batch) {
+std::optional<TrainConfig> gen::buildTrainConfig(const Program &P,
+                                                 mlir::MLIRContext &Context,
+                                                 std::optional<int64_t> Batch) {
   ConfigBuilder Converter(Context);
   mlir::Builder B(&Context);
   mlir::NamedAttrList Entries;
