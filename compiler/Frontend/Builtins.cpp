@@ -472,7 +472,7 @@ static std::vector<TrainOption> buildOptions() {
       option("eval", "the evaluation data", std::nullopt, Any, {},
              C::DataSource, "none"),
       option("batch", "examples per step, the value of `B`", K::Int, atLeast(1),
-             {}, std::nullopt, "32"),
+             {}, std::nullopt, "none: required, or `dlcc --batch N`"),
       option("epochs", "passes over the data", K::Int, atLeast(1), {},
              std::nullopt, "1"),
       option("steps", "optimizer steps (instead of epochs)", K::Int, atLeast(1),
