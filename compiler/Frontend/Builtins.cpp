@@ -174,7 +174,7 @@ static std::vector<BuiltinFunction> buildTable() {
 
   // Activations and elementwise math.
   Unary("relu", C::Op, K::Tensor, "`max(x, 0)`");
-  Unary("gelu", C::Op, K::Tensor, "Gaussian error linear unit (tanh form)");
+  Unary("gelu", C::Op, K::Tensor, "Gaussian error linear unit (exact, with erf)");
   Unary("silu", C::Op, K::Tensor, "`x * sigmoid(x)`");
   Unary("sigmoid", C::Op, K::Tensor, "`1 / (1 + exp(-x))`");
   Unary("tanh", C::Op, K::Tensor, "hyperbolic tangent");

@@ -649,6 +649,26 @@ mlir::LogicalResult Generator::finishOutputs() {
     Names.push_back(Builder.getStringAttr(Name));
   }
 
+  for (const std::string &Name : Options.Expose) {
+    GenValue *V = ModelVars->lookup(Name);
+    if (!V || V->Kind != GenValue::TensorKind) {
+      error(Model->getNameLoc())
+          << "--expose " << Name << ": the model '" << Model->getName()
+          << "' has no tensor variable '" << Name << "'";
+      return mlir::failure();
+    }
+    if (llvm::any_of(Names, [&](mlir::Attribute A) {
+          return llvm::cast<mlir::StringAttr>(A).getValue() == Name;
+        })) {
+      error(Model->getNameLoc())
+          << "--expose " << Name << ": an output is already named '" << Name
+          << "'";
+      return mlir::failure();
+    }
+    Results.push_back(V->Tensor);
+    Names.push_back(Builder.getStringAttr(Name));
+  }
+
   mlir::Block &Entry = Forward.getBody().front();
   Builder.setInsertionPointToEnd(&Entry);
   mlir::func::ReturnOp::create(Builder, Forward.getLoc(), Results);

@@ -56,6 +56,10 @@ struct GenOptions {
   /// must name an argument of the model and give a positive integer (or a
   /// number, for an argument whose default is a floating-point number).
   std::vector<std::string> Sets;
+  /// `--expose name`: model-level tensor variables to add as outputs after
+  /// the metrics (to inspect or compare intermediate values, such as the
+  /// logits), written by the runtime with `--outputs`.
+  std::vector<std::string> Expose;
 };
 
 /// Generates the `dl` module of the entry model of `P`, a program that

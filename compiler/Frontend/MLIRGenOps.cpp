@@ -326,12 +326,8 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
     GenResult X = FloatX();
     if (!X)
       return std::nullopt;
-    llvm::SmallVector<mlir::NamedAttribute> Attrs;
-    if (Name == "gelu")
-      Attrs.push_back(Builder.getNamedAttr(
-          "approximate", mlir::dl::GeluApproximationAttr::get(
-                             &Context, mlir::dl::GeluApproximation::tanh)));
-    return Result(createOp(("dl." + Name).str(), L, X->Tensor, Attrs, 1));
+    // gelu is exact, as PyTorch's default (approximate = 'none').
+    return Result(createOp(("dl." + Name).str(), L, X->Tensor, {}, 1));
   }
 
   if (Name == "softmax" || Name == "log_softmax") {

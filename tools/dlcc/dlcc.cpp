@@ -36,7 +36,18 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { AST, Params, DL, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Exe };
+enum class Emit {
+  AST,
+  Params,
+  DL,
+  Grad,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj,
+  Exe
+};
 enum class TargetKind { CPU, CUDA };
 enum class ForwardMode { Eval, Train };
 
@@ -57,6 +68,8 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Params, "params",
                           "a table of the parameters and their total"),
                clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
+               clEnumValN(Emit::Grad, "grad",
+                          "the dl dialect right after autodiff (@train_step)"),
                clEnumValN(Emit::Linalg, "linalg",
                           "entry points built, lowered to linalg on tensors"),
                clEnumValN(Emit::LLVMDialect, "llvm-dialect",
@@ -72,6 +85,11 @@ cl::list<std::string> sets(
     cl::desc("Override an argument of the model, such as --set width=256 "
              "(repeatable; .dl input)"),
     cl::value_desc("name=value"), cl::cat(dlccCategory));
+cl::list<std::string> expose(
+    "expose",
+    cl::desc("Add a tensor variable of the model as an output, written by the "
+             "program's --outputs (repeatable; .dl input)"),
+    cl::value_desc("name"), cl::cat(dlccCategory));
 cl::opt<int64_t> batch("batch",
                        cl::desc("The batch size B, overriding the train "
                                 "section's 'batch' (.dl input)"),
@@ -186,6 +204,7 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(SourceMgr &sourceMgr,
   if (batch.getNumOccurrences())
     options.Batch = batch;
   options.Sets.assign(sets.begin(), sets.end());
+  options.Expose.assign(expose.begin(), expose.end());
   return dlcc::generateModule(*program, context, options);
 }
 
@@ -266,6 +285,16 @@ int main(int argc, char **argv) {
   if (emit == Emit::Params)
     return writeText(
         [&](raw_ostream &os) { dlcc::printParameterTable(*module, os); });
+
+  if (emit == Emit::Grad) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    pm.addPass(mlir::dl::createDLAutodiff());
+    if (failed(pm.run(*module)))
+      return 1;
+    return writeText([&](raw_ostream &os) { module->print(os); });
+  }
 
   if (emit != Emit::DL) {
     mlir::PassManager pm(&context);
