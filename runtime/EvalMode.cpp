@@ -14,6 +14,7 @@
 
 #include <cinttypes>
 #include <cstring>
+#include <vector>
 
 namespace dlrt {
 
@@ -45,7 +46,14 @@ std::string formatScalar(DType dtype, const void *data) {
 void runEvalMode(const Options &options, const ModelDesc &model,
                  const ModelEntry &entry, std::FILE *out) {
   // Validate the data before the (possibly long) parameter set-up.
-  std::unique_ptr<BatchSource> batches = openBatchSource(model, options.data);
+  std::unique_ptr<BatchSource> batches;
+  if (!options.data.empty())
+    batches = openBatchSource(model, options.data);
+  else if (model.train.is_object() && model.train.contains("eval"))
+    batches = openConfiguredSource(model, model.train["eval"], "eval data");
+  else
+    throw Error("no data to evaluate: give --data FILE (the model names no "
+                "eval data)");
 
   Arena arena;
   std::string error;
@@ -55,16 +63,42 @@ void runEvalMode(const Options &options, const ModelDesc &model,
     loadWeights(model, arena.data(), options.init);
   else
     initializeParams(model, arena.data(), options.seed);
-  if (!batches->next(arena.data()))
-    throw Error(batches->describe() + ": holds no batch");
 
-  entry.evalStep(arena.data());
-
+  // Every batch; each scalar output is averaged over them.
+  std::vector<const TensorDesc *> scalars;
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
-      std::fprintf(
-          out, "%s: %s\n", output->name.c_str(),
-          formatScalar(output->dtype, arena.data() + output->offset).c_str());
+      scalars.push_back(output);
+  std::vector<double> sums(scalars.size(), 0.0);
+  int64_t steps = 0;
+  while (batches->next(arena.data())) {
+    entry.evalStep(arena.data());
+    for (size_t i = 0; i < scalars.size(); ++i)
+      sums[i] += loadAsDouble(scalars[i]->dtype,
+                              arena.data() + scalars[i]->offset, 0);
+    ++steps;
+  }
+  if (steps == 0)
+    throw Error(batches->describe() + ": holds no batch");
+
+  for (size_t i = 0; i < scalars.size(); ++i) {
+    if (steps == 1) { // One batch: the value exactly as computed.
+      std::fprintf(out, "%s: %s\n", scalars[i]->name.c_str(),
+                   formatScalar(scalars[i]->dtype,
+                                arena.data() + scalars[i]->offset)
+                       .c_str());
+      continue;
+    }
+    std::fprintf(out, "%s: %.9g\n", scalars[i]->name.c_str(),
+                 sums[i] / double(steps));
+  }
+  if (steps > 1) {
+    std::fprintf(out, "examples: %lld", (long long)(steps * model.batch));
+    if (int64_t left = batches->skipped())
+      std::fprintf(out, " (%lld more do not fill a batch of %lld)",
+                   (long long)left, (long long)model.batch);
+    std::fprintf(out, "\n");
+  }
   std::fflush(out);
 
   if (!options.outputs.empty())

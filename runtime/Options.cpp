@@ -39,7 +39,8 @@ uint64_t parseUnsigned(const std::string &option, const std::string &text) {
 
 const OptionSpec kModes[] = {
     {"eval", nullptr,
-     "run the forward program on one batch; print the scalar outputs",
+     "run the forward program over the data; print the mean of each scalar "
+     "output",
      [](Options &o, const std::string &) { o.mode = Mode::Eval; }},
     {"help", nullptr, "print this help and exit",
      [](Options &o, const std::string &) { o.mode = Mode::Help; }},
@@ -47,7 +48,8 @@ const OptionSpec kModes[] = {
 
 const OptionSpec kOptions[] = {
     {"data", "FILE",
-     "the batch: a safetensors file with one tensor per model input",
+     "a safetensors file holding one batch (one tensor per model input); "
+     "default: the model's eval data",
      [](Options &o, const std::string &v) { o.data = v; }},
     {"init", "FILE",
      "load every param and buffer from this safetensors file instead of "
@@ -133,13 +135,11 @@ Options parseOptions(const std::vector<std::string> &args) {
 
   if (!mode)
     throw UsageError("no mode given: use --eval (see --help)");
-  if (options.mode == Mode::Eval && options.data.empty())
-    throw UsageError("--eval needs --data FILE");
   return options;
 }
 
 std::string usageText(const std::string &program, const std::string &model) {
-  std::string text = "Usage: " + program + " --eval --data FILE [options]\n\n";
+  std::string text = "Usage: " + program + " --eval [--data FILE] [options]\n\n";
   if (!model.empty())
     text += "Runs the model '" + model + "', compiled by dlcc.\n\n";
   auto list = [&](const char *title, const auto &specs) {

@@ -18,13 +18,13 @@ namespace dlrt {
 /// What the program was asked to do.
 enum class Mode {
   Help, ///< Print the usage and exit.
-  Eval, ///< Run the forward program on one batch and report the outputs.
+  Eval, ///< Run the forward program over the data and report the outputs.
 };
 
 /// The parsed command line.
 struct Options {
   Mode mode = Mode::Help;
-  std::string data;       ///< --data: the batches.
+  std::string data;       ///< --data: the batches (default: the model's).
   std::string init;       ///< --init: weights to start from, or empty.
   uint64_t seed = 0;      ///< --seed: for initializers (and later, shuffling).
   std::string outputs;    ///< --outputs: where to write every output.
