@@ -31,6 +31,9 @@ public:
 
   /// What the batches come from, for messages: usually the file name.
   virtual std::string describe() const = 0;
+
+  /// Examples left out because they do not fill a whole batch.
+  virtual int64_t skipped() const { return 0; }
 };
 
 /// Opens the data source `path` for `model`, validating it against the
@@ -38,6 +41,13 @@ public:
 /// one tensor per input, named and shaped like the input. Throws Error.
 std::unique_ptr<BatchSource> openBatchSource(const ModelDesc &model,
                                              const std::string &path);
+
+/// Opens a data source described in the model's train section, such as
+/// `{"source": "idx", "images": ..., "labels": ..., "scale": ...}`.
+/// `what` names it in messages ("eval data"). Throws Error.
+std::unique_ptr<BatchSource>
+openConfiguredSource(const ModelDesc &model, const nlohmann::json &spec,
+                     const std::string &what);
 
 } // namespace dlrt
 

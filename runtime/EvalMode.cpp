@@ -1,4 +1,4 @@
-//===- EvalMode.cpp - Running a model on one batch ------------------------===//
+//===- EvalMode.cpp - Running a model on its data ------------------------===//
 //
 // Part of dlcc's runtime (libdlrt).
 //
@@ -14,6 +14,7 @@
 
 #include <cinttypes>
 #include <cstring>
+#include <vector>
 
 namespace dlrt {
 
@@ -42,16 +43,80 @@ std::string formatScalar(DType dtype, const void *data) {
   return text;
 }
 
-namespace {
+void runEvalMode(const Options &options, const ModelDesc &model,
+                 const ModelEntry &entry, std::FILE *out) {
+  // Validate the data before the (possibly long) parameter set-up.
+  std::unique_ptr<BatchSource> batches;
+  if (!options.data.empty())
+    batches = openBatchSource(model, options.data);
+  else if (model.train.is_object() && model.train.contains("eval"))
+    batches = openConfiguredSource(model, model.train["eval"], "eval data");
+  else
+    throw Error("no data to evaluate: give --data FILE (the model names no "
+                "eval data)");
 
-/// Sets up `arena` (params from --init or the seed, the batch of --data),
-/// runs `step`, prints each scalar output and writes --outputs and
-/// --save-params.
-void runStep(const Options &options, const ModelDesc &model,
-             void (*step)(uint8_t *), std::FILE *out, Arena &arena) {
+  Arena arena;
+  std::string error;
+  if (!arena.allocate(model.arenaBytes, error))
+    throw Error(error);
+  if (!options.init.empty())
+    loadWeights(model, arena.data(), options.init);
+  else
+    initializeParams(model, arena.data(), options.seed);
+
+  // Every batch; each scalar output is averaged over them.
+  std::vector<const TensorDesc *> scalars;
+  for (const TensorDesc *output : model.outputTensors())
+    if (output->shape.empty())
+      scalars.push_back(output);
+  std::vector<double> sums(scalars.size(), 0.0);
+  int64_t steps = 0;
+  while (batches->next(arena.data())) {
+    entry.evalStep(arena.data());
+    for (size_t i = 0; i < scalars.size(); ++i)
+      sums[i] += loadAsDouble(scalars[i]->dtype,
+                              arena.data() + scalars[i]->offset, 0);
+    ++steps;
+  }
+  if (steps == 0)
+    throw Error(batches->describe() + ": holds no batch");
+
+  for (size_t i = 0; i < scalars.size(); ++i) {
+    if (steps == 1) { // One batch: the value exactly as computed.
+      std::fprintf(out, "%s: %s\n", scalars[i]->name.c_str(),
+                   formatScalar(scalars[i]->dtype,
+                                arena.data() + scalars[i]->offset)
+                       .c_str());
+      continue;
+    }
+    std::fprintf(out, "%s: %.9g\n", scalars[i]->name.c_str(),
+                 sums[i] / double(steps));
+  }
+  if (steps > 1) {
+    std::fprintf(out, "examples: %lld", (long long)(steps * model.batch));
+    if (int64_t left = batches->skipped())
+      std::fprintf(out, " (%lld more do not fill a batch of %lld)",
+                   (long long)left, (long long)model.batch);
+    std::fprintf(out, "\n");
+  }
+  std::fflush(out);
+
+  if (!options.outputs.empty())
+    saveArenaTensors(model, model.outputTensors(), arena.data(),
+                     options.outputs);
+  if (!options.saveParams.empty())
+    saveWeights(model, arena.data(), options.saveParams);
+}
+
+void runGradientMode(const Options &options, const ModelDesc &model,
+                     const ModelEntry &entry, std::FILE *out) {
+  if (!entry.gradientStep)
+    throw Error("this program was compiled without gradients (compile the "
+                "model with 'dlcc --gradients' to use --gradients)");
   // Validate the data before the (possibly long) parameter set-up.
   std::unique_ptr<BatchSource> batches = openBatchSource(model, options.data);
 
+  Arena arena;
   std::string error;
   if (!arena.allocate(model.arenaBytes, error))
     throw Error(error);
@@ -62,7 +127,7 @@ void runStep(const Options &options, const ModelDesc &model,
   if (!batches->next(arena.data()))
     throw Error(batches->describe() + ": holds no batch");
 
-  step(arena.data());
+  entry.gradientStep(arena.data());
 
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
@@ -76,23 +141,6 @@ void runStep(const Options &options, const ModelDesc &model,
                      options.outputs);
   if (!options.saveParams.empty())
     saveWeights(model, arena.data(), options.saveParams);
-}
-
-} // namespace
-
-void runEvalMode(const Options &options, const ModelDesc &model,
-                 const ModelEntry &entry, std::FILE *out) {
-  Arena arena;
-  runStep(options, model, entry.evalStep, out, arena);
-}
-
-void runGradientMode(const Options &options, const ModelDesc &model,
-                     const ModelEntry &entry, std::FILE *out) {
-  if (!entry.gradientStep)
-    throw Error("this program was compiled without gradients (compile the "
-                "model with 'dlcc --gradients' to use --gradients)");
-  Arena arena;
-  runStep(options, model, entry.gradientStep, out, arena);
   saveArenaTensors(model, model.withRole(TensorRole::Grad), arena.data(),
                    options.gradients);
 }

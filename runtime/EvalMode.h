@@ -22,11 +22,13 @@ namespace dlrt {
 void runEvalMode(const Options &options, const ModelDesc &model,
                  const ModelEntry &entry, std::FILE *out);
 
-/// --gradients: as --eval, but runs the gradient step (the training
-/// forward: dropout kept, batch norm on batch statistics with its running
-/// statistics updated), then also writes every gradient (the tensors of
-/// role grad, `<param>.grad`) to the safetensors file `options.gradients`.
-/// Throws Error, also when the program was compiled without gradients.
+/// --gradients: sets up the arena as --eval does, loads the first batch of
+/// --data, runs the gradient step (the training forward: dropout kept,
+/// batch norm on batch statistics with its running statistics updated),
+/// prints each scalar output, writes --outputs and --save-params, and every
+/// gradient (the tensors of role grad, `<param>.grad`) to the safetensors
+/// file `options.gradients`. Throws Error, also when the program was
+/// compiled without gradients.
 void runGradientMode(const Options &options, const ModelDesc &model,
                      const ModelEntry &entry, std::FILE *out);
 

@@ -26,7 +26,7 @@ public:
 
   int64_t batchSize() const { return batch; }
   /// Examples that no full batch covers.
-  int64_t skipped() const { return dataset.size() % batch; }
+  int64_t skipped() const override { return dataset.size() % batch; }
 
 private:
   IdxDataset dataset;

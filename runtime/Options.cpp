@@ -39,7 +39,8 @@ uint64_t parseUnsigned(const std::string &option, const std::string &text) {
 
 const OptionSpec kModes[] = {
     {"eval", nullptr,
-     "run the forward program on one batch; print the scalar outputs",
+     "run the forward program over the data; print the mean of each scalar "
+     "output",
      [](Options &o, const std::string &) { o.mode = Mode::Eval; }},
     {"gradients", "FILE",
      "run the gradient step on one batch; print the scalar outputs and "
@@ -54,7 +55,8 @@ const OptionSpec kModes[] = {
 
 const OptionSpec kOptions[] = {
     {"data", "FILE",
-     "the batch: a safetensors file with one tensor per model input",
+     "a safetensors file holding one batch (one tensor per model input); "
+     "default: the model's eval data",
      [](Options &o, const std::string &v) { o.data = v; }},
     {"init", "FILE",
      "load every param and buffer from this safetensors file instead of "
@@ -140,13 +142,13 @@ Options parseOptions(const std::vector<std::string> &args) {
 
   if (!mode)
     throw UsageError("no mode given: use --eval or --gradients (see --help)");
-  if (options.data.empty())
-    throw UsageError(std::string("--") + mode->name + " needs --data FILE");
+  if (options.mode == Mode::Gradients && options.data.empty())
+    throw UsageError("--gradients needs --data FILE");
   return options;
 }
 
 std::string usageText(const std::string &program, const std::string &model) {
-  std::string text = "Usage: " + program + " --eval --data FILE [options]\n" +
+  std::string text = "Usage: " + program + " --eval [--data FILE] [options]\n" +
                      "       " + program +
                      " --gradients FILE --data FILE [options]\n\n";
   if (!model.empty())

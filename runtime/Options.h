@@ -18,14 +18,14 @@ namespace dlrt {
 /// What the program was asked to do.
 enum class Mode {
   Help, ///< Print the usage and exit.
-  Eval,      ///< Run the forward program on one batch, report the outputs.
+  Eval,      ///< Run the forward program over the data, report the outputs.
   Gradients, ///< Run the gradient step on one batch, write the gradients.
 };
 
 /// The parsed command line.
 struct Options {
   Mode mode = Mode::Help;
-  std::string data;       ///< --data: the batches.
+  std::string data;       ///< --data: the batches (default: the model's).
   std::string init;       ///< --init: weights to start from, or empty.
   uint64_t seed = 0;      ///< --seed: for initializers (and later, shuffling).
   std::string outputs;    ///< --outputs: where to write every output.

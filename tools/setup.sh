@@ -8,5 +8,7 @@ build=${DLCC_BUILD_DIR:-$root/build}
 "$root/tools/install-deps.sh"
 "$root/tools/build.sh"
 
-# The main job: compile the MLP example and print its dl IR.
-"$build/bin/dlcc" "$root/examples/mlir/mlp.mlir" --emit=dl
+# The main job: compile the MLP example and evaluate it, as initialized, on
+# the Fashion-MNIST test set (training comes with the training driver).
+"$build/bin/dlcc" "$root/examples/mlp.dl" -o "$build/mlp"
+"$build/mlp" --eval

@@ -174,7 +174,7 @@ static std::vector<BuiltinFunction> buildTable() {
 
   // Activations and elementwise math.
   Unary("relu", C::Op, K::Tensor, "`max(x, 0)`");
-  Unary("gelu", C::Op, K::Tensor, "Gaussian error linear unit (tanh form)");
+  Unary("gelu", C::Op, K::Tensor, "Gaussian error linear unit (exact, with erf)");
   Unary("silu", C::Op, K::Tensor, "`x * sigmoid(x)`");
   Unary("sigmoid", C::Op, K::Tensor, "`1 / (1 + exp(-x))`");
   Unary("tanh", C::Op, K::Tensor, "hyperbolic tangent");
@@ -472,7 +472,7 @@ static std::vector<TrainOption> buildOptions() {
       option("eval", "the evaluation data", std::nullopt, Any, {},
              C::DataSource, "none"),
       option("batch", "examples per step, the value of `B`", K::Int, atLeast(1),
-             {}, std::nullopt, "32"),
+             {}, std::nullopt, "none: required, or `dlcc --batch N`"),
       option("epochs", "passes over the data", K::Int, atLeast(1), {},
              std::nullopt, "1"),
       option("steps", "optimizer steps (instead of epochs)", K::Int, atLeast(1),

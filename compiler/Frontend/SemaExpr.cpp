@@ -293,9 +293,29 @@ ExprInfo FunctionChecker::checkBlockCall(const CallExpr &C,
                                          const FunctionDecl &Block) {
   if (!F.isModel())
     PC.addCall(&F, &Block, C.getLoc());
+  // `name = "..."` names the block's scope, unless the block has a
+  // parameter of that name. It is a keyword only: extra positional
+  // arguments are reported as such.
+  ParamList Params = getParamList(Block);
+  bool TakesScopeName = !Block.findParam("name") &&
+                        C.getArgs().size() <= Block.getParams().size();
+  if (TakesScopeName) {
+    Params.Names.push_back("name");
+    Params.Required.push_back(false);
+  }
   std::optional<std::vector<const Expr *>> Bound =
-      bindArguments(C, getParamList(Block), Diags, /*Report=*/true);
+      bindArguments(C, Params, Diags, /*Report=*/true);
   checkArgsUnbound(C);
+  if (Bound && TakesScopeName) {
+    const Expr *Name = Bound->back();
+    Bound->pop_back();
+    if (Name && !isa<StringExpr>(Name) && !isa<NameExpr>(Name)) {
+      Diags.error(getBeginLoc(*Name),
+                  "the name of a block call must be a string, such as "
+                  "name = \"encoder\"");
+      Bound.reset();
+    }
+  }
   if (Bound)
     C.resolve(&Block, nullptr, std::move(*Bound));
   ExprInfo Info;

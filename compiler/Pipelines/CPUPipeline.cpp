@@ -25,8 +25,6 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options) {
   if (options.gradients)
     pm.addPass(dl::createDLAutodiff());
-  if (stage == CPUStage::DL)
-    return;
   DLLowerToArenaOptions arena;
   arena.trainingForward = options.trainingForward;
   pm.addPass(createDLLowerToArena(arena));

@@ -13,7 +13,6 @@ namespace dlcc {
 
 /// How far the CPU pipeline goes.
 enum class CPUStage {
-  DL,          ///< Still the dl dialect: only the dl-level passes ran.
   Linalg,      ///< Entry points built, every dl op lowered to linalg on tensors.
   LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
 };

@@ -166,10 +166,18 @@ TEST(Driver, SaysWhenCompiledWithoutGradients) {
   EXPECT_FALSE(std::ifstream(dir.file("grads")).good());
 }
 
+TEST(Driver, EvalWithoutDataNeedsTheModelsEvalData) {
+  RunResult r = run({"--eval"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no data to evaluate: give --data FILE"),
+            std::string::npos)
+      << r.err;
+}
+
 TEST(Driver, HelpExitsWithZero) {
   RunResult r = run({"--help"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.out.rfind("Usage: sum-model --eval --data FILE", 0), 0u);
+  EXPECT_EQ(r.out.rfind("Usage: sum-model --eval [--data FILE]", 0), 0u);
   EXPECT_NE(r.out.find("Runs the model 'sum'"), std::string::npos);
 }
 

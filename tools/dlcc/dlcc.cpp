@@ -1,13 +1,20 @@
 //===- dlcc.cpp - The dlcc compiler driver --------------------------------===//
 //
-// Part of dlcc. Reads a model (.dl source, or .mlir in the dl dialect),
-// assembles the pipeline the options ask for and writes the requested stage:
-// IR dumps, assembly, an object file or a linked training executable.
+// Part of dlcc. Reads a model (.dl source through the front end and MLIR
+// generation, or .mlir in the dl dialect), assembles the pipeline the
+// options ask for and writes the requested stage: the syntax tree, the
+// parameter table, IR dumps, assembly, an object file or a linked training
+// executable.
 //
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Backend/LLVMEmitter.h"
 #include "compiler/Backend/Linker.h"
+#include "compiler/Frontend/AST.h"
+#include "compiler/Frontend/Diagnostics.h"
+#include "compiler/Frontend/ImportResolver.h"
+#include "compiler/Frontend/MLIRGen.h"
+#include "compiler/Frontend/Sema.h"
 #include "compiler/InitDLCC.h"
 #include "compiler/Pipelines/CPUPipeline.h"
 
@@ -29,7 +36,18 @@
 using namespace llvm;
 
 namespace {
-enum class Emit { DL, Linalg, LLVMDialect, LLVMIR, Asm, Obj, Exe };
+enum class Emit {
+  AST,
+  Params,
+  DL,
+  Grad,
+  Linalg,
+  LLVMDialect,
+  LLVMIR,
+  Asm,
+  Obj,
+  Exe
+};
 enum class TargetKind { CPU, CUDA };
 enum class ForwardMode { Eval, Train };
 
@@ -45,7 +63,13 @@ cl::opt<std::string> outputFile(
     cl::value_desc("file"), cl::cat(dlccCategory));
 cl::opt<Emit> emit(
     "emit", cl::desc("The stage to write"), cl::init(Emit::Exe),
-    cl::values(clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
+    cl::values(clEnumValN(Emit::AST, "ast",
+                          "the syntax tree of a .dl file and its imports"),
+               clEnumValN(Emit::Params, "params",
+                          "a table of the parameters and their total"),
+               clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
+               clEnumValN(Emit::Grad, "grad",
+                          "the dl dialect right after autodiff (@train_step)"),
                clEnumValN(Emit::Linalg, "linalg",
                           "entry points built, lowered to linalg on tensors"),
                clEnumValN(Emit::LLVMDialect, "llvm-dialect",
@@ -56,6 +80,20 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Exe, "exe",
                           "a training executable (the default)")),
     cl::cat(dlccCategory));
+cl::list<std::string> sets(
+    "set",
+    cl::desc("Override an argument of the model, such as --set width=256 "
+             "(repeatable; .dl input)"),
+    cl::value_desc("name=value"), cl::cat(dlccCategory));
+cl::list<std::string> expose(
+    "expose",
+    cl::desc("Add a tensor variable of the model as an output, written by the "
+             "program's --outputs (repeatable; .dl input)"),
+    cl::value_desc("name"), cl::cat(dlccCategory));
+cl::opt<int64_t> batch("batch",
+                       cl::desc("The batch size B, overriding the train "
+                                "section's 'batch' (.dl input)"),
+                       cl::value_desc("N"), cl::cat(dlccCategory));
 cl::opt<TargetKind> target("target", cl::desc("Where the program runs"),
                        cl::init(TargetKind::CPU),
                        cl::values(clEnumValN(TargetKind::CPU, "cpu", "the host CPU"),
@@ -106,22 +144,75 @@ std::string defaultOutput() {
   return sys::path::stem(inputFile).str() + ".o";
 }
 
-/// Reads the model into `module`: .mlir files are parsed as they are.
+bool isDLInput() { return StringRef(inputFile).ends_with(".dl"); }
+
+/// Writes text to the output file (standard output by default).
+template <typename Fn> int writeText(Fn &&print) {
+  std::string error;
+  auto output = mlir::openOutputFile(
+      outputFile.empty() ? defaultOutput() : outputFile, &error);
+  if (!output)
+    return fail(error);
+  print(output->os());
+  output->keep();
+  return 0;
+}
+
+/// Reads the model into a module: .mlir files are parsed as they are, .dl
+/// files go through the front end and MLIR generation. Errors are reported
+/// through `sourceMgr`, which holds every file read. Returns null with
+/// `exitCode` set when there is no module: after errors (1), or when the
+/// requested output (the AST) has been written already.
 mlir::OwningOpRef<mlir::ModuleOp> loadModel(SourceMgr &sourceMgr,
-                                            mlir::MLIRContext &context) {
-  std::string errorMessage;
-  auto input = mlir::openInputFile(inputFile, &errorMessage);
-  if (!input) {
-    fail(errorMessage);
+                                            mlir::MLIRContext &context,
+                                            int &exitCode) {
+  exitCode = 1;
+  if (!isDLInput()) {
+    if (!StringRef(inputFile).ends_with(".mlir")) {
+      fail("'" + inputFile + "': expected a .dl or .mlir file");
+      return nullptr;
+    }
+    if (emit == Emit::AST) {
+      fail("--emit=ast needs a .dl file");
+      return nullptr;
+    }
+    if (!sets.empty() || batch.getNumOccurrences()) {
+      fail("--set and --batch apply to .dl files only");
+      return nullptr;
+    }
+    std::string errorMessage;
+    auto input = mlir::openInputFile(inputFile, &errorMessage);
+    if (!input) {
+      fail(errorMessage);
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
+    return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  }
+
+  dlcc::DiagnosticEngine diags(sourceMgr);
+  std::unique_ptr<dlcc::Program> program;
+  if (emit == Emit::AST) {
+    // The tree of what parsed, even when the semantic checks then fail.
+    program = dlcc::parseProgram(inputFile, sourceMgr, diags);
+    if (!program)
+      return nullptr;
+    if (!diags.hasErrors())
+      dlcc::checkProgram(*program, diags);
+    int written = writeText(
+        [&](raw_ostream &os) { dlcc::dumpAST(*program, os); });
+    exitCode = diags.hasErrors() ? 1 : written;
     return nullptr;
   }
-  if (!StringRef(inputFile).ends_with(".mlir")) {
-    fail("'" + inputFile +
-         "': only .mlir input is supported yet (.dl comes with the front end)");
+  program = dlcc::loadProgram(inputFile, sourceMgr, diags);
+  if (!program)
     return nullptr;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(input), SMLoc());
-  return mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  dlcc::GenOptions options;
+  if (batch.getNumOccurrences())
+    options.Batch = batch;
+  options.Sets.assign(sets.begin(), sets.end());
+  options.Expose.assign(expose.begin(), expose.end());
+  return dlcc::generateModule(*program, context, options);
 }
 
 /// Writes machine code or links; `module` is in the LLVM dialect.
@@ -192,11 +283,27 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context(registry);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module = loadModel(sourceMgr, context);
+  int exitCode = 0;
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      loadModel(sourceMgr, context, exitCode);
   if (!module)
-    return 1;
+    return exitCode;
 
-  if (emit != Emit::DL || gradients) {
+  if (emit == Emit::Params)
+    return writeText(
+        [&](raw_ostream &os) { dlcc::printParameterTable(*module, os); });
+
+  if (emit == Emit::Grad) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm)))
+      return fail("invalid pass manager options");
+    pm.addPass(mlir::dl::createDLAutodiff());
+    if (failed(pm.run(*module)))
+      return 1;
+    return writeText([&](raw_ostream &os) { module->print(os); });
+  }
+
+  if (emit != Emit::DL) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
@@ -204,23 +311,14 @@ int main(int argc, char **argv) {
     options.trainingForward = forwardMode == ForwardMode::Train;
     options.gradients = gradients;
     dlcc::buildCPUPipeline(pm,
-                           emit == Emit::DL       ? dlcc::CPUStage::DL
-                           : emit == Emit::Linalg ? dlcc::CPUStage::Linalg
-                                                  : dlcc::CPUStage::LLVMDialect,
+                           emit == Emit::Linalg ? dlcc::CPUStage::Linalg
+                                                : dlcc::CPUStage::LLVMDialect,
                            options);
     if (failed(pm.run(*module)))
       return 1;
   }
 
-  if (emit == Emit::DL || emit == Emit::Linalg || emit == Emit::LLVMDialect) {
-    std::string error;
-    auto output = mlir::openOutputFile(
-        outputFile.empty() ? defaultOutput() : outputFile, &error);
-    if (!output)
-      return fail(error);
-    module->print(output->os());
-    output->keep();
-    return 0;
-  }
+  if (emit == Emit::DL || emit == Emit::Linalg || emit == Emit::LLVMDialect)
+    return writeText([&](raw_ostream &os) { module->print(os); });
   return emitNative(*module, argv[0]);
 }
