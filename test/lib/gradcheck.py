@@ -99,11 +99,13 @@ class Case:
     routed_ties: groups of (param name, flat index...) whose gradient goes
       to the first element (see the module's docstring).
     flags: extra dlcc options.
+    sample: check at most this many elements of each param (chosen at
+      random, with a fixed seed), for the large params of whole models.
     """
 
     def __init__(self, name, params, body, values, inputs=None, buffers=None,
                  metrics=None, weighted=True, step=STEP, rtol=RTOL, why=None,
-                 routed_ties=(), flags=(), seed=0):
+                 routed_ties=(), flags=(), seed=0, sample=None):
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise ValueError(f"case name {name!r}")
         if (step != STEP or rtol != RTOL) and not why:
@@ -116,6 +118,13 @@ class Case:
         self.buffers, self.metrics = buffers or {}, metrics or {}
         self.weighted, self.step, self.rtol = weighted, step, rtol
         self.routed_ties, self.flags = routed_ties, tuple(flags)
+        self.checked = {}
+        for index, (name, a) in enumerate(params.items()):
+            flat = np.arange(a.size)
+            if sample is not None and a.size > sample:
+                flat = np.sort(rng(2000 + seed + index).choice(
+                    a.size, sample, replace=False))
+            self.checked[name] = flat
         if weighted:
             r = rng(1000 + seed)
             for value, shape in values.items():
@@ -125,7 +134,7 @@ class Case:
         """(declarations, arguments, body lines, loss value, metric values
         and types) with every name prefixed."""
         def rename(text):
-            text = re.sub(r"%([A-Za-z_][\w$.-]*)", rf"%{prefix}\1", text)
+            text = re.sub(r"%([\w$.-]+)", rf"%{prefix}\1", text)
             return re.sub(r'@"([^"]+)"', rf'@"{prefix}\1"', text)
         args = [f'%{prefix}{name}: {type_of(a)} {{dl.input = "{prefix}{name}"}}'
                 for name, a in self.inputs.items()]
@@ -155,6 +164,37 @@ class Case:
             lines += sum_lines(terms, loss)
         metrics = [(f"%{prefix}{name}", t) for name, t in self.metrics.items()]
         return decls, args, lines, loss, metrics
+
+
+def from_program(name, dlcc, program, options, inputs, init, **case_options):
+    """A case of the whole model of a .dl `program`, as dlcc's front end
+    builds it (with `options`) but in f64: its loss is the case's (not
+    weighted), its other outputs metrics, its params initialized by
+    `init(name, shape)`; `inputs` gives the batch by input name."""
+    run = subprocess.run([dlcc, program, "--emit=dl", *options],
+                         capture_output=True, text=True)
+    if run.returncode != 0:
+        sys.exit(f"dlcc failed on {program}:\n{run.stderr.strip()}")
+    text = run.stdout.replace("f32", "f64")
+    def shape(type_text):
+        dims = re.fullmatch(r"tensor<([\dx]*)f64>", type_text).group(1)
+        return tuple(int(d) for d in dims.split("x") if d)
+    params = {m.group(1): init(m.group(1), shape(m.group(2))) for m in
+              re.finditer(r'dl\.parameter @"?([\w.]+)"? : (tensor<[^>]*>)',
+                          text)}
+    head = re.search(r"func\.func @forward\((.*?)\) ->", text, re.S).group(1)
+    args = re.findall(r'(%\w+): [^{]*\{dl\.input = "(\w+)"\}', head)
+    body = text[text.index("\n", text.index("func.func @forward")) + 1:]
+    lines = body[:body.index("return")].strip().splitlines()
+    ret = re.search(r"return (.*?) :", body).group(1).split(", ")
+    lines = [re.sub(r'@"?([\w.]+)"?', r'@"\1"', line) for line in lines]
+    source = "\n".join(lines)
+    for arg, input_name in args:
+        source = re.sub(rf"{arg}\b", f"%{input_name}", source)
+    # The model's other outputs are scalar metrics (f64 like the rest).
+    metrics = {v[1:]: "tensor<f64>" for v in ret[1:]}
+    return Case(name, params=params, body=source, values={ret[0][1:]: ()},
+                inputs=inputs, metrics=metrics, weighted=False, **case_options)
 
 
 def sum_lines(terms, result):
@@ -205,8 +245,10 @@ def module_text(cases):
 
 
 def elements(case):
-    """(param name, flat index) of every element of the case's params."""
-    return [(name, i) for name, a in case.params.items() for i in range(a.size)]
+    """(param name, flat index) of every element of the case's params that
+    the check perturbs."""
+    return [(name, int(i)) for name, flat in case.checked.items()
+            for i in flat]
 
 
 def compare(case, name, grad, fd, loss):
@@ -221,14 +263,15 @@ def compare(case, name, grad, fd, loss):
         want[flat[0]] = total
     got = grad.astype(np.float64).reshape(-1)
     atol = 100 * EPS * max(1.0, abs(loss)) / case.step
-    err = np.abs(got - want)
-    allowed = case.rtol * np.abs(want) + atol
+    checked = case.checked[name]
+    err = np.abs(got - want)[checked]
+    allowed = case.rtol * np.abs(want[checked]) + atol
     bad = np.flatnonzero(~(err <= allowed))
     if not len(bad):
         return []
-    worst = bad[np.argmax((err / allowed)[bad])]
+    worst = checked[bad[np.argmax((err / allowed)[bad])]]
     at = [int(i) for i in np.unravel_index(worst, grad.shape)] if grad.ndim else []
-    return [f"{name}: {len(bad)} of {got.size} elements differ; worst at {at}: "
+    return [f"{name}: {len(bad)} of {len(checked)} elements differ; worst at {at}: "
             f"gradient {got[worst]!r}, finite difference {want[worst]!r} "
             f"(allowed error {allowed[worst]:.3g})"]
 
@@ -337,6 +380,8 @@ def main(cases):
                         help="programs run at once")
     parser.add_argument("work", help="a directory for the files of the check")
     args = parser.parse_args()
+    # A case may be a function of the dlcc driver (to generate its body).
+    cases = [case(args.dlcc) if callable(case) else case for case in cases]
 
     names = [case.name for case in cases]
     duplicates = {n for n in names if names.count(n) > 1}
