@@ -212,8 +212,9 @@ TensorDesc parseTensor(const json &value, size_t index, uint64_t arenaBytes) {
   if (tensor.isSaved())
     tensor.init = parseInit(fields);
   else if (fields.has("init"))
-    fields.fail(std::string(role == "input" || role == "output" ? "an " : "a ") +
-                role + " has no initializer");
+    fields.fail(
+        std::string(role == "input" || role == "output" ? "an " : "a ") + role +
+        " has no initializer");
 
   tensor.frozen = fields.boolean("frozen", false);
   if (tensor.frozen && tensor.role != TensorRole::Param)
@@ -309,18 +310,19 @@ ModelDesc parseModelDescriptor(const std::string &text) {
         tensor.name.size() > suffix.size() &&
                 tensor.name.compare(tensor.name.size() - suffix.size(),
                                     suffix.size(), suffix) == 0
-            ? model.find(tensor.name.substr(0, tensor.name.size() -
-                                                   suffix.size()))
+            ? model.find(
+                  tensor.name.substr(0, tensor.name.size() - suffix.size()))
             : nullptr;
     if (!param || param->role != TensorRole::Param || param->frozen)
       throw Error(tensorContext(tensor.name) +
                   ": a grad must be named '<param>.grad' after a param that "
                   "is trained");
     if (param->dtype != tensor.dtype || param->shape != tensor.shape)
-      throw Error(tensorContext(tensor.name) + ": a grad must have the dtype "
-                  "and shape of its param '" + param->name + "' (" +
-                  dtypeName(param->dtype) + " " + formatShape(param->shape) +
-                  ")");
+      throw Error(tensorContext(tensor.name) +
+                  ": a grad must have the dtype "
+                  "and shape of its param '" +
+                  param->name + "' (" + dtypeName(param->dtype) + " " +
+                  formatShape(param->shape) + ")");
   }
 
   model.train = fields.has("train") ? fields.get("train") : json::object();

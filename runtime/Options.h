@@ -17,7 +17,7 @@ namespace dlrt {
 
 /// What the program was asked to do.
 enum class Mode {
-  Help, ///< Print the usage and exit.
+  Help,      ///< Print the usage and exit.
   Eval,      ///< Run the forward program over the data, report the outputs.
   Gradients, ///< Run the gradient step on one batch, write the gradients.
 };

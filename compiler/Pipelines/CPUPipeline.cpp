@@ -6,9 +6,9 @@
 
 #include "compiler/Pipelines/CPUPipeline.h"
 
+#include "DL/Transforms/Passes.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
-#include "DL/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"

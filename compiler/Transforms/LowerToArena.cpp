@@ -213,7 +213,8 @@ struct DLLowerToArenaPass
     // With @train_step (dl-autodiff's), each gradient gets an arena tensor.
     auto trainStep = module.lookupSymbol<func::FuncOp>("train_step");
     SmallVector<size_t> trainOutputs(outputs);
-    if (trainStep && failed(addGradients(trainStep, model, layout, trainOutputs)))
+    if (trainStep &&
+        failed(addGradients(trainStep, model, layout, trainOutputs)))
       return signalPassFailure();
 
     int64_t arenaBytes = (layout.arenaBytes + 63) / 64 * 64;
@@ -225,10 +226,9 @@ struct DLLowerToArenaPass
                              /*writeParams=*/false)))
       return signalPassFailure();
 
-    if (trainStep &&
-        failed(builder.build(trainStep, "dl_gradient_step", inputs,
-                             trainOutputs, /*eval=*/false,
-                             /*writeParams=*/true)))
+    if (trainStep && failed(builder.build(trainStep, "dl_gradient_step", inputs,
+                                          trainOutputs, /*eval=*/false,
+                                          /*writeParams=*/true)))
       return signalPassFailure();
 
     // The descriptor, as a NUL-terminated constant string.

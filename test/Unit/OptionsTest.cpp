@@ -76,7 +76,8 @@ TEST(Options, RejectsMisuse) {
   EXPECT_EQ(usageError({"--eval", "--data", "a", "extra"}),
             "unexpected argument 'extra' (see --help)");
   EXPECT_EQ(usageError({"-x"}), "unexpected argument '-x' (see --help)");
-  EXPECT_EQ(usageError({}), "no mode given: use --eval or --gradients (see --help)");
+  EXPECT_EQ(usageError({}),
+            "no mode given: use --eval or --gradients (see --help)");
   EXPECT_EQ(usageError({"--data", "a"}),
             "no mode given: use --eval or --gradients (see --help)");
   EXPECT_EQ(usageError({"--gradients", "g"}), "--gradients needs --data FILE");
@@ -99,7 +100,8 @@ TEST(Options, UsageListsEveryOption) {
   std::string text = usageText("train", "mlp");
   EXPECT_EQ(text.rfind("Usage: train --eval [--data FILE] [options]\n", 0), 0u);
   for (const char *option :
-       {"--eval", "--gradients FILE", "--help", "--data FILE", "--init FILE", "--seed N",
-        "--outputs FILE", "--save-params FILE", "'mlp'", "Exit status"})
+       {"--eval", "--gradients FILE", "--help", "--data FILE", "--init FILE",
+        "--seed N", "--outputs FILE", "--save-params FILE", "'mlp'",
+        "Exit status"})
     EXPECT_NE(text.find(option), std::string::npos) << option;
 }

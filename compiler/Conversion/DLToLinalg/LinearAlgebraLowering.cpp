@@ -100,8 +100,8 @@ Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
   Value colsInit =
       tensor::EmptyOp::create(b, loc, colsType.getShape(), element);
   SmallVector<AffineMap> maps{
-      AffineMap::get(6, 0,
-                     {dn, dc, dy * stride[0] + di, dx * stride[1] + dj}, ctx),
+      AffineMap::get(6, 0, {dn, dc, dy * stride[0] + di, dx * stride[1] + dj},
+                     ctx),
       AffineMap::getMultiDimIdentityMap(6, ctx)};
   Value cols =
       linalg::GenericOp::create(
@@ -150,13 +150,14 @@ struct Conv2DGradInputLowering : OpConversionPattern<dl::Conv2DGradInputOp> {
                       ws = tensorType(w).getShape();
     int64_t n = ds[0], o = ds[1], oh = ds[2], ow = ds[3];
     int64_t c = ws[1], kh = ws[2], kw = ws[3];
-    Value rows = reshape(rewriter, loc, transpose(rewriter, loc, dy, {0, 2, 3, 1}),
-                         {n * oh * ow, o});
+    Value rows =
+        reshape(rewriter, loc, transpose(rewriter, loc, dy, {0, 2, 3, 1}),
+                {n * oh * ow, o});
     Value filters = reshape(rewriter, loc, w, {o, c * kh * kw});
-    Value dcols = reshape(
-        rewriter, loc,
-        matmul(rewriter, loc, rows, filters, /*transposeRhs=*/false),
-        {n, oh, ow, c, kh, kw});
+    Value dcols =
+        reshape(rewriter, loc,
+                matmul(rewriter, loc, rows, filters, /*transposeRhs=*/false),
+                {n, oh, ow, c, kh, kw});
     Value dx = windowGather(
         rewriter, loc, op.getType(), {kh, kw}, op.getStride(), op.getPadding(),
         {oh, ow}, [&](OpBuilder &b, Location l, ValueRange idx) -> Value {
@@ -171,8 +172,7 @@ struct Conv2DGradInputLowering : OpConversionPattern<dl::Conv2DGradInputOp> {
 };
 
 /// dW [O, C*KH*KW] = dy^T [O, N*OH*OW] x im2col(x) [N*OH*OW, C*KH*KW].
-struct Conv2DGradWeightLowering
-    : OpConversionPattern<dl::Conv2DGradWeightOp> {
+struct Conv2DGradWeightLowering : OpConversionPattern<dl::Conv2DGradWeightOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
   matchAndRewrite(dl::Conv2DGradWeightOp op, OpAdaptor adaptor,
@@ -184,9 +184,9 @@ struct Conv2DGradWeightLowering
     int64_t n = ds[0], o = ds[1], oh = ds[2], ow = ds[3];
     Value cols = im2col(rewriter, loc, x, op.getKernel(), op.getStride(),
                         op.getPadding(), {oh, ow});
-    Value grads = reshape(rewriter, loc,
-                          transpose(rewriter, loc, dy, {1, 0, 2, 3}),
-                          {o, n * oh * ow});
+    Value grads =
+        reshape(rewriter, loc, transpose(rewriter, loc, dy, {1, 0, 2, 3}),
+                {o, n * oh * ow});
     Value dw = matmul(rewriter, loc, grads, cols, /*transposeRhs=*/false);
     rewriter.replaceOp(op, reshape(rewriter, loc, dw, ws));
     return success();

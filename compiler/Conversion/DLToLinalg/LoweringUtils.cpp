@@ -431,9 +431,9 @@ Value windowGather(OpBuilder &b, Location loc, RankedTensorType resultType,
               idx[4 + d]);
           Value s = constant(stride[d]);
           Value q = arith::DivSIOp::create(nb, nl, p, s);
-          Value exact = arith::CmpIOp::create(
-              nb, nl, arith::CmpIPredicate::eq,
-              arith::RemSIOp::create(nb, nl, p, s), zero);
+          Value exact =
+              arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                    arith::RemSIOp::create(nb, nl, p, s), zero);
           Value inside = arith::AndIOp::create(
               nb, nl,
               arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, p, zero),
@@ -447,8 +447,8 @@ Value windowGather(OpBuilder &b, Location loc, RankedTensorType resultType,
         Value x = arith::SelectOp::create(nb, nl, valid, position[1], zero);
         Value value =
             term(nb, nl, ValueRange{idx[0], idx[1], y, x, idx[4], idx[5]});
-        Value summand = arith::SelectOp::create(
-            nb, nl, valid, value, scalar(nb, nl, element, 0.0));
+        Value summand = arith::SelectOp::create(nb, nl, valid, value,
+                                                scalar(nb, nl, element, 0.0));
         Value total = arith::AddFOp::create(nb, nl, args[1], summand);
         linalg::YieldOp::create(nb, nl, total);
       });

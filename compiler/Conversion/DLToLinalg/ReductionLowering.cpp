@@ -160,8 +160,7 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
   Value window = tensor::EmptyOp::create(b, loc, kernel, element);
   Type i64 = b.getI64Type();
   int64_t none = kernel[0] * kernel[1];
-  auto offsetType =
-      RankedTensorType::get(tensorType(max).getShape(), i64);
+  auto offsetType = RankedTensorType::get(tensorType(max).getShape(), i64);
   using utils::IteratorType;
   SmallVector<IteratorType> iterators(4, IteratorType::parallel);
   iterators.append(2, IteratorType::reduction);
@@ -185,8 +184,7 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
                    nb, nl, arith::CmpFPredicate::OEQ, args[0], args[1]);
                Value candidate = arith::SelectOp::create(
                    nb, nl, hit, wide, scalar(nb, nl, i64, double(none)));
-               Value first =
-                   arith::MinSIOp::create(nb, nl, args[3], candidate);
+               Value first = arith::MinSIOp::create(nb, nl, args[3], candidate);
                linalg::YieldOp::create(nb, nl, first);
              })
       .getResult(0);
@@ -418,6 +416,6 @@ void dlcc::populateReductionLowering(RewritePatternSet &patterns) {
   patterns.add<ReduceLowering<dl::SumOp, Combine::Sum>,
                ReduceLowering<dl::MeanOp, Combine::Sum, /*kMean=*/true>,
                ReduceLowering<dl::MaxOp, Combine::Max>, MaxPoolLowering,
-               AvgPoolLowering, MaxPoolGradLowering, AvgPoolGradLowering, LayerNormLowering, RMSNormLowering,
-               BatchNormLowering>(ctx);
+               AvgPoolLowering, MaxPoolGradLowering, AvgPoolGradLowering,
+               LayerNormLowering, RMSNormLowering, BatchNormLowering>(ctx);
 }

@@ -112,12 +112,11 @@ struct SliceGradLowering : OpConversionPattern<dl::SliceGradOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Value dy = adaptor.getGrad();
     Value zeros = filled(rewriter, op.getLoc(), op.getType(), 0.0);
-    rewriter.replaceOp(
-        op, tensor::InsertSliceOp::create(
-                rewriter, op.getLoc(), dy, zeros,
-                indexAttrs(rewriter, op.getStarts()),
-                indexAttrs(rewriter, tensorType(dy).getShape()),
-                indexAttrs(rewriter, op.getStrides())));
+    rewriter.replaceOp(op, tensor::InsertSliceOp::create(
+                               rewriter, op.getLoc(), dy, zeros,
+                               indexAttrs(rewriter, op.getStarts()),
+                               indexAttrs(rewriter, tensorType(dy).getShape()),
+                               indexAttrs(rewriter, op.getStrides())));
     return success();
   }
 };
@@ -152,7 +151,6 @@ struct ConcatLowering : OpConversionPattern<dl::ConcatOp> {
 
 void dlcc::populateShapeLowering(RewritePatternSet &patterns) {
   patterns.add<ReshapeLowering, BroadcastLowering, TransposeLowering,
-               SplitLowering, SliceLowering, SliceGradLowering,
-               ConcatLowering>(
+               SplitLowering, SliceLowering, SliceGradLowering, ConcatLowering>(
       patterns.getContext());
 }

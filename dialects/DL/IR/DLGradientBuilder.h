@@ -59,7 +59,8 @@ public:
     return ReshapeOp::create(b, loc, type, x);
   }
   Value reshape(Value x, ArrayRef<int64_t> shape) {
-    return reshape(x, RankedTensorType::get(shape, tensorOf(x).getElementType()));
+    return reshape(x,
+                   RankedTensorType::get(shape, tensorOf(x).getElementType()));
   }
   Value broadcast(Value x, RankedTensorType type) {
     if (tensorOf(x) == type)
@@ -111,8 +112,9 @@ public:
     for (int64_t axis : all)
       kept[axis] = 1;
     Value shaped =
-        keepdim ? g
-                : reshape(g, RankedTensorType::get(kept, input.getElementType()));
+        keepdim
+            ? g
+            : reshape(g, RankedTensorType::get(kept, input.getElementType()));
     return broadcast(shaped, input);
   }
 

@@ -229,9 +229,10 @@ LogicalResult CastOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
     dxs.push_back(Value());
     return success();
   }
-  dxs.push_back(in == dys[0].getType()
-                    ? dys[0]
-                    : CastOp::create(builder, getLoc(), in, dys[0]).getResult());
+  dxs.push_back(
+      in == dys[0].getType()
+          ? dys[0]
+          : CastOp::create(builder, getLoc(), in, dys[0]).getResult());
   return success();
 }
 

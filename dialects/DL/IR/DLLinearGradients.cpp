@@ -87,18 +87,17 @@ LogicalResult AttentionOp::buildGradient(OpBuilder &builder,
   if (mask)
     scores = g.add(scores, mask);
   if (getCausal()) {
-    auto maskType = RankedTensorType::get(
-        {qs[qs.size() - 2], ks[ks.size() - 2]},
-        getQuery().getType().getElementType());
+    auto maskType =
+        RankedTensorType::get({qs[qs.size() - 2], ks[ks.size() - 2]},
+                              getQuery().getType().getElementType());
     scores = g.add(scores, CausalMaskOp::create(builder, getLoc(), maskType));
   }
   int64_t last = tensorOf(scores).getRank() - 1;
   Value probs = g.softmax(scores, last);
   Value dv = g.matmul(g.transposeLast(probs), dout);
   Value dprobs = g.matmul(dout, g.transposeLast(v));
-  Value dscores =
-      g.mul(probs, g.sub(dprobs, g.sum(g.mul(dprobs, probs), {last},
-                                       /*keepdim=*/true)));
+  Value dscores = g.mul(probs, g.sub(dprobs, g.sum(g.mul(dprobs, probs), {last},
+                                                   /*keepdim=*/true)));
   dxs.push_back(g.scale(g.matmul(dscores, k), s));
   dxs.push_back(g.scale(g.matmul(g.transposeLast(dscores), q), s));
   dxs.push_back(dv);

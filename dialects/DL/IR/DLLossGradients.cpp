@@ -37,9 +37,9 @@ LogicalResult L1Op::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
   double n = double(elementCount(getInput()));
   Value diff = g.sub(getInput(), getTarget());
   Value zero = g.constant(diff, 0), step = g.scale(dys[0], 1.0 / n);
-  Value d = g.select(g.compare(ComparePredicate::gt, diff, zero), step,
-                     g.select(g.compare(ComparePredicate::lt, diff, zero),
-                              g.neg(step), zero));
+  Value d = g.select(
+      g.compare(ComparePredicate::gt, diff, zero), step,
+      g.select(g.compare(ComparePredicate::lt, diff, zero), g.neg(step), zero));
   d = g.broadcast(d, getInput().getType());
   dxs.push_back(d);
   dxs.push_back(g.neg(d));
@@ -87,15 +87,14 @@ LogicalResult ContrastiveOp::buildGradient(OpBuilder &builder,
       PositionsOp::create(builder, getLoc(), eyeType));
   Value byRow = g.sub(g.softmax(sims, 1), eye);
   Value byColumn = g.sub(g.softmax(sims, 0), eye);
-  Value dsims =
-      g.mul(g.add(byRow, byColumn), g.scale(dys[0], 1.0 / (2.0 * n)));
+  Value dsims = g.mul(g.add(byRow, byColumn), g.scale(dys[0], 1.0 / (2.0 * n)));
   Value dunitA = g.scale(g.matmul(dsims, b.unit), inverseT);
   Value dunitB = g.scale(g.matmul(g.transposeLast(dsims), a.unit), inverseT);
   auto back = [&](Rows r, Value dunit) {
     Value along = g.mul(r.unit, g.sum(g.mul(r.unit, dunit), {1},
                                       /*keepdim=*/true));
-    Value scaled = g.compare(ComparePredicate::gt, r.length,
-                             g.constant(r.length, eps));
+    Value scaled =
+        g.compare(ComparePredicate::gt, r.length, g.constant(r.length, eps));
     Value radial = g.select(scaled, along, g.constant(along, 0));
     return g.div(g.sub(dunit, radial), r.norm);
   };

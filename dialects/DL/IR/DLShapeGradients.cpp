@@ -106,8 +106,7 @@ LogicalResult MaxOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
   SmallVector<int64_t> axes = GradBuilder::resolved(getAxes(), type.getRank());
   Value count = g.unreduce(g.sum(ones, axes, /*keepdim=*/true), type, axes,
                            /*keepdim=*/true);
-  Value share =
-      g.unreduce(dys[0], type, getAxes(), getKeepdim());
+  Value share = g.unreduce(dys[0], type, getAxes(), getKeepdim());
   dxs.push_back(g.select(hit, g.div(share, count), zero));
   return success();
 }

@@ -240,8 +240,8 @@ LogicalResult convShape(Loc loc, StringRef op, ArrayRef<int64_t> xs,
     return failure();
   out.assign({xs[0], ws[0]});
   for (int i = 0; i < 2; ++i) {
-    FailureOr<int64_t> o = windowOutput(loc, op, xs[2 + i], ws[2 + i],
-                                        stride[i], padding[i], xs);
+    FailureOr<int64_t> o =
+        windowOutput(loc, op, xs[2 + i], ws[2 + i], stride[i], padding[i], xs);
     if (failed(o))
       return failure();
     out.push_back(*o);
@@ -279,11 +279,10 @@ LogicalResult checkInputShape(Loc loc, StringRef op, DenseI64ArrayAttr attr,
   for (int64_t d : shape)
     valid = valid && d > 0;
   if (!valid)
-    return emitOptionalError(loc, op, ": input_shape ", formatShape(shape),
-                             " must be ",
-                             rank < 0 ? std::string("positive sizes")
-                                      : std::to_string(rank) +
-                                            " positive sizes");
+    return emitOptionalError(
+        loc, op, ": input_shape ", formatShape(shape), " must be ",
+        rank < 0 ? std::string("positive sizes")
+                 : std::to_string(rank) + " positive sizes");
   return success();
 }
 
@@ -375,7 +374,7 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, Loc loc,
   if (failed(sameElementType(loc, "conv2d", x, w)))
     return failure();
   SmallVector<int64_t, 4> stride = arrayOr(adaptor.getStrideAttr(), {1, 1}),
-                         padding = arrayOr(adaptor.getPaddingAttr(), {0, 0});
+                          padding = arrayOr(adaptor.getPaddingAttr(), {0, 0});
   if (Value b = adaptor.getBias())
     if (failed(isVectorOf(loc, "conv2d", "bias", b, ws[0], w)))
       return failure();
@@ -792,7 +791,8 @@ LogicalResult Conv2DGradInputOp::inferReturnTypes(MLIRContext *, Loc loc,
                              " has ", xs[1], " channels but weight ",
                              formatShape(ws), " expects ", ws[1]);
   SmallVector<int64_t> out;
-  if (failed(convShape(loc, op, xs, ws, arrayOr(adaptor.getStrideAttr(), {1, 1}),
+  if (failed(convShape(loc, op, xs, ws,
+                       arrayOr(adaptor.getStrideAttr(), {1, 1}),
                        arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
       failed(gradFits(loc, op, dy, out)))
     return failure();
@@ -817,7 +817,8 @@ LogicalResult Conv2DGradWeightOp::inferReturnTypes(MLIRContext *, Loc loc,
     return failure();
   SmallVector<int64_t, 2> kernel = pairOr(adaptor.getKernel(), {1, 1});
   SmallVector<int64_t> ws{ds[1], xs[1], kernel[0], kernel[1]}, out;
-  if (failed(convShape(loc, op, xs, ws, arrayOr(adaptor.getStrideAttr(), {1, 1}),
+  if (failed(convShape(loc, op, xs, ws,
+                       arrayOr(adaptor.getStrideAttr(), {1, 1}),
                        arrayOr(adaptor.getPaddingAttr(), {0, 0}), out)) ||
       failed(gradFits(loc, op, dy, out)))
     return failure();
@@ -864,8 +865,8 @@ LogicalResult AvgPool2DGradOp::inferReturnTypes(MLIRContext *, Loc loc,
 LogicalResult EmbeddingGradOp::inferReturnTypes(MLIRContext *, Loc loc,
                                                 Adaptor adaptor, Types &types) {
   StringRef op = "embedding_grad";
-  if (failed(required(loc, op, "num_embeddings",
-                      adaptor.getNumEmbeddingsAttr())))
+  if (failed(
+          required(loc, op, "num_embeddings", adaptor.getNumEmbeddingsAttr())))
     return failure();
   int64_t count = adaptor.getNumEmbeddingsAttr().getInt();
   if (count <= 0)

@@ -45,8 +45,8 @@ extern "C" {
 /// step), "output" (loss first, then metrics and other named outputs, read
 /// after each step), "grad" (`<param>.grad`, the gradient of a trained param,
 /// with its dtype and shape, written by dl_gradient_step). dtypes: f32 f16
-/// bf16 f64 i32 i64. Offsets are multiples of 64 bytes. "init" kinds: constant (a), uniform (a, b), normal (mean a,
-/// std b).
+/// bf16 f64 i32 i64. Offsets are multiples of 64 bytes. "init" kinds: constant
+/// (a), uniform (a, b), normal (mean a, std b).
 extern const char dl_model_json[];
 
 /// Runs the forward program on the batch in the arena (evaluation: no
