@@ -1,7 +1,8 @@
 """Gradients of every loss against finite differences (see
 test/lib/gradcheck.py): cross_entropy (plain, label smoothing, ignore_index,
-3-D logits, logits of +-1e4), binary_cross_entropy (logits and target both
-params, logits of +-1e4), mse, l1 (with ties), contrastive."""
+3-D logits, i64 labels, logits of +-1e4), binary_cross_entropy (logits and
+target both params, logits of +-1e4), mse, l1 (with ties), contrastive (with
+a short row)."""
 
 import numpy as np
 
@@ -12,10 +13,11 @@ r = rng(41)
 SCALAR = {"l": ()}
 
 
-def cross_entropy(name, logits, labels, attrs="", **options):
-    label_type = tt(labels.shape, "i32")
+def cross_entropy(name, logits, labels, attrs="", label_dtype=np.int32,
+                  **options):
+    label_type = tt(labels.shape, gradcheck.ELEMENT_TYPES[np.dtype(label_dtype)])
     return Case(name, params={"logits": logits},
-                inputs={"labels": labels.astype(np.int32)},
+                inputs={"labels": labels.astype(label_dtype)},
                 body=f"%l = dl.cross_entropy %logits, %labels {attrs}: "
                      f"{tt(logits.shape)}, {label_type}",
                 values=SCALAR, weighted=False, **options)
@@ -40,6 +42,8 @@ CASES = [
                   "{ignore_index = 2 : i64, label_smoothing = 0.25 : f64} "),
     cross_entropy("cross_entropy_3d", r.normal(0, 2, (2, 3, 4)),
                   np.array([[0, 3, 1], [2, 2, 0]])),
+    cross_entropy("cross_entropy_i64_labels", r.normal(0, 2, (3, 4)),
+                  np.array([3, -100, 1]), label_dtype=np.int64),
     cross_entropy("cross_entropy_large_logits", big, np.array([1, 0, 2, 1]),
                   **BIG_STEP),
     cross_entropy("cross_entropy_large_logits_smoothing", big,
@@ -71,11 +75,13 @@ CASES += [
          body="%l = dl.contrastive %a, %b {temperature = 0.5 : f64} : "
               "tensor<4x3xf64>, tensor<4x3xf64>",
          values=SCALAR, weighted=False),
-    # A row of b is scaled 1e5 times: the loss does not depend on the scale
-    # of a row, so its gradient is tiny and orthogonal to the row.
+    # A row of b is 100 times shorter: the loss does not depend on the
+    # length of a row, so that row's gradient is 100 times larger and
+    # orthogonal to it.
     Case("contrastive_scaled_rows",
-         params={"a": r.normal(0, 1, (3, 2)),
-                 "b": r.normal(0, 1, (3, 2)) * np.array([[1.0], [1e-3], [1.0]])},
+         params={"a": rng(42).normal(0, 1, (3, 2)),
+                 "b": rng(43).normal(0, 1, (3, 2)) *
+                      np.array([[1.0], [1e-2], [1.0]])},
          body="%l = dl.contrastive %a, %b {temperature = 0.2 : f64} : "
               "tensor<3x2xf64>, tensor<3x2xf64>",
          values=SCALAR, weighted=False),
