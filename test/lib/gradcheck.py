@@ -23,7 +23,8 @@ Tolerance: for every element,
 that is, a relative error of 1e-6, with an absolute allowance for the
 rounding of the loss in f64 (a hundred ulps of the loss, divided by the
 step; 2.2e-8 for a loss of order 1 and the default step). The truncation
-error of a central difference, h^2 f''' / 6, is far below both at h = 1e-6.
+error of a central difference, h^2 f''' / 6, is far below both at h = 1e-6
+for values of order 1 (cases keep their values there, away from kinks).
 A case may use another step (for instance where the loss is large and
 nearly linear) or a looser tolerance only with a stated reason.
 
