@@ -64,23 +64,6 @@ struct LinearLowering : OpConversionPattern<dl::LinearOp> {
   }
 };
 
-/// Pads the two spatial dimensions of an NCHW tensor with zeros.
-Value padSpatial(OpBuilder &b, Location loc, Value x,
-                 ArrayRef<int64_t> padding) {
-  if (!padding[0] && !padding[1])
-    return x;
-  RankedTensorType type = tensorType(x);
-  SmallVector<int64_t> shape(type.getShape());
-  shape[2] += 2 * padding[0];
-  shape[3] += 2 * padding[1];
-  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
-                                b.getIndexAttr(padding[0]),
-                                b.getIndexAttr(padding[1])};
-  return tensor::PadOp::create(
-      b, loc, RankedTensorType::get(shape, type.getElementType()), x, low, low,
-      scalar(b, loc, type.getElementType(), 0.0));
-}
-
 /// im2col of an NCHW input for a [KH, KW] kernel and [OH, OW] outputs:
 /// rows [N*OH*OW, C*KH*KW] with
 /// cols[(n, y, x), (c, i, j)] = padded[n, c, y*sh + i, x*sw + j].
@@ -93,7 +76,7 @@ Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
   int64_t n = type.getDimSize(0), c = type.getDimSize(1);
   int64_t kh = kernel[0], kw = kernel[1], oh = outputSize[0],
           ow = outputSize[1];
-  Value padded = padSpatial(b, loc, x, padding);
+  Value padded = padSpatial(b, loc, x, padding, 0.0);
   AffineExpr dn, dy, dx, dc, di, dj;
   bindDims(ctx, dn, dy, dx, dc, di, dj);
   auto colsType = RankedTensorType::get({n, oh, ow, c, kh, kw}, element);

@@ -455,6 +455,22 @@ Value windowGather(OpBuilder &b, Location loc, RankedTensorType resultType,
   return op.getResult(0);
 }
 
+Value padSpatial(OpBuilder &b, Location loc, Value input,
+                 ArrayRef<int64_t> padding, double value) {
+  if (!padding[0] && !padding[1])
+    return input;
+  RankedTensorType type = tensorType(input);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] += 2 * padding[0];
+  shape[3] += 2 * padding[1];
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
+                                b.getIndexAttr(padding[0]),
+                                b.getIndexAttr(padding[1])};
+  return tensor::PadOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()), input, low,
+      low, scalar(b, loc, type.getElementType(), value));
+}
+
 Value logSoftmax(OpBuilder &b, Location loc, Value input, int64_t axis) {
   RankedTensorType type = tensorType(input);
   Value max = reduce(b, loc, input, {axis}, Combine::Max, true);

@@ -107,6 +107,12 @@ mlir::Value windowGather(mlir::OpBuilder &b, mlir::Location loc,
                          llvm::ArrayRef<int64_t> padding,
                          llvm::ArrayRef<int64_t> outputSize, WindowTerm term);
 
+/// Pads the two spatial dimensions of an NCHW tensor by `padding` on each
+/// side with `value`; returns `input` itself when there is no padding.
+mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
+                       mlir::Value input, llvm::ArrayRef<int64_t> padding,
+                       double value);
+
 /// The numerically stable log-softmax along `axis`.
 mlir::Value logSoftmax(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, int64_t axis);

@@ -54,18 +54,7 @@ Value pool(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(input);
   Type element = type.getElementType();
-  Value padded = input;
-  if (padding[0] || padding[1]) {
-    SmallVector<int64_t> shape(type.getShape());
-    shape[2] += 2 * padding[0];
-    shape[3] += 2 * padding[1];
-    SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
-                                  b.getIndexAttr(padding[0]),
-                                  b.getIndexAttr(padding[1])};
-    padded = tensor::PadOp::create(
-        b, loc, RankedTensorType::get(shape, element), input, low, low,
-        scalar(b, loc, element, padValue));
-  }
+  Value padded = padSpatial(b, loc, input, padding, padValue);
   AffineExpr n, c, oh, ow, kh, kw;
   bindDims(ctx, n, c, oh, ow, kh, kw);
   SmallVector<AffineMap> maps{
@@ -136,18 +125,7 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(input);
   Type element = type.getElementType();
-  Value padded = input;
-  if (padding[0] || padding[1]) {
-    SmallVector<int64_t> shape(type.getShape());
-    shape[2] += 2 * padding[0];
-    shape[3] += 2 * padding[1];
-    SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0),
-                                  b.getIndexAttr(padding[0]),
-                                  b.getIndexAttr(padding[1])};
-    padded = tensor::PadOp::create(
-        b, loc, RankedTensorType::get(shape, element), input, low, low,
-        scalar(b, loc, element, -std::numeric_limits<double>::infinity()));
-  }
+  Value padded = padSpatial(b, loc, input, padding, -std::numeric_limits<double>::infinity());
   AffineExpr n, c, oh, ow, kh, kw;
   bindDims(ctx, n, c, oh, ow, kh, kw);
   SmallVector<AffineMap> maps{
