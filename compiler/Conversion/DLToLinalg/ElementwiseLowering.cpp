@@ -168,7 +168,7 @@ struct CompareLowering : OpConversionPattern<dl::CompareOp> {
     dl::ComparePredicate predicate = op.getPredicate();
     auto body = [&](OpBuilder &b, Location loc, ValueRange args) -> Value {
       if (isa<IntegerType>(args[0].getType())) {
-        arith::CmpIPredicate p;
+        arith::CmpIPredicate p = arith::CmpIPredicate::eq;
         switch (predicate) {
         case dl::ComparePredicate::eq: p = arith::CmpIPredicate::eq; break;
         case dl::ComparePredicate::ne: p = arith::CmpIPredicate::ne; break;
@@ -180,7 +180,7 @@ struct CompareLowering : OpConversionPattern<dl::CompareOp> {
         return arith::CmpIOp::create(b, loc, p, args[0], args[1]);
       }
       // Ordered comparisons are false on NaN; `ne` is true, as in PyTorch.
-      arith::CmpFPredicate p;
+      arith::CmpFPredicate p = arith::CmpFPredicate::OEQ;
       switch (predicate) {
       case dl::ComparePredicate::eq: p = arith::CmpFPredicate::OEQ; break;
       case dl::ComparePredicate::ne: p = arith::CmpFPredicate::UNE; break;
