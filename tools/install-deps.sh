@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   # Compiler toolchain and MLIR/LLVM 22.
   build-essential cmake ninja-build lld
-  llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
+  llvm-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # Runtime libraries.
   libopenblas-dev zlib1g-dev libopenmpi-dev openmpi-bin nlohmann-json3-dev
   # Tests, references and example data.
