@@ -271,9 +271,14 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   cl::SetVersionPrinter(printVersion);
-  cl::HideUnrelatedOptions({&dlccCategory, &cl::getGeneralCategory()});
-  cl::ParseCommandLineOptions(argc, argv,
-                              "dlcc: compile a model into a training program\n");
+  // LLVM's and MLIR's own options stay accepted (--mlir-print-ir-after-all,
+  // ...) but out of --help, which they would fill with hundreds of lines.
+  cl::HideUnrelatedOptions(dlccCategory);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "dlcc: compile a model into a training program\n\n"
+      "MLIR's pass-manager and printing options, such as\n"
+      "--mlir-print-ir-after-all, are accepted too.\n");
 
   if (target == TargetKind::CUDA)
     return fail("--target=cuda is not supported yet");
