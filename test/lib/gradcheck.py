@@ -60,6 +60,7 @@ import sys
 
 import numpy as np
 
+from cases import select_cases, tensor_type
 from safetensors_io import read_safetensors, write_safetensors
 
 RTOL = 1e-6
@@ -68,11 +69,6 @@ EPS = np.finfo(np.float64).eps
 
 ELEMENT_TYPES = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
                  np.dtype(np.int32): "i32", np.dtype(np.int64): "i64"}
-
-
-def tensor_type(shape, element="f64"):
-    """'tensor<2x3xf64>' for shape (2, 3)."""
-    return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
 
 
 def type_of(array):
@@ -384,17 +380,7 @@ def main(cases):
     # A case may be a function of the dlcc driver (to generate its body).
     cases = [case(args.dlcc) if callable(case) else case for case in cases]
 
-    names = [case.name for case in cases]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        sys.exit(f"duplicate case names: {sorted(duplicates)}")
-    if args.case:
-        unknown = set(args.case) - set(names)
-        if unknown:
-            sys.exit(f"no such case: {sorted(unknown)}")
-        cases = [case for case in cases if case.name in args.case]
-    if not cases:
-        sys.exit("no cases")
+    cases = select_cases(cases, args.case)
     os.makedirs(args.work, exist_ok=True)
     runner = Runner(args.dlcc, args.work, args.jobs)
 

@@ -42,6 +42,7 @@ import sys
 import numpy as np
 import torch
 
+from cases import select_cases, tensor_type
 from safetensors_io import read_safetensors, write_safetensors
 
 TOLERANCE = 1e-5
@@ -49,11 +50,6 @@ TOLERANCE = 1e-5
 ELEMENT_TYPES = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64",
                  np.dtype(np.float16): "f16", np.dtype(np.int32): "i32",
                  np.dtype(np.int64): "i64"}
-
-
-def tensor_type(shape, element):
-    """'tensor<2x3xf32>' for shape (2, 3) and element 'f32'."""
-    return "tensor<" + "".join(f"{d}x" for d in shape) + element + ">"
 
 
 class Case:
@@ -321,17 +317,7 @@ def main(cases):
     parser.add_argument("work", help="a directory for the files of the check")
     args = parser.parse_args()
 
-    names = [case.name for case in cases]
-    duplicates = {n for n in names if names.count(n) > 1}
-    if duplicates:
-        sys.exit(f"duplicate case names: {sorted(duplicates)}")
-    if args.case:
-        unknown = set(args.case) - set(names)
-        if unknown:
-            sys.exit(f"no such case: {sorted(unknown)}")
-        cases = [case for case in cases if case.name in args.case]
-    if not cases:
-        sys.exit("no cases")
+    cases = select_cases(cases, args.case)
     os.makedirs(args.work, exist_ok=True)
     runner = Runner(args.dlcc, args.work)
 
