@@ -20,6 +20,8 @@ struct ModelEntry {
   void (*evalStep)(uint8_t *arena); ///< dl_eval_step.
   /// dl_gradient_step, or null for a program compiled without gradients.
   void (*gradientStep)(uint8_t *arena) = nullptr;
+  /// dl_train_step, or null for a program whose model trains nothing.
+  void (*trainStep)(uint8_t *arena) = nullptr;
 };
 
 /// Runs the program: returns the exit status, 0 on success, 1 after an

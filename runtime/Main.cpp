@@ -11,8 +11,11 @@
 
 // Only programs compiled with `dlcc --gradients` define it.
 extern "C" void dl_gradient_step(uint8_t *arena) __attribute__((weak));
+// Only programs whose model has a trained param define it.
+extern "C" void dl_train_step(uint8_t *arena) __attribute__((weak));
 
 int main(int argc, char **argv) {
-  return dlrt::runProgram(argc, argv,
-                          {dl_model_json, dl_eval_step, dl_gradient_step});
+  return dlrt::runProgram(
+      argc, argv,
+      {dl_model_json, dl_eval_step, dl_gradient_step, dl_train_step});
 }

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 
 using nlohmann::json;
@@ -30,6 +31,12 @@ const char *tensorRoleName(TensorRole role) {
     return "output";
   case TensorRole::Grad:
     return "grad";
+  case TensorRole::State:
+    return "state";
+  case TensorRole::Hyper:
+    return "hyper";
+  case TensorRole::Stat:
+    return "stat";
   }
   return "?";
 }
@@ -170,9 +177,16 @@ TensorDesc parseTensor(const json &value, size_t index, uint64_t arenaBytes) {
     tensor.role = TensorRole::Output;
   else if (role == "grad")
     tensor.role = TensorRole::Grad;
+  else if (role == "state")
+    tensor.role = TensorRole::State;
+  else if (role == "hyper")
+    tensor.role = TensorRole::Hyper;
+  else if (role == "stat")
+    tensor.role = TensorRole::Stat;
   else
     fields.fail("unknown role '" + role +
-                "' (expected param, buffer, input, output or grad)");
+                "' (expected param, buffer, input, output, grad, state, "
+                "hyper or stat)");
 
   std::string dtype = fields.string("dtype");
   std::optional<DType> type = parseDTypeName(dtype);
@@ -246,6 +260,81 @@ void checkNoOverlap(const std::vector<TensorDesc> &tensors) {
   }
 }
 
+/// The trained param that a grad (`<param>.grad`) or optimizer state
+/// (`<param>.<kind>`) belongs to: `name` must be a param's name, a dot and
+/// one of `suffixes`.
+const TensorDesc *companionParam(const ModelDesc &model,
+                                 const std::string &name,
+                                 std::initializer_list<const char *> suffixes) {
+  for (const char *suffix : suffixes) {
+    std::string tail = std::string(".") + suffix;
+    if (name.size() > tail.size() &&
+        name.compare(name.size() - tail.size(), tail.size(), tail) == 0)
+      if (const TensorDesc *param =
+              model.find(name.substr(0, name.size() - tail.size())))
+        return param->role == TensorRole::Param && !param->frozen ? param
+                                                                  : nullptr;
+  }
+  return nullptr;
+}
+
+/// The dtype each hyper tensor must have, or nullopt for an unknown name.
+std::optional<DType> hyperDType(const std::string &name) {
+  if (name == "step" || name == "seed")
+    return DType::I64;
+  for (const char *f32 : {"lr", "weight_decay", "beta1", "beta2", "eps",
+                          "momentum", "max_grad_norm"})
+    if (name == f32)
+      return DType::F32;
+  return std::nullopt;
+}
+
+/// The rules that tie a tensor of role grad, state, hyper or stat to the
+/// rest of the model.
+void checkRoleRules(const ModelDesc &model, const TensorDesc &tensor) {
+  auto fail = [&](const std::string &message) {
+    throw Error(tensorContext(tensor.name) + ": " + message);
+  };
+  switch (tensor.role) {
+  case TensorRole::Grad:
+  case TensorRole::State: {
+    bool grad = tensor.role == TensorRole::Grad;
+    const TensorDesc *param =
+        grad ? companionParam(model, tensor.name, {"grad"})
+             : companionParam(model, tensor.name,
+                              {"exp_avg", "exp_avg_sq", "momentum_buffer"});
+    if (!param)
+      fail(grad ? "a grad must be named '<param>.grad' after a param that is "
+                  "trained"
+                : "a state must be named '<param>.exp_avg', "
+                  "'<param>.exp_avg_sq' or '<param>.momentum_buffer' after a "
+                  "param that is trained");
+    if (param->dtype != tensor.dtype || param->shape != tensor.shape)
+      fail(std::string("a ") + tensorRoleName(tensor.role) +
+           " must have the dtype and shape of its param '" + param->name +
+           "' (" + dtypeName(param->dtype) + " " + formatShape(param->shape) +
+           ")");
+    return;
+  }
+  case TensorRole::Hyper: {
+    std::optional<DType> dtype = hyperDType(tensor.name);
+    if (!dtype)
+      fail("unknown hyper tensor (expected step, seed, lr, weight_decay, "
+           "beta1, beta2, eps, momentum or max_grad_norm)");
+    if (tensor.dtype != *dtype || !tensor.shape.empty())
+      fail(std::string("a hyper tensor '") + tensor.name +
+           "' must be a scalar of dtype " + dtypeName(*dtype));
+    return;
+  }
+  case TensorRole::Stat:
+    if (!tensor.shape.empty())
+      fail("a stat must be a scalar");
+    return;
+  default:
+    return;
+  }
+}
+
 } // namespace
 
 ModelDesc parseModelDescriptor(const std::string &text) {
@@ -300,30 +389,8 @@ ModelDesc parseModelDescriptor(const std::string &text) {
       throw Error(tensorContext(tensor.name) +
                   ": an output missing from the outputs list");
 
-  // A gradient is named after the trained param it belongs to and has its
-  // dtype and shape.
-  for (const TensorDesc &tensor : model.tensors) {
-    if (tensor.role != TensorRole::Grad)
-      continue;
-    const std::string suffix = ".grad";
-    const TensorDesc *param =
-        tensor.name.size() > suffix.size() &&
-                tensor.name.compare(tensor.name.size() - suffix.size(),
-                                    suffix.size(), suffix) == 0
-            ? model.find(
-                  tensor.name.substr(0, tensor.name.size() - suffix.size()))
-            : nullptr;
-    if (!param || param->role != TensorRole::Param || param->frozen)
-      throw Error(tensorContext(tensor.name) +
-                  ": a grad must be named '<param>.grad' after a param that "
-                  "is trained");
-    if (param->dtype != tensor.dtype || param->shape != tensor.shape)
-      throw Error(tensorContext(tensor.name) +
-                  ": a grad must have the dtype "
-                  "and shape of its param '" +
-                  param->name + "' (" + dtypeName(param->dtype) + " " +
-                  formatShape(param->shape) + ")");
-  }
+  for (const TensorDesc &tensor : model.tensors)
+    checkRoleRules(model, tensor);
 
   model.train = fields.has("train") ? fields.get("train") : json::object();
   return model;

@@ -28,10 +28,13 @@ enum class TensorRole {
   Input,  ///< Filled from the batch before each step.
   Output, ///< Read after each step (loss first, then metrics).
   Grad,   ///< `<param>.grad`: the gradient step writes a param's gradient.
+  State,  ///< `<param>.<kind>`: optimizer state, zero at first, checkpointed.
+  Hyper,  ///< A scalar the runtime writes before each training step.
+  Stat,   ///< A scalar the training step writes (e.g. grad_norm).
 };
 
 /// The descriptor's name of a role: "param", "buffer", "input", "output",
-/// "grad".
+/// "grad", "state", "hyper", "stat".
 const char *tensorRoleName(TensorRole role);
 
 /// How a param or buffer starts: constant(a), uniform(a, b), or
@@ -88,8 +91,11 @@ struct ModelDesc {
 /// Checked: the JSON itself, the ABI version, every field's type, known roles,
 /// dtypes and initializer kinds, unique names, offsets 64-aligned and inside
 /// the arena, bytes equal to the shape's elements times the dtype size, no two
-/// tensors overlapping, `outputs` naming exactly the output tensors, and each
-/// grad named `<param>.grad` after a trained param of its dtype and shape.
+/// tensors overlapping, `outputs` naming exactly the output tensors, each
+/// grad named `<param>.grad` and each state `<param>.<kind>` (kind exp_avg,
+/// exp_avg_sq or momentum_buffer) after a trained param of its dtype and
+/// shape, hyper tensors among the known names with their dtype, and hyper
+/// and stat tensors scalars.
 ModelDesc parseModelDescriptor(const std::string &json);
 
 } // namespace dlrt

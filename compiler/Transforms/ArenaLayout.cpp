@@ -27,6 +27,12 @@ const char *roleName(TensorRole role) {
     return "output";
   case TensorRole::Grad:
     return "grad";
+  case TensorRole::State:
+    return "state";
+  case TensorRole::Hyper:
+    return "hyper";
+  case TensorRole::Stat:
+    return "stat";
   }
   llvm_unreachable("unknown role");
 }

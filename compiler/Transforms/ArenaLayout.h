@@ -1,4 +1,5 @@
-//===- ArenaLayout.h - Where each model tensor lives in the arena -*- C++ -*-===//
+//===- ArenaLayout.h - Where each model tensor lives in the arena -*- C++
+//-*-===//
 //
 // Part of dlcc.
 //
@@ -18,7 +19,16 @@
 namespace dlcc {
 
 /// What a tensor of the arena is to the runtime (see ModelABI.h).
-enum class TensorRole { Param, Buffer, Input, Output, Grad };
+enum class TensorRole {
+  Param,
+  Buffer,
+  Input,
+  Output,
+  Grad,
+  State,
+  Hyper,
+  Stat
+};
 
 struct ArenaTensor {
   std::string name;

@@ -195,7 +195,7 @@ TEST(ModelDescriptor, RejectsTensorsOutsideTheArena) {
 TEST(ModelDescriptor, RejectsUnknownRolesDTypesAndInitKinds) {
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["role"] = "weight"; }),
             "model descriptor: tensor 'x': unknown role 'weight' (expected "
-            "param, buffer, input, output or grad)");
+            "param, buffer, input, output, grad, state, hyper or stat)");
   EXPECT_EQ(errorIn([](json &d) { tensor(d, "x")["dtype"] = "f8"; }),
             "model descriptor: tensor 'x': unknown dtype 'f8' (expected f32, "
             "f16, bf16, f64, i32 or i64)");
@@ -309,4 +309,76 @@ TEST(ModelDescriptor, RejectsGradientsWithoutTheirParam) {
             }),
             "model descriptor: tensor 'fc2.weight.grad': a grad has no "
             "initializer");
+}
+
+/// withGradient() plus the state and hyper tensors of a training step.
+json withTrainingState() {
+  json d = withGradient();
+  d["arena_bytes"] = 768;
+  d["tensors"].push_back(json::parse(R"({
+      "name": "fc2.weight.exp_avg", "role": "state", "dtype": "f32",
+      "shape": [2], "offset": 512, "bytes": 8})"));
+  d["tensors"].push_back(json::parse(R"({
+      "name": "lr", "role": "hyper", "dtype": "f32", "shape": [],
+      "offset": 576, "bytes": 4})"));
+  d["tensors"].push_back(json::parse(R"({
+      "name": "step", "role": "hyper", "dtype": "i64", "shape": [],
+      "offset": 640, "bytes": 8})"));
+  d["tensors"].push_back(json::parse(R"({
+      "name": "grad_norm", "role": "stat", "dtype": "f32", "shape": [],
+      "offset": 704, "bytes": 4})"));
+  return d;
+}
+
+TEST(ModelDescriptor, ParsesTrainingState) {
+  ModelDesc model = parseModelDescriptor(withTrainingState().dump());
+  ASSERT_EQ(model.withRole(TensorRole::State).size(), 1u);
+  EXPECT_EQ(model.withRole(TensorRole::Hyper).size(), 2u);
+  EXPECT_EQ(model.withRole(TensorRole::Stat).size(), 1u);
+  EXPECT_FALSE(model.find("fc2.weight.exp_avg")->isSaved());
+  EXPECT_EQ(std::string(tensorRoleName(TensorRole::State)), "state");
+  EXPECT_EQ(std::string(tensorRoleName(TensorRole::Hyper)), "hyper");
+  EXPECT_EQ(std::string(tensorRoleName(TensorRole::Stat)), "stat");
+}
+
+TEST(ModelDescriptor, RejectsMisplacedTrainingState) {
+  auto errorOf = [](const std::string &name,
+                    const std::function<void(json &)> &mutate) {
+    json d = withTrainingState();
+    mutate(tensor(d, name));
+    return errorFor(d);
+  };
+  EXPECT_EQ(errorOf("fc2.weight.exp_avg",
+                    [](json &t) { t["name"] = "fc1.weight.exp_avg"; }),
+            "model descriptor: tensor 'fc1.weight.exp_avg': a state must be "
+            "named '<param>.exp_avg', '<param>.exp_avg_sq' or "
+            "'<param>.momentum_buffer' after a param that is trained");
+  EXPECT_EQ(errorOf("fc2.weight.exp_avg",
+                    [](json &t) { t["name"] = "fc2.weight.velocity"; }),
+            "model descriptor: tensor 'fc2.weight.velocity': a state must be "
+            "named '<param>.exp_avg', '<param>.exp_avg_sq' or "
+            "'<param>.momentum_buffer' after a param that is trained");
+  EXPECT_EQ(errorOf("fc2.weight.exp_avg",
+                    [](json &t) {
+                      t["shape"] = {1};
+                      t["bytes"] = 4;
+                    }),
+            "model descriptor: tensor 'fc2.weight.exp_avg': a state must have "
+            "the dtype and shape of its param 'fc2.weight' (f32 [2])");
+  EXPECT_EQ(errorOf("lr", [](json &t) { t["name"] = "learning_rate"; }),
+            "model descriptor: tensor 'learning_rate': unknown hyper tensor "
+            "(expected step, seed, lr, weight_decay, beta1, beta2, eps, "
+            "momentum or max_grad_norm)");
+  EXPECT_EQ(errorOf("step",
+                    [](json &t) {
+                      t["dtype"] = "f32";
+                      t["bytes"] = 4;
+                    }),
+            "model descriptor: tensor 'step': a hyper tensor 'step' must be "
+            "a scalar of dtype i64");
+  EXPECT_EQ(errorOf("grad_norm",
+                    [](json &t) {
+                      t["shape"] = {1};
+                    }),
+            "model descriptor: tensor 'grad_norm': a stat must be a scalar");
 }

@@ -44,9 +44,26 @@ extern "C" {
 /// batch-norm running statistics), "input" (filled from the batch before each
 /// step), "output" (loss first, then metrics and other named outputs, read
 /// after each step), "grad" (`<param>.grad`, the gradient of a trained param,
-/// with its dtype and shape, written by dl_gradient_step). dtypes: f32 f16
-/// bf16 f64 i32 i64. Offsets are multiples of 64 bytes. "init" kinds: constant
-/// (a), uniform (a, b), normal (mean a, std b).
+/// with its dtype and shape, written by dl_gradient_step), "state" (optimizer
+/// state of a trained param, `<param>.<kind>` with kind exp_avg, exp_avg_sq
+/// or momentum_buffer: zero before the first training step, updated by
+/// dl_train_step, saved in checkpoints), "hyper" (a scalar the runtime writes
+/// before each dl_train_step, see below) and "stat" (a scalar dl_train_step
+/// writes besides the outputs: `grad_norm`, the global gradient norm before
+/// clipping, when the model clips). dtypes: f32 f16 bf16 f64 i32 i64.
+/// Offsets are multiples of 64 bytes. "init" kinds: constant (a), uniform
+/// (a, b), normal (mean a, std b); only params and buffers have one.
+///
+/// Hyper tensors; a model has those its training step reads:
+///   step           i64  number of this optimizer step, 1 for the first
+///   seed           i64  the run's seed (dropout masks are keyed by seed,
+///                       step and the dropout op)
+///   lr             f32  learning rate of this step (the schedule's value)
+///   weight_decay   f32  the optimizer's weight decay
+///   beta1, beta2   f32  Adam's moment decay rates
+///   eps            f32  Adam's denominator term
+///   momentum       f32  SGD's momentum
+///   max_grad_norm  f32  the global gradient norm clipping bound (`clip`)
 extern const char dl_model_json[];
 
 /// Runs the forward program on the batch in the arena (evaluation: no
@@ -59,6 +76,15 @@ void dl_eval_step(uint8_t *arena);
 /// param into its "grad" tensor. Exported only by programs compiled with
 /// `dlcc --gradients`; the runtime looks it up as a weak symbol.
 void dl_gradient_step(uint8_t *arena);
+
+/// One optimizer step: the training forward on the batch in the arena, the
+/// gradients, global-norm clipping when the model clips, and the update of
+/// every trained param and its state, in place. Writes the outputs and
+/// stats (computed before the update), then the params, their state and
+/// the buffers the model assigns. Reads the hyper tensors, which the
+/// runtime writes before each call. Exported by programs whose model has a
+/// trained param; the runtime looks it up as a weak symbol.
+void dl_train_step(uint8_t *arena);
 
 //===----------------------------------------------------------------------===//
 // What libdlrt provides to generated code
