@@ -11,6 +11,7 @@
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
@@ -21,10 +22,29 @@ using namespace mlir;
 
 namespace dlcc {
 
+bool modelTrains(ModuleOp module) {
+  auto model = module.lookupSymbol<func::FuncOp>("forward");
+  auto outputs = model ? model->getAttrOfType<ArrayAttr>("dl.outputs")
+                       : ArrayAttr();
+  auto first = outputs && !outputs.empty()
+                   ? dyn_cast<StringAttr>(outputs[0])
+                   : StringAttr();
+  if (!first || first.getValue() != "loss")
+    return false;
+  return llvm::any_of(module.getOps<dl::ParameterOp>(), [](dl::ParameterOp p) {
+    return !p.getFrozen() && !p.getBuffer() && !p.getState();
+  });
+}
+
 void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
                       const CPUPipelineOptions &options) {
-  if (options.gradients)
+  if (options.train || options.gradients)
     pm.addPass(dl::createDLAutodiff());
+  if (options.train) {
+    dl::DLExpandOptimizerOptions optimizer;
+    optimizer.keepGradients = options.gradients;
+    pm.addPass(dl::createDLExpandOptimizer(optimizer));
+  }
   DLLowerToArenaOptions arena;
   arena.trainingForward = options.trainingForward;
   pm.addPass(createDLLowerToArena(arena));

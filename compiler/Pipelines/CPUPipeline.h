@@ -7,6 +7,7 @@
 #ifndef DLCC_PIPELINES_CPUPIPELINE_H
 #define DLCC_PIPELINES_CPUPIPELINE_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace dlcc {
@@ -22,10 +23,17 @@ struct CPUPipelineOptions {
   /// Whether dl_eval_step runs the forward in training mode (batch norm
   /// with batch statistics), as `model.train()` would; see dl-lower-to-arena.
   bool trainingForward = false;
-  /// Run dl-autodiff first, so that the program also exports
-  /// dl_gradient_step (the gradient of the loss for every trained param).
+  /// Build dl_train_step (dl-autodiff, then dl-expand-optimizer): one
+  /// optimizer step. See modelTrains() for when a model has one.
+  bool train = false;
+  /// Also build dl_gradient_step (the gradient of the loss for every
+  /// trained param).
   bool gradients = false;
 };
+
+/// Whether `module`'s model can be trained: its @forward returns the loss
+/// first (named "loss" in `dl.outputs`) and it has a trained parameter.
+bool modelTrains(mlir::ModuleOp module);
 
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// `stage`.

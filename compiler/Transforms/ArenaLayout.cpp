@@ -93,7 +93,8 @@ ArenaTensor &ArenaLayout::add(std::string name, TensorRole role,
   tensor.offset = offset;
   tensor.bytes = type.getNumElements() * elementBytes(type.getElementType());
   arenaBytes = offset + tensor.bytes;
-  if (role == TensorRole::Param || role == TensorRole::Buffer)
+  if (role == TensorRole::Param || role == TensorRole::Buffer ||
+      role == TensorRole::State)
     paramIndex[tensor.name] = tensors.size();
   tensors.push_back(std::move(tensor));
   return tensors.back();

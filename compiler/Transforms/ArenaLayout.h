@@ -36,14 +36,14 @@ struct ArenaTensor {
   mlir::RankedTensorType type;
   int64_t offset = 0;
   int64_t bytes = 0;
-  mlir::dl::InitAttr init; ///< Params and buffers only.
+  mlir::dl::InitAttr init; ///< Params and buffers only (state starts at 0).
   bool frozen = false;
 };
 
 /// The placement of every model tensor in the arena.
 struct ArenaLayout {
   std::vector<ArenaTensor> tensors;
-  llvm::StringMap<size_t> paramIndex; ///< Param/buffer name -> tensors index.
+  llvm::StringMap<size_t> paramIndex; ///< Param/buffer/state name -> index.
   int64_t arenaBytes = 0;
 
   /// Appends a tensor at the next 64-byte aligned offset.

@@ -127,38 +127,85 @@ struct DLLowerToArenaPass
     : dlcc::impl::DLLowerToArenaBase<DLLowerToArenaPass> {
   using Base::Base;
 
-  /// Checks that `step` is `model` followed by the gradients its
-  /// `dl.gradients` names, and gives each gradient an arena tensor of role
-  /// grad, `<param>.grad`, appending its index to `outputs`.
-  static LogicalResult addGradients(func::FuncOp step, func::FuncOp model,
-                                    ArenaLayout &layout,
-                                    SmallVectorImpl<size_t> &outputs) {
-    if (step.getArgumentTypes() != model.getArgumentTypes())
-      return step.emitError("@train_step must take the arguments of @forward");
-    auto names = step->getAttrOfType<ArrayAttr>("dl.gradients");
-    size_t forwardResults = model.getNumResults();
-    TypeRange results = step.getResultTypes();
-    if (!names || results.size() != forwardResults + names.size() ||
-        results.take_front(forwardResults) != model.getResultTypes())
-      return step.emitError(
-          "@train_step must return the results of @forward, then one "
-          "gradient per name in 'dl.gradients'");
-    for (auto [name, type] :
-         llvm::zip(names, results.drop_front(forwardResults))) {
-      auto param = dyn_cast<StringAttr>(name);
-      auto found = param ? layout.paramIndex.find(param.getValue())
-                         : layout.paramIndex.end();
-      if (found == layout.paramIndex.end() ||
-          layout.tensors[found->second].role != TensorRole::Param ||
-          layout.tensors[found->second].type != type)
-        return step.emitError("gradient ")
-               << name << " of @train_step does not match a parameter of type "
-               << type;
-      outputs.push_back(layout.tensors.size());
-      layout.add((param.getValue() + ".grad").str(), TensorRole::Grad,
-                 cast<RankedTensorType>(type));
+  /// The arena tensor of each argument of `fn`: an input (`dl.input`, one
+  /// of @forward's) or a hyper scalar (`dl.hyper`, shared by every step
+  /// that reads it).
+  static LogicalResult argumentTensors(func::FuncOp fn, ArenaLayout &layout,
+                                       SmallVectorImpl<size_t> &tensors) {
+    for (BlockArgument arg : fn.getArguments()) {
+      unsigned i = arg.getArgNumber();
+      auto type = dyn_cast<RankedTensorType>(arg.getType());
+      auto input = fn.getArgAttrOfType<StringAttr>(i, "dl.input");
+      auto hyper = fn.getArgAttrOfType<StringAttr>(i, "dl.hyper");
+      if (!type || !type.hasStaticShape() || (!input == !hyper))
+        return fn.emitError("argument ")
+               << i << " of @" << fn.getSymName()
+               << " must be a static tensor named by 'dl.input' or 'dl.hyper'";
+      StringRef name = input ? input.getValue() : hyper.getValue();
+      TensorRole role = input ? TensorRole::Input : TensorRole::Hyper;
+      auto found = llvm::find_if(layout.tensors, [&](const ArenaTensor &t) {
+        return t.role == role && t.name == name;
+      });
+      if (found == layout.tensors.end()) {
+        if (input)
+          return fn.emitError("argument ")
+                 << i << " of @" << fn.getSymName() << " is input '" << name
+                 << "', which @forward does not take";
+        tensors.push_back(layout.tensors.size());
+        layout.add(name.str(), role, type);
+        continue;
+      }
+      if (found->type != type)
+        return fn.emitError("argument ")
+               << i << " of @" << fn.getSymName() << " ('" << name
+               << "') has type " << type << " but elsewhere " << found->type;
+      tensors.push_back(found - layout.tensors.begin());
     }
     return success();
+  }
+
+  /// Checks that `step` returns `model`'s results and then `extra.size()`
+  /// more, and gives each extra result an arena tensor named `extra[i]`
+  /// (with `suffix`) of `role`, appending its index to `outputs`.
+  static LogicalResult addResults(func::FuncOp step, func::FuncOp model,
+                                  ArrayAttr extra, StringRef suffix,
+                                  TensorRole role, ArenaLayout &layout,
+                                  SmallVectorImpl<size_t> &outputs) {
+    size_t forwardResults = model.getNumResults();
+    TypeRange results = step.getResultTypes();
+    if (!extra || results.size() != forwardResults + extra.size() ||
+        results.take_front(forwardResults) != model.getResultTypes())
+      return step.emitError("@")
+             << step.getSymName()
+             << " must return the results of @forward, then one result per "
+                "name in '"
+             << (role == TensorRole::Grad ? "dl.gradients" : "dl.stats")
+             << "'";
+    for (auto [name, type] :
+         llvm::zip(extra, results.drop_front(forwardResults))) {
+      auto tensorType = cast<RankedTensorType>(type);
+      auto str = dyn_cast<StringAttr>(name);
+      if (!str)
+        return step.emitError("result names must be strings");
+      if (role == TensorRole::Grad) {
+        auto found = layout.paramIndex.find(str.getValue());
+        if (found == layout.paramIndex.end() ||
+            layout.tensors[found->second].role != TensorRole::Param ||
+            layout.tensors[found->second].type != tensorType)
+          return step.emitError("gradient ")
+                 << name << " of @" << step.getSymName()
+                 << " does not match a parameter of type " << type;
+      }
+      outputs.push_back(layout.tensors.size());
+      layout.add((str.getValue() + suffix).str(), role, tensorType);
+    }
+    return success();
+  }
+
+  static TensorRole roleOf(dl::ParameterOp param) {
+    if (param.getBuffer())
+      return TensorRole::Buffer;
+    return param.getState() ? TensorRole::State : TensorRole::Param;
   }
 
   void runOnOperation() override {
@@ -171,11 +218,10 @@ struct DLLowerToArenaPass
 
     ArenaLayout layout;
     for (auto param : module.getOps<dl::ParameterOp>()) {
-      ArenaTensor &t = layout.add(
-          param.getSymName().str(),
-          param.getBuffer() ? TensorRole::Buffer : TensorRole::Param,
-          param.getTensorType());
-      t.init = param.getInit();
+      ArenaTensor &t = layout.add(param.getSymName().str(), roleOf(param),
+                                  param.getTensorType());
+      if (!param.getState())
+        t.init = param.getInit();
       t.frozen = param.getFrozen();
     }
 
@@ -210,11 +256,33 @@ struct DLLowerToArenaPass
       layout.add(name.str(), TensorRole::Output, tensor);
     }
 
-    // With @train_step (dl-autodiff's), each gradient gets an arena tensor.
+    // dl-autodiff's @train_step, or the copy dl-expand-optimizer keeps as
+    // @gradient_step, becomes dl_gradient_step; the whole optimizer step
+    // (a @train_step without 'dl.gradients') becomes dl_train_step.
     auto trainStep = module.lookupSymbol<func::FuncOp>("train_step");
-    SmallVector<size_t> trainOutputs(outputs);
+    auto gradientStep = module.lookupSymbol<func::FuncOp>("gradient_step");
+    if (trainStep && trainStep->hasAttr("dl.gradients")) {
+      if (gradientStep) {
+        gradientStep.emitError("the module has two gradient steps");
+        return signalPassFailure();
+      }
+      std::swap(trainStep, gradientStep);
+    }
+    SmallVector<size_t> gradientInputs, gradientOutputs(outputs);
+    if (gradientStep &&
+        (failed(argumentTensors(gradientStep, layout, gradientInputs)) ||
+         failed(addResults(gradientStep, model,
+                           gradientStep->getAttrOfType<ArrayAttr>(
+                               "dl.gradients"),
+                           ".grad", TensorRole::Grad, layout,
+                           gradientOutputs))))
+      return signalPassFailure();
+    SmallVector<size_t> trainInputs, trainOutputs(outputs);
     if (trainStep &&
-        failed(addGradients(trainStep, model, layout, trainOutputs)))
+        (failed(argumentTensors(trainStep, layout, trainInputs)) ||
+         failed(addResults(trainStep, model,
+                           trainStep->getAttrOfType<ArrayAttr>("dl.stats"),
+                           "", TensorRole::Stat, layout, trainOutputs))))
       return signalPassFailure();
 
     int64_t arenaBytes = (layout.arenaBytes + 63) / 64 * 64;
@@ -226,9 +294,15 @@ struct DLLowerToArenaPass
                              /*writeParams=*/false)))
       return signalPassFailure();
 
-    if (trainStep && failed(builder.build(trainStep, "dl_gradient_step", inputs,
-                                          trainOutputs, /*eval=*/false,
-                                          /*writeParams=*/true)))
+    if (gradientStep &&
+        failed(builder.build(gradientStep, "dl_gradient_step", gradientInputs,
+                             gradientOutputs, /*eval=*/false,
+                             /*writeParams=*/true)))
+      return signalPassFailure();
+    if (trainStep &&
+        failed(builder.build(trainStep, "dl_train_step", trainInputs,
+                             trainOutputs, /*eval=*/false,
+                             /*writeParams=*/true)))
       return signalPassFailure();
 
     // The descriptor, as a NUL-terminated constant string.
@@ -242,8 +316,9 @@ struct DLLowerToArenaPass
                            "dl_model_json", b.getStringAttr(json));
 
     model.erase();
-    if (trainStep)
-      trainStep.erase();
+    for (func::FuncOp step : {gradientStep, trainStep})
+      if (step)
+        step.erase();
     for (auto param : llvm::make_early_inc_range(module.getOps<dl::ParameterOp>()))
       param.erase();
   }

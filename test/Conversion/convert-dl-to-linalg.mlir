@@ -189,9 +189,33 @@ func.func @cross_entropy(%l: tensor<4x10xf32>, %y: tensor<4xi32>) -> tensor<f32>
 
 // -----
 
-// Dropout must be gone before lowering, unless its rate is 0.
+// A training dropout's mask is a function of seed, step, key and the
+// element's row-major index (DropoutLowering.cpp): the key is mixed with
+// the step and the seed once, then each element takes the top 24 bits of
+// SplitMix64 at its index and is kept when they reach ceil(rate * 2^24).
+// CHECK-LABEL: func.func @dropout_counter
+func.func @dropout_counter(%x: tensor<2x3xf32>, %seed: tensor<i64>, %step: tensor<i64>) -> tensor<2x3xf32> {
+  // CHECK-DAG: %[[STEP:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+  // CHECK-DAG: %[[SEED:.*]] = tensor.extract %{{.*}}[] : tensor<i64>
+  // CHECK: arith.xori %[[STEP]], %{{.*}} : i64
+  // CHECK: arith.xori %[[SEED]], %{{.*}} : i64
+  // CHECK: linalg.generic
+  // CHECK: linalg.index 0
+  // CHECK: linalg.index 1
+  // CHECK: arith.index_castui %{{.*}} : index to i64
+  // CHECK: %[[TOP:.*]] = arith.shrui %{{.*}}, %c40_i64 : i64
+  // CHECK: %[[KEEP:.*]] = arith.cmpi uge, %[[TOP]], %c4194304_i64 : i64
+  // CHECK: %[[SCALED:.*]] = arith.mulf %{{.*}}, %cst{{.*}} : f32
+  // CHECK: arith.select %[[KEEP]], %[[SCALED]], %{{.*}} : f32
+  %y = dl.dropout %x [%seed, %step] {rate = 0.25 : f64, key = 5 : i64} : tensor<2x3xf32>
+  return %y : tensor<2x3xf32>
+}
+
+// -----
+
+// A dropout that drops something needs its [seed, step] counter.
 func.func @dropout(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{dropout while training is not supported yet}}
+  // expected-error @+1 {{dropout in training mode needs the run's seed and the step; only training steps have them (dl-expand-optimizer binds them), not the forward of --forward-mode=train}}
   %y = dl.dropout %x {rate = 0.5 : f64, key = 0 : i64} : tensor<4xf32>
   return %y : tensor<4xf32>
 }

@@ -57,27 +57,27 @@ def cnn_batch():
     return {"image": images.reshape(4, 1, 28, 28), "label": labels}
 
 
-def conv_block(p, x, scope):
+def conv_block(p, x, scope, training):
     def bn(y, name):
         return F.batch_norm(y, p[name + ".running_mean"],
                             p[name + ".running_var"], p[name + ".weight"],
-                            p[name + ".bias"], training=False, eps=1e-5)
-    y = F.conv2d(x, p[scope + ".conv2d.weight"], p[scope + ".conv2d.bias"],
-                 padding=1)
+                            p[name + ".bias"], training=training, eps=1e-5)
+    y = F.conv2d(x, p[scope + ".conv2d.weight"], padding=1)
     y = F.relu(bn(y, scope + ".batchnorm"))
-    y = F.conv2d(y, p[scope + ".conv2d_1.weight"], p[scope + ".conv2d_1.bias"],
-                 padding=1)
+    y = F.conv2d(y, p[scope + ".conv2d_1.weight"], padding=1)
     y = bn(y, scope + ".batchnorm_1")
     return F.relu(x + y)
 
 
-def cnn_forward(p, b):
+def cnn_forward(p, b, training=False):
+    """The forward; with `training`, batch norm as in model.train() (its
+    running statistics in `p` updated in place)."""
     h = F.relu(F.conv2d(b["image"], p["conv2d.weight"], p["conv2d.bias"],
                         padding=1))
-    h = F.max_pool2d(conv_block(p, h, "conv_block"), 2)
+    h = F.max_pool2d(conv_block(p, h, "conv_block", training), 2)
     h = F.relu(F.conv2d(h, p["conv2d_1.weight"], p["conv2d_1.bias"],
                         padding=1))
-    h = F.max_pool2d(conv_block(p, h, "conv_block_1"), 2)
+    h = F.max_pool2d(conv_block(p, h, "conv_block_1", training), 2)
     h = F.relu(F.linear(h.flatten(1), p["linear.weight"], p["linear.bias"]))
     return F.linear(h, p["linear_1.weight"], p["linear_1.bias"])
 

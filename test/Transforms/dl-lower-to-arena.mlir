@@ -132,13 +132,92 @@ func.func @train_step(%x: tensor<2x3xf32> {dl.input = "x"}) -> (tensor<f32>, ten
 
 // -----
 
+// A whole optimizer step (after dl-expand-optimizer) becomes dl_train_step:
+// optimizer state gets role state (no initializer: it starts at zero), each
+// hyper argument a scalar of role hyper, each statistic role stat; the new
+// values of the parameter and its state are written after the outputs and
+// the statistic, so every read of the old values comes first.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+dl.parameter @w.momentum_buffer : tensor<3xf32> = #dl.init<constant(0.0)> state
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %w = dl.param @w : tensor<3xf32>
+  %p = dl.mul %x, %w : tensor<3xf32>, tensor<3xf32>
+  %l = dl.sum %p : tensor<3xf32>
+  return %l : tensor<f32>
+}
+func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}, %lr: tensor<f32> {dl.hyper = "lr"}, %step: tensor<i64> {dl.hyper = "step"}) -> (tensor<f32>, tensor<f32>) attributes {dl.outputs = ["loss"], dl.stats = ["grad_norm"]} {
+  %w = dl.param @w : tensor<3xf32>
+  %p = dl.mul %x, %w : tensor<3xf32>, tensor<3xf32>
+  %l = dl.sum %p : tensor<3xf32>
+  %b = dl.param @w.momentum_buffer : tensor<3xf32>
+  %nb = dl.add %b, %x : tensor<3xf32>, tensor<3xf32>
+  dl.assign @w.momentum_buffer, %nb : tensor<3xf32>
+  %u = dl.mul %lr, %nb : tensor<f32>, tensor<3xf32>
+  %nw = dl.sub %w, %u : tensor<3xf32>, tensor<3xf32>
+  dl.assign @w, %nw : tensor<3xf32>
+  %n = dl.sum %x : tensor<3xf32>
+  return %l, %n : tensor<f32>, tensor<f32>
+}
+// CHECK: llvm.mlir.global external constant @dl_model_json(
+// CHECK-SAME: \22arena_bytes\22:448
+// CHECK-SAME: {\22bytes\22:12,\22dtype\22:\22f32\22,\22name\22:\22w.momentum_buffer\22,\22offset\22:64,\22role\22:\22state\22,\22shape\22:[3]}
+// CHECK-SAME: \22name\22:\22lr\22,\22offset\22:256,\22role\22:\22hyper\22,\22shape\22:[]}
+// CHECK-SAME: {\22bytes\22:8,\22dtype\22:\22i64\22,\22name\22:\22step\22,\22offset\22:320,\22role\22:\22hyper\22,\22shape\22:[]}
+// CHECK-SAME: \22name\22:\22grad_norm\22,\22offset\22:384,\22role\22:\22stat\22,\22shape\22:[]}
+// CHECK-LABEL: func.func @dl_train_step(%{{.*}}: memref<448xi8>)
+// CHECK: %[[WREAD:.*]] = memref.view %{{.*}}[%c0][] : memref<448xi8> to memref<3xf32>
+// CHECK: %[[W:.*]] = bufferization.to_tensor %[[WREAD]] restrict
+// CHECK: %[[LRREAD:.*]] = memref.view %{{.*}}[%c256][] : memref<448xi8> to memref<f32>
+// CHECK: bufferization.to_tensor %[[LRREAD]] restrict
+// CHECK: %[[NB:.*]] = dl.add
+// CHECK: %[[NW:.*]] = dl.sub %[[W]], %{{.*}}
+// CHECK: %[[N:.*]] = dl.sum %{{.*}} : tensor<3xf32>
+// CHECK: memref.view %{{.*}}[%c192][] : memref<448xi8> to memref<f32>
+// CHECK: %[[STAT:.*]] = memref.view %{{.*}}[%c384][] : memref<448xi8> to memref<f32>
+// CHECK: bufferization.materialize_in_destination %[[N]] in restrict writable %[[STAT]]
+// CHECK: %[[B:.*]] = memref.view %{{.*}}[%c64{{.*}}][] : memref<448xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[NB]] in restrict writable %[[B]]
+// CHECK: %[[WV:.*]] = memref.view %{{.*}}[%c0{{.*}}][] : memref<448xi8> to memref<3xf32>
+// CHECK: bufferization.materialize_in_destination %[[NW]] in restrict writable %[[WV]]
+// CHECK-NEXT: return
+// CHECK-NOT: func.func @train_step
+
+// -----
+
+// Steps read only inputs of @forward and hyper scalars.
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{argument 1 of @train_step is input 'y', which @forward does not take}}
+func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}, %y: tensor<3xf32> {dl.input = "y"}) -> tensor<f32> attributes {dl.outputs = ["loss"], dl.stats = []} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+
+// -----
+
+dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// expected-error @+1 {{argument 1 of @train_step must be a static tensor named by 'dl.input' or 'dl.hyper'}}
+func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}, %lr: tensor<f32>) -> tensor<f32> attributes {dl.outputs = ["loss"], dl.stats = []} {
+  %l = dl.sum %x : tensor<3xf32>
+  return %l : tensor<f32>
+}
+
+// -----
+
 // The gradients of @train_step follow its outputs, one per name.
 dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
 func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
   %l = dl.sum %x : tensor<3xf32>
   return %l : tensor<f32>
 }
-// expected-error @+1 {{@train_step must return the results of @forward, then one gradient per name in 'dl.gradients'}}
+// expected-error @+1 {{@train_step must return the results of @forward, then one result per name in 'dl.gradients'}}
 func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.gradients = ["w"], dl.outputs = ["loss"]} {
   %l = dl.sum %x : tensor<3xf32>
   return %l : tensor<f32>
@@ -161,13 +240,13 @@ func.func @train_step(%x: tensor<3xf32> {dl.input = "x"}) -> (tensor<f32>, tenso
 
 // -----
 
-// @train_step takes the arguments of @forward.
+// The inputs of @train_step are those of @forward.
 dl.parameter @w : tensor<3xf32> = #dl.init<constant(1.0)>
 func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
   %l = dl.sum %x : tensor<3xf32>
   return %l : tensor<f32>
 }
-// expected-error @+1 {{@train_step must take the arguments of @forward}}
+// expected-error @+1 {{argument 0 of @train_step ('x') has type 'tensor<4xf32>' but elsewhere 'tensor<3xf32>'}}
 func.func @train_step(%x: tensor<4xf32> {dl.input = "x"}) -> (tensor<f32>, tensor<3xf32>) attributes {dl.gradients = ["w"], dl.outputs = ["loss"]} {
   %l = dl.sum %x : tensor<4xf32>
   %w = dl.param @w : tensor<3xf32>

@@ -96,13 +96,17 @@ class Case:
     routed_ties: groups of (param name, flat index...) whose gradient goes
       to the first element (see the module's docstring).
     flags: extra dlcc options.
+    training: the perturbed losses come from the training forward (the
+      program's --gradients) rather than evaluation, for ops such as
+      dropout that differ between the two.
     sample: check at most this many elements of each param (chosen at
       random, with a fixed seed), for the large params of whole models.
     """
 
     def __init__(self, name, params, body, values, inputs=None, buffers=None,
                  metrics=None, weighted=True, step=STEP, rtol=RTOL, why=None,
-                 routed_ties=(), flags=(), seed=0, sample=None):
+                 routed_ties=(), flags=(), seed=0, sample=None,
+                 training=False):
         if not re.fullmatch(r"[A-Za-z0-9_]+", name):
             raise ValueError(f"case name {name!r}")
         if (step != STEP or rtol != RTOL) and not why:
@@ -115,6 +119,7 @@ class Case:
         self.buffers, self.metrics = buffers or {}, metrics or {}
         self.weighted, self.step, self.rtol = weighted, step, rtol
         self.routed_ties, self.flags = routed_ties, tuple(flags)
+        self.training = training
         self.checked = {}
         for index, (name, a) in enumerate(params.items()):
             flat = np.arange(a.size)
@@ -338,8 +343,11 @@ class Runner:
                     perturbed[key] = array
                 weights = path(f"run{j}{'+' if s > 0 else '-'}.safetensors")
                 write_safetensors(weights, perturbed)
-                commands.append(((j, s), [program, "--eval", "--init", weights,
-                                          *common]))
+                # The loss as the gradient step computes it (dropout kept)
+                # or as evaluation does.
+                mode = ([program, "--gradients", weights + ".grads"]
+                        if cases[0].training else [program, "--eval"])
+                commands.append(((j, s), mode + ["--init", weights, *common]))
         with concurrent.futures.ThreadPoolExecutor(self.jobs) as pool:
             losses = dict(zip([k for k, _ in commands],
                               pool.map(self.execute, [c for _, c in commands])))
@@ -387,7 +395,7 @@ def main(cases):
     stem = os.path.splitext(os.path.basename(sys.argv[0]))[0]
     groups = {}
     for case in cases:
-        groups.setdefault(case.flags, []).append(case)
+        groups.setdefault((case.flags, case.training), []).append(case)
     results = {}
     for index, group in enumerate(groups.values()):
         name = stem if index == 0 else f"{stem}-{index}"

@@ -41,6 +41,7 @@ enum class Emit {
   Params,
   DL,
   Grad,
+  Train,
   Linalg,
   LLVMDialect,
   LLVMIR,
@@ -70,6 +71,9 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
                clEnumValN(Emit::Grad, "grad",
                           "the dl dialect right after autodiff (@train_step)"),
+               clEnumValN(Emit::Train, "train",
+                          "the dl dialect with the optimizer's update "
+                          "(the whole @train_step)"),
                clEnumValN(Emit::Linalg, "linalg",
                           "entry points built, lowered to linalg on tensors"),
                clEnumValN(Emit::LLVMDialect, "llvm-dialect",
@@ -298,11 +302,17 @@ int main(int argc, char **argv) {
     return writeText(
         [&](raw_ostream &os) { dlcc::printParameterTable(*module, os); });
 
-  if (emit == Emit::Grad) {
+  bool trains = dlcc::modelTrains(*module);
+  if (emit == Emit::Grad || emit == Emit::Train) {
+    if (emit == Emit::Train && !trains)
+      return fail("the model has no training step: its first output is not "
+                  "'loss' or it has no trained parameter");
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
     pm.addPass(mlir::dl::createDLAutodiff());
+    if (emit == Emit::Train)
+      pm.addPass(mlir::dl::createDLExpandOptimizer());
     if (failed(pm.run(*module)))
       return 1;
     return writeText([&](raw_ostream &os) { module->print(os); });
@@ -314,6 +324,7 @@ int main(int argc, char **argv) {
       return fail("invalid pass manager options");
     dlcc::CPUPipelineOptions options;
     options.trainingForward = forwardMode == ForwardMode::Train;
+    options.train = trains;
     options.gradients = gradients;
     dlcc::buildCPUPipeline(pm,
                            emit == Emit::Linalg ? dlcc::CPUStage::Linalg

@@ -27,9 +27,11 @@ struct ConvertDLToLinalgPass
     // Ops the lowering cannot take yet get a message of their own rather
     // than a generic legalization failure.
     WalkResult unsupported = getOperation().walk([](dl::DropoutOp op) {
-      if (op.getRate().convertToDouble() == 0.0)
+      if (op.getRate().convertToDouble() == 0.0 || !op.getCounter().empty())
         return WalkResult::advance();
-      op.emitError("dropout while training is not supported yet");
+      op.emitError("dropout in training mode needs the run's seed and the "
+                   "step; only training steps have them (dl-expand-optimizer "
+                   "binds them), not the forward of --forward-mode=train");
       return WalkResult::interrupt();
     });
     if (unsupported.wasInterrupted())
@@ -44,6 +46,7 @@ struct ConvertDLToLinalgPass
     target.addLegalOp<ModuleOp>();
     RewritePatternSet patterns(ctx);
     dlcc::populateElementwiseLowering(patterns);
+    dlcc::populateDropoutLowering(patterns);
     dlcc::populateReductionLowering(patterns);
     dlcc::populateLinearAlgebraLowering(patterns);
     dlcc::populateShapeLowering(patterns);

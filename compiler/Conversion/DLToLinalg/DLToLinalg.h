@@ -14,6 +14,8 @@ namespace dlcc {
 
 /// Elementwise math, softmax, masks, positions, one-hot, casts.
 void populateElementwiseLowering(mlir::RewritePatternSet &patterns);
+/// Dropout, with its counter-based mask.
+void populateDropoutLowering(mlir::RewritePatternSet &patterns);
 /// Reductions, pooling, normalization layers.
 void populateReductionLowering(mlir::RewritePatternSet &patterns);
 /// Matrix products, linear and convolution layers, embeddings, attention.

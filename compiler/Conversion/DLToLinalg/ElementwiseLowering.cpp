@@ -293,19 +293,6 @@ struct LogSoftmaxLowering : OpConversionPattern<dl::LogSoftmaxOp> {
   }
 };
 
-struct DropoutLowering : OpConversionPattern<dl::DropoutOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(dl::DropoutOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    // The pass rejects other rates before converting (see DLToLinalg.cpp).
-    if (op.getRate().convertToDouble() != 0.0)
-      return rewriter.notifyMatchFailure(op, "dropout with a non-zero rate");
-    rewriter.replaceOp(op, adaptor.getInput());
-    return success();
-  }
-};
-
 struct PositionsLowering : OpConversionPattern<dl::PositionsOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -390,6 +377,6 @@ void dlcc::populateElementwiseLowering(RewritePatternSet &patterns) {
                BinaryLowering<dl::MaximumOp>, BinaryLowering<dl::MinimumOp>,
                BinaryLowering<dl::PowOp>>(ctx);
   patterns.add<GeluLowering, CompareLowering, WhereLowering, CastLowering,
-               SoftmaxLowering, LogSoftmaxLowering, DropoutLowering,
+               SoftmaxLowering, LogSoftmaxLowering,
                PositionsLowering, CausalMaskLowering, OneHotLowering>(ctx);
 }

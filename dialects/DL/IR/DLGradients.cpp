@@ -241,7 +241,7 @@ LogicalResult CastOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
 // 1 / (1 - rate), which is the vector-Jacobian product.
 LogicalResult DropoutOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,
                                        SmallVectorImpl<Value> &dxs) {
-  dxs.push_back(DropoutOp::create(builder, getLoc(), dys[0], getRateAttr(),
-                                  getKeyAttr()));
+  dxs.push_back(DropoutOp::create(builder, getLoc(), dys[0], getCounter(),
+                                  getRateAttr(), getKeyAttr()));
   return success();
 }

@@ -72,6 +72,8 @@ LogicalResult ParameterOp::verify() {
     return emitOpError("parameter ") << getSymNameAttr() << " has no elements";
   if (getFrozen() && getBuffer())
     return emitOpError("a buffer is never trained: 'frozen' is redundant");
+  if (getState() && (getFrozen() || getBuffer()))
+    return emitOpError("optimizer state is neither 'frozen' nor a 'buffer'");
   return success();
 }
 
@@ -102,6 +104,9 @@ LogicalResult DropoutOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0 && rate < 1))
     return emitOpError("rate must be in [0, 1), got ") << rate;
+  if (!getCounter().empty() && getCounter().size() != 2)
+    return emitOpError("takes either no counter or [seed, step], got ")
+           << getCounter().size() << " operands";
   return success();
 }
 

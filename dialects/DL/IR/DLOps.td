@@ -29,6 +29,9 @@ def DL_IndexTensor : StaticShapeTensorOf<[I32, I64]>;
 def DL_BoolTensor : StaticShapeTensorOf<[I1]>;
 def DL_AnyTensor : StaticShapeTensorOf<[F16, BF16, F32, F64, I1, I32, I64]>;
 def DL_Scalar : 0DTensorOf<[F16, BF16, F32, F64]>;
+def DL_I64Scalar : 0DTensorOf<[I64]> {
+  let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getI64Type())";
+}
 def DL_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
 
 class DL_InferredOp<string mnemonic, list<Trait> traits = []>
@@ -46,8 +49,10 @@ def DL_ParameterOp : DL_Op<"parameter", [Symbol]> {
   let description = [{
     A module-level tensor that lives across training steps: a weight (saved,
     updated by the optimizer unless `frozen`) or a `buffer` such as batch-norm
-    running statistics (saved, never differentiated). The symbol is the
-    hierarchical name used in checkpoints.
+    running statistics (saved, never differentiated), or optimizer `state`
+    such as Adam's moments (`<param>.exp_avg`; created by
+    `dl-expand-optimizer`, zero at first, checkpointed, never
+    differentiated). The symbol is the hierarchical name used in checkpoints.
 
     ```mlir
     dl.parameter @"layers.0.weight" : tensor<256x784xf32> = #dl.init<uniform(-0.0357, 0.0357)>
@@ -58,10 +63,11 @@ def DL_ParameterOp : DL_Op<"parameter", [Symbol]> {
                        TypeAttrOf<DL_FloatTensor>:$type,
                        DL_InitAttr:$init,
                        UnitAttr:$frozen,
-                       UnitAttr:$buffer);
+                       UnitAttr:$buffer,
+                       UnitAttr:$state);
   let assemblyFormat = [{
     $sym_name `:` $type `=` $init (`frozen` $frozen^)? (`buffer` $buffer^)?
-    attr-dict
+    (`state` $state^)? attr-dict
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
@@ -394,15 +400,27 @@ def DL_DropoutOp : DL_InferredOp<"dropout", [DL_Differentiable]> {
     Kept elements are scaled by `1 / (1 - rate)`. The mask comes from a
     counter-based generator keyed by the run's seed, the step and `key` (unique
     per op), so a recomputed dropout draws the same mask. Identity in
-    evaluation.
+    evaluation. In a training step the seed and the step are the optional
+    `[seed, step]` operands (i64 scalars, bound by `dl-expand-optimizer`);
+    a training-mode dropout without them cannot be lowered.
 
     ```mlir
     %y = dl.dropout %x {rate = 1.0e-01 : f64, key = 3 : i64} : tensor<8x128xf32>
+    %z = dl.dropout %x[%seed, %step] {rate = 1.0e-01 : f64, key = 3 : i64} : tensor<8x128xf32>
     ```
   }];
-  let arguments = (ins DL_FloatTensor:$input, F64Attr:$rate, I64Attr:$key);
+  let arguments = (ins DL_FloatTensor:$input,
+                       Variadic<DL_I64Scalar>:$counter, F64Attr:$rate,
+                       I64Attr:$key);
   let results = (outs DL_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let assemblyFormat = [{
+    $input (`[` $counter^ `]`)? attr-dict `:` type($input)
+  }];
+  let extraClassDeclaration = [{
+    /// The run's seed and the step, when bound.
+    ::mlir::Value getSeed() { return getCounter().empty() ? nullptr : getCounter()[0]; }
+    ::mlir::Value getStep() { return getCounter().empty() ? nullptr : getCounter()[1]; }
+  }];
   let hasVerifier = 1;
 }
 

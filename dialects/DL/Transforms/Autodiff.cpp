@@ -67,7 +67,7 @@ LogicalResult ReverseSweep::run() {
   // Trainable parameters, in declaration order.
   SmallVector<ParameterOp> trainable;
   for (auto param : module.getOps<ParameterOp>())
-    if (!param.getFrozen() && !param.getBuffer())
+    if (!param.getFrozen() && !param.getBuffer() && !param.getState())
       trainable.push_back(param);
   llvm::StringSet<> trainableNames;
   for (ParameterOp param : trainable)

@@ -32,4 +32,39 @@ def DLAutodiff : Pass<"dl-autodiff", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect", "mlir::dl::DLDialect"];
 }
 
+def DLExpandOptimizer : Pass<"dl-expand-optimizer", "mlir::ModuleOp"> {
+  let summary = "Appends the optimizer's update to the training step.";
+  let description = [{
+    Turns dl-autodiff's `@train_step` (forward results, then gradients) into
+    one whole optimizer step: optional global-norm clipping of the gradients
+    (PyTorch's `clip_grad_norm_`), then the update of every trained
+    parameter as `dl` ops ending in `dl.assign`s, following PyTorch's SGD
+    (momentum, Nesterov, weight decay), Adam (decay added to the gradient)
+    or AdamW (decoupled decay), with bias correction. The optimizer comes
+    from the module's `dl.train` dictionary (`optimizer`, `clip`; AdamW when
+    absent). Each state tensor (`<param>.exp_avg`, `<param>.exp_avg_sq`,
+    `<param>.momentum_buffer`) is declared as `dl.parameter ... state`.
+
+    Numbers are not compiled in: the step reads its learning rate, weight
+    decay, betas, eps, momentum, clipping bound, step number and seed from
+    trailing scalar arguments named by `dl.hyper`, which the runtime writes
+    before each step (so schedules and overrides need no recompilation).
+    Training-mode dropouts get `[seed, step]`. The step then returns the
+    forward's results followed by its statistics (named by `dl.stats`:
+    `grad_norm` when clipping).
+
+    ```mlir
+    func.func @train_step(%x: tensor<8x4xf32> {dl.input = "x"}, ...,
+                          %lr: tensor<f32> {dl.hyper = "lr"}, ...)
+        -> tensor<f32> attributes {dl.outputs = ["loss"], dl.stats = []}
+    ```
+  }];
+  let options = [
+    Option<"keepGradients", "keep-gradients", "bool", "false",
+           "Also keep the gradients alone as @gradient_step">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::dl::DLDialect"];
+}
+
 #endif // DL_TRANSFORMS_PASSES_TD

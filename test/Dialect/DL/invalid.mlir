@@ -24,6 +24,12 @@ dl.parameter @w : tensor<4xf32> = #dl.init<constant(0.0)> frozen buffer
 
 // -----
 
+// Parameters: optimizer state is neither frozen nor a buffer.
+// expected-error @+1 {{optimizer state is neither 'frozen' nor a 'buffer'}}
+dl.parameter @w : tensor<4xf32> = #dl.init<constant(0.0)> buffer state
+
+// -----
+
 // Parameters: at least one element.
 // expected-error @+1 {{has no elements}}
 dl.parameter @w : tensor<0x4xf32> = #dl.init<constant(0.0)>
@@ -388,6 +394,15 @@ func.func @f(%x: tensor<4x8xf32>) {
 func.func @f(%x: tensor<4x8xf32>) {
   // expected-error @+1 {{rate must be in [0, 1), got 1}}
   %0 = dl.dropout %x {rate = 1.0 : f64, key = 0 : i64} : tensor<4x8xf32>
+  return
+}
+
+// -----
+
+// dropout: the counter is [seed, step] or nothing.
+func.func @f(%x: tensor<4x8xf32>, %seed: tensor<i64>) {
+  // expected-error @+1 {{takes either no counter or [seed, step], got 1 operands}}
+  %0 = dl.dropout %x [%seed] {rate = 0.5 : f64, key = 0 : i64} : tensor<4x8xf32>
   return
 }
 

@@ -10,6 +10,8 @@ dl.parameter @"fc.weight" : tensor<16x8xf32> = #dl.init<uniform(-0.25, 0.25)>
 dl.parameter @"fc.bias" : tensor<16xf32> = #dl.init<normal(0.0, 0.02)> frozen
 // CHECK: dl.parameter @bn.running_mean : tensor<16xf32> = <constant(0.000000e+00)> buffer
 dl.parameter @"bn.running_mean" : tensor<16xf32> = #dl.init<constant(0.0)> buffer
+// CHECK: dl.parameter @fc.weight.exp_avg : tensor<16x8xf32> = <constant(0.000000e+00)> state
+dl.parameter @"fc.weight.exp_avg" : tensor<16x8xf32> = #dl.init<constant(0.0)> state
 
 // CHECK-LABEL: func.func @parameters
 func.func @parameters(%x: tensor<16xf32>) -> tensor<16x8xf32> {
@@ -104,7 +106,8 @@ func.func @elementwise(%x: tensor<4x8xf32>, %y: tensor<8xf32>, %s: tensor<f32>) 
 
 // CHECK-LABEL: func.func @softmax_dropout_attention
 func.func @softmax_dropout_attention(%x: tensor<4x10xf32>,
-    %q: tensor<2x3x5x8xf32>, %mask: tensor<5x5xf32>) {
+    %q: tensor<2x3x5x8xf32>, %mask: tensor<5x5xf32>, %seed: tensor<i64>,
+    %step: tensor<i64>) {
   // CHECK: dl.softmax %{{.*}} : tensor<4x10xf32>
   %0 = dl.softmax %x : tensor<4x10xf32>
   // CHECK: dl.softmax %{{.*}} {axis = 0 : i64} : tensor<4x10xf32>
@@ -113,6 +116,8 @@ func.func @softmax_dropout_attention(%x: tensor<4x10xf32>,
   %2 = dl.log_softmax %x : tensor<4x10xf32>
   // CHECK: dl.dropout %{{.*}} {key = 3 : i64, rate = 1.000000e-01 : f64} : tensor<4x10xf32>
   %3 = dl.dropout %x {rate = 0.1 : f64, key = 3 : i64} : tensor<4x10xf32>
+  // CHECK: dl.dropout %{{.*}}[%{{.*}}, %{{.*}}] {key = 4 : i64, rate = 1.000000e-01 : f64} : tensor<4x10xf32>
+  %6 = dl.dropout %x [%seed, %step] {rate = 0.1 : f64, key = 4 : i64} : tensor<4x10xf32>
   // CHECK: dl.attention %{{.*}}, %{{.*}}, %{{.*}} {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
   %4 = dl.attention %q, %q, %q {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
   // CHECK: dl.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f64} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<5x5xf32>

@@ -9,6 +9,7 @@ import gradcheck
 from gradcheck import Case, rng, tensor_type
 
 T = tensor_type((2, 3))
+T48 = tensor_type((4, 8))
 
 
 def unary(op, values, attrs=""):
@@ -107,13 +108,19 @@ CASES += [
            %y = dl.cast %n : tensor<2x3xf32> -> {T}""",
          values={"y": (2, 3)}, step=1e-2, rtol=1e-5,
          why="the f32 rounding of x (2^-24 relative) divided by the step"),
-    # Dropout's rule reapplies the op (same key, same mask) to the gradient;
-    # with rate 0 (the rate the CPU lowering supports) it is the identity.
+    # Dropout's rule reapplies the op (same key, so the same mask) to the
+    # gradient; the training forward keeps the mask fixed for a given seed
+    # and step, so the central differences see the same one.
     Case("dropout", params={"x": r.normal(0, 1, (2, 3))},
          body=f"""
            %d = dl.dropout %x {{rate = 0.0 : f64, key = 7 : i64}} : {T}
            %y = dl.mul %d, %d : {T}, {T}""",
          values={"y": (2, 3)}),
+    Case("dropout_training", params={"x": r.normal(0, 1, (4, 8))},
+         body=f"""
+           %d = dl.dropout %x {{rate = 0.5 : f64, key = 7 : i64}} : {T48}
+           %y = dl.mul %d, %d : {T48}, {T48}""",
+         values={"y": (4, 8)}, training=True),
 ]
 
 for op in ("softmax", "log_softmax"):
