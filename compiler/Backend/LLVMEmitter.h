@@ -28,7 +28,7 @@ std::unique_ptr<llvm::TargetMachine>
 createTargetMachine(llvm::StringRef cpu, std::string &error);
 
 /// Translates a module in the LLVM dialect to LLVM IR and optimizes it at
-/// -O3 for `machine`. Returns null after reporting through MLIR diagnostics.
+/// -O2 for `machine`. Returns null after reporting through MLIR diagnostics.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,
                                                    llvm::TargetMachine &machine);
