@@ -46,7 +46,7 @@ MetricsLog::~MetricsLog() {
     std::fclose(file);
 }
 
-void MetricsLog::write(const nlohmann::json &record) {
+void MetricsLog::write(const nlohmann::ordered_json &record) {
   std::string line = record.dump() + "\n";
   if (std::fwrite(line.data(), 1, line.size(), file) != line.size() ||
       std::fflush(file) != 0)

@@ -30,7 +30,7 @@ public:
   MetricsLog &operator=(const MetricsLog &) = delete;
 
   /// Appends one record as a line and flushes it. Throws Error.
-  void write(const nlohmann::json &record);
+  void write(const nlohmann::ordered_json &record);
 
 private:
   std::string path;

@@ -22,7 +22,7 @@
 #include <cstring>
 #include <memory>
 
-using nlohmann::json;
+using nlohmann::ordered_json;
 
 namespace dlrt {
 
@@ -157,11 +157,11 @@ void TrainingRun::setUp() {
 
 void TrainingRun::run() {
   setUp();
-  std::string plan = "training '" + model.model + "': " +
-                     std::to_string(total) + " steps of " +
-                     std::to_string(model.batch) + " examples, " +
-                     std::to_string(perEpoch) + " per epoch of " +
-                     data->describe();
+  std::string plan = "training '" + model.model + "' for " +
+                     std::to_string(total) + " steps: batches of " +
+                     std::to_string(model.batch) + " from " +
+                     data->describe() + ", " + std::to_string(perEpoch) +
+                     " per epoch";
   display->print(plan);
   for (const BatchSource *source : {data.get(), evalData.get()})
     if (source && !source->note().empty())
@@ -286,13 +286,13 @@ void TrainingRun::logStep(int64_t step, double lr) {
   auto mean = [&](const TensorDesc *value) {
     return progress.windowSums[value->name] / n;
   };
-  json record = {{"event", "train"},
+  ordered_json record = {{"event", "train"},
                  {"step", step},
                  {"epoch", epochOf(step)},
                  {"loss", mean(scalars.front())}};
   std::string text = "epoch " + std::to_string(epochOf(step)) + "  loss " +
                      format(mean(scalars.front()));
-  json metrics = json::object();
+  ordered_json metrics = ordered_json::object();
   for (size_t i = 1; i < scalars.size(); ++i) {
     metrics[scalars[i]->name] = mean(scalars[i]);
     text += "  " + scalars[i]->name + " " + format(mean(scalars[i]));
@@ -323,13 +323,13 @@ void TrainingRun::evaluateNow(int64_t step) {
   double started = display->elapsed();
   Evaluation result =
       evaluate(model, entry, *evalData, arena.data(), settings.seed);
-  json record = {{"event", "eval"},
+  ordered_json record = {{"event", "eval"},
                  {"step", step},
                  {"epoch", epochOf(step)},
                  {"loss", result.means.front()}};
   std::string text = "eval at step " + std::to_string(step) + ": loss " +
                      format(result.means.front());
-  json metrics = json::object();
+  ordered_json metrics = ordered_json::object();
   for (size_t i = 1; i < result.scalars.size(); ++i) {
     metrics[result.scalars[i]->name] = result.means[i];
     text += "  " + result.scalars[i]->name + " " + format(result.means[i]);

@@ -312,8 +312,11 @@ TEST(Shuffle, PermutationsAreReproducibleAndComplete) {
     EXPECT_EQ(sorted[size_t(i)], i);
   // Fixed values: the order must not change between versions, or resumed
   // runs would see other data.
-  std::vector<int64_t> small = epochPermutation(0, 0, 6);
-  EXPECT_EQ(small, epochPermutation(0, 0, 6));
+  EXPECT_EQ(epochPermutation(0, 0, 6), (std::vector<int64_t>{1, 0, 4, 2, 5, 3}));
+  EXPECT_EQ(epochPermutation(42, 3, 8),
+            (std::vector<int64_t>{2, 7, 1, 5, 3, 4, 0, 6}));
+  EXPECT_EQ(randomBits(1, RandomStream::TextWindows, 2, 3),
+            13861329990936490393ull);
   EXPECT_EQ(randomBelow(~uint64_t(0), 10), 9u);
   EXPECT_EQ(randomBelow(0, 10), 0u);
 }

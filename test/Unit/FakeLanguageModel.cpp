@@ -10,10 +10,12 @@
 // trained by AdamW (the project's fused kernel) after clipping the global
 // gradient norm to max_grad_norm as torch.nn.utils.clip_grad_norm_ does;
 // the norm before clipping is the stat grad_norm. A token outside [0, 96)
-// stops the program through dlrt_fail.
+// stops the program through dlrt_fail. FAKE_MODEL_STEP_DELAY_MS slows its
+// training steps down (FakeStepDelay.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "FakeStepDelay.h"
 #include "dlrt/ModelABI.h"
 #include "kernels/cpu/AdamW.h"
 
@@ -101,6 +103,7 @@ void forward(uint8_t *arena, float *grad) {
 extern "C" void dl_eval_step(uint8_t *arena) { forward(arena, nullptr); }
 
 extern "C" void dl_train_step(uint8_t *arena) {
+  delayIfAsked();
   std::vector<float> grad(kVocab * kVocab, 0.0f);
   forward(arena, grad.data());
 

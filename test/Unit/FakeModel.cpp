@@ -12,18 +12,15 @@
 //
 //   g = grad + weight_decay * p;  buf = momentum * buf + g;  p -= lr * buf
 //
-// With FAKE_MODEL_STEP_DELAY_MS set, each training step sleeps that long,
-// so that a test can interrupt a run in its middle.
+// FAKE_MODEL_STEP_DELAY_MS slows its training steps down (FakeStepDelay.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "FakeStepDelay.h"
 #include "dlrt/ModelABI.h"
 
-#include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstring>
-#include <thread>
 
 extern "C" const char dl_model_json[] = R"({
   "abi": 1, "model": "fake", "batch": 4, "arena_bytes": 832,
@@ -110,12 +107,6 @@ void sgd(float *param, const float *grad, float *buffer, int n, float lr,
     buffer[i] = momentum * buffer[i] + g;
     param[i] -= lr * buffer[i];
   }
-}
-
-void delayIfAsked() {
-  static const char *delay = std::getenv("FAKE_MODEL_STEP_DELAY_MS");
-  if (delay)
-    std::this_thread::sleep_for(std::chrono::milliseconds(std::atoi(delay)));
 }
 } // namespace
 
