@@ -200,9 +200,9 @@ std::string usageText(const std::string &program, const std::string &model,
       "       " + program + " --eval [--data SOURCE] [options]\n" + "       " +
       program + " --gradients FILE --data FILE [options]\n\n";
   if (!model.empty())
-    text += "Trains the model '" + model +
-            "', compiled by dlcc: without a mode option the program\n"
-            "trains, with the train options below.\n\n";
+    text += "Runs the model '" + model +
+            "', compiled by dlcc. Without a mode option, the program\n"
+            "trains it with the train options below.\n\n";
   auto list = [&](const char *title, const auto &specs) {
     text += std::string(title) + ":\n";
     for (const OptionSpec &spec : specs) {
