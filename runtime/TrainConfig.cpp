@@ -475,7 +475,8 @@ std::string TrainConfig::helpText() const {
   auto now = [&](const char *name) -> std::string {
     auto it = current.find(name);
     if (it != current.end())
-      return formatConfigValue(*it);
+      return std::string(name) == "clip" ? formatOptionValue(*it)
+                                         : formatConfigValue(*it);
     std::string option = name;
     if (option == "epochs")
       return current.contains("steps") ? "none (steps)" : "1";

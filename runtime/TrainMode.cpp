@@ -48,6 +48,7 @@ public:
   void run();
 
 private:
+  void train();
   void setUp();
   void step();
   void writeHypers(int64_t step, double lr);
@@ -89,10 +90,17 @@ TrainingRun::TrainingRun(const Options &options, const ModelDesc &model,
                          std::FILE *out, bool terminal)
     : options(options), model(model), entry(entry), out(out),
       terminal(terminal) {
-  if (!entry.trainStep)
-    throw Error("the model '" + model.model +
-                "' has no training step (it has no trained parameters); "
-                "use --eval to run it");
+  if (!entry.trainStep) {
+    bool trains = false;
+    for (const TensorDesc *param : model.withRole(TensorRole::Param))
+      trains = trains || !param->frozen;
+    throw Error(trains ? "this program has no training step (dl_train_step); "
+                         "recompile the model '" +
+                             model.model + "' with dlcc"
+                       : "the model '" + model.model +
+                             "' has no trained parameters: there is nothing "
+                             "to train (use --eval to run it)");
+  }
   config.checkTrainable();
   settings = config.settings();
   hypers = config.hypers();
@@ -156,6 +164,17 @@ void TrainingRun::setUp() {
 }
 
 void TrainingRun::run() {
+  try {
+    train();
+  } catch (...) {
+    // The error goes on a line of its own, after the progress line.
+    if (display)
+      display->finish();
+    throw;
+  }
+}
+
+void TrainingRun::train() {
   setUp();
   std::string plan = "training '" + model.model + "' for " +
                      std::to_string(total) + " steps: batches of " +
@@ -276,7 +295,6 @@ void TrainingRun::checkOutputs(int64_t step) {
                                          std::to_string(lastCheckpoint) +
                                          ", is " + checkpointPath
                                    : "; no checkpoint was written";
-    display->finish();
     throw Error(message);
   }
 }
@@ -347,13 +365,11 @@ void TrainingRun::evaluateNow(int64_t step) {
 
 void TrainingRun::checkpointNow(int64_t step) {
   if (const TensorDesc *bad =
-          firstNonFiniteTensor(trainedState(), arena.data())) {
-    display->finish();
+          firstNonFiniteTensor(trainedState(), arena.data()))
     throw Error("step " + std::to_string(step) + ": the " +
                 tensorRoleName(bad->role) + " '" + bad->name +
                 "' holds a non-finite value; training stopped without "
                 "writing a checkpoint");
-  }
   saveCheckpoint(checkpointPath, model, arena.data(), progress);
   lastCheckpoint = step;
   if (step != total)

@@ -181,11 +181,22 @@ TEST(Driver, HelpExitsWithZero) {
   EXPECT_NE(r.out.find("Runs the model 'sum', compiled by dlcc."), std::string::npos);
 }
 
+TEST(Driver, AModelWithEveryParamFrozenHasNothingToTrain) {
+  std::string frozen = kDescriptor;
+  std::string init = R"("init": {"kind": "constant", "a": 0.5})";
+  frozen.replace(frozen.find(init), init.size(), init + R"(, "frozen": true)");
+  RunResult r = run({}, frozen.c_str());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "sum-model: error: the model 'sum' has no trained "
+                   "parameters: there is nothing to train (use --eval to run "
+                   "it)\n");
+}
+
 TEST(Driver, TrainingNeedsATrainingStep) {
   RunResult r = run({});
   EXPECT_EQ(r.status, 1);
-  EXPECT_EQ(r.err, "sum-model: error: the model 'sum' has no training step "
-                   "(it has no trained parameters); use --eval to run it\n");
+  EXPECT_EQ(r.err, "sum-model: error: this program has no training step "
+                   "(dl_train_step); recompile the model 'sum' with dlcc\n");
 }
 
 TEST(Driver, UsageErrorsExitWithTwo) {

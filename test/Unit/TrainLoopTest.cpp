@@ -75,6 +75,7 @@ const char kProbe[] = R"({
 
 float jump = 1.0f;   // What a step multiplies lr by before subtracting it.
 int64_t failAtStep = 0; // A step that throws, as if the process died there.
+bool poisonState = false; // Steps write a NaN into the optimizer state.
 
 template <typename T> T &at(uint8_t *arena, size_t offset) {
   return *reinterpret_cast<T *>(arena + offset);
@@ -97,7 +98,7 @@ void probeTrain(uint8_t *arena) {
   at<float>(arena, 576) = at<float>(arena, 960);
   at<float>(arena, 1024) = 0.5f * float(at<int64_t>(arena, 640));
   at<float>(arena, 0) -= at<float>(arena, 768) * jump;
-  at<float>(arena, 64) += 1;
+  at<float>(arena, 64) += poisonState ? NAN : 1.0f;
 }
 
 struct RunResult {
@@ -259,6 +260,19 @@ TEST(TrainLoop, StopsOnANonFiniteLoss) {
   EXPECT_EQ(r.err, "probe: error: step 2: the loss is -inf; training stopped; "
                    "the first non-finite tensor is the param 'w'; no "
                    "checkpoint was written\n");
+  EXPECT_FALSE(std::ifstream(dir.file("probe.ckpt")).good());
+}
+
+TEST(TrainLoop, WritesNoCheckpointWithNaNs) {
+  TempDir dir;
+  jump = 1;
+  poisonState = true;
+  RunResult r = train(dir, {"--checkpoint_every=2"});
+  poisonState = false;
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "probe: error: step 2: the state 'w.exp_avg' holds a "
+                   "non-finite value; training stopped without writing a "
+                   "checkpoint\n");
   EXPECT_FALSE(std::ifstream(dir.file("probe.ckpt")).good());
 }
 
