@@ -54,8 +54,7 @@ void BatchPrefetcher::deliver(uint8_t *arena) {
   if (failure)
     std::rethrow_exception(std::exchange(failure, nullptr));
   for (size_t i = 0; i < inputs.size(); ++i)
-    std::memcpy(arena + inputs[i]->offset, staging[i].data(),
-                inputs[i]->bytes);
+    std::memcpy(arena + inputs[i]->offset, staging[i].data(), inputs[i]->bytes);
 }
 
 void BatchPrefetcher::work() {

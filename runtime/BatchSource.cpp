@@ -45,8 +45,8 @@ std::string stringField(const nlohmann::json &spec, const char *key,
   return it->get<std::string>();
 }
 
-double numberField(const nlohmann::json &spec, const char *key,
-                   double fallback, const std::string &what) {
+double numberField(const nlohmann::json &spec, const char *key, double fallback,
+                   const std::string &what) {
   auto it = spec.find(key);
   if (it == spec.end())
     return fallback;
@@ -79,9 +79,9 @@ std::unique_ptr<BatchSource> openDataSource(const ModelDesc &model,
                                    numberField(spec, "mean", 0.0, where),
                                    numberField(spec, "std", 1.0, where)};
     return std::make_unique<IdxBatchSource>(
-        model, loadIdxDataset(stringField(spec, "images", where),
-                              stringField(spec, "labels", where),
-                              normalization));
+        model,
+        loadIdxDataset(stringField(spec, "images", where),
+                       stringField(spec, "labels", where), normalization));
   }
   if (source == "text" || source == "tokens") {
     std::string path = stringField(spec, "path", where);
@@ -103,7 +103,8 @@ std::unique_ptr<BatchSource> openDataSource(const ModelDesc &model,
     std::vector<std::pair<std::string, std::string>> files;
     for (auto it = spec.begin(); it != spec.end(); ++it)
       if (it.key() != "source")
-        files.emplace_back(it.key(), stringField(spec, it.key().c_str(), where));
+        files.emplace_back(it.key(),
+                           stringField(spec, it.key().c_str(), where));
     return std::make_unique<NpyBatchSource>(model, files);
   }
   throw Error(what + ": unknown data source '" + source +

@@ -43,8 +43,9 @@ uint64_t parseCount(const std::string &path, const std::string &key,
                     const std::map<std::string, std::string> &metadata) {
   auto it = metadata.find(key);
   if (it == metadata.end())
-    throw Error(path + ": not a training checkpoint of this program (its "
-                       "metadata has no '" +
+    throw Error(path +
+                ": not a training checkpoint of this program (its "
+                "metadata has no '" +
                 key + "'; to start from its weights, use --init)");
   const std::string &text = it->second;
   bool digits = !text.empty() && text.size() <= 20;
@@ -83,7 +84,8 @@ void saveCheckpoint(const std::string &path, const ModelDesc &model,
                     const uint8_t *arena, const TrainProgress &progress) {
   std::vector<TensorData> data;
   for (const auto &[name, tensor] : checkpointTensors(model))
-    data.push_back({name, tensor->dtype, tensor->shape, arena + tensor->offset});
+    data.push_back(
+        {name, tensor->dtype, tensor->shape, arena + tensor->offset});
   json window = {{"steps", progress.windowSteps},
                  {"sums", progress.windowSums}};
   json curve = {{"train", curveJson(progress.trainCurve)},
@@ -139,20 +141,19 @@ TrainProgress loadCheckpoint(const std::string &path, const ModelDesc &model,
       int64_t(parseCount(path, "batches_per_epoch", metadata));
   uint64_t epoch = parseCount(path, "epoch", metadata);
   uint64_t index = parseCount(path, "batch_index", metadata);
-  if (progress.batchesPerEpoch < 1 ||
-      int64_t(epoch) != progress.nextEpoch() ||
+  if (progress.batchesPerEpoch < 1 || int64_t(epoch) != progress.nextEpoch() ||
       int64_t(index) != progress.nextIndex())
     throw Error(path + ": corrupt checkpoint: step " +
                 std::to_string(progress.step) + " is not epoch " +
                 std::to_string(epoch) + ", batch " + std::to_string(index) +
                 " of " + std::to_string(progress.batchesPerEpoch));
   try {
-    json window = json::parse(metadata.count("log_window")
-                                  ? metadata.at("log_window")
-                                  : std::string("null"));
-    json curve = json::parse(metadata.count("loss_curve")
-                                 ? metadata.at("loss_curve")
-                                 : std::string("null"));
+    json window =
+        json::parse(metadata.count("log_window") ? metadata.at("log_window")
+                                                 : std::string("null"));
+    json curve =
+        json::parse(metadata.count("loss_curve") ? metadata.at("loss_curve")
+                                                 : std::string("null"));
     if (!window.is_object() || !window["steps"].is_number_integer() ||
         !window["sums"].is_object() || !curve.is_object())
       throw Error(path + ": corrupt checkpoint: malformed log_window or "

@@ -102,8 +102,7 @@ void runEvalMode(const Options &options, const ModelDesc &model,
                  const ModelEntry &entry, const TrainSettings &settings,
                  std::FILE *out) {
   // Validate the data before the (possibly long) parameter set-up.
-  std::unique_ptr<BatchSource> batches =
-      openModeData(options, model, settings);
+  std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
   Arena arena;
   allocate(arena, model);
   setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
@@ -113,9 +112,9 @@ void runEvalMode(const Options &options, const ModelDesc &model,
   for (size_t i = 0; i < result.scalars.size(); ++i) {
     const TensorDesc *scalar = result.scalars[i];
     if (result.batches == 1) // One batch: the value exactly as computed.
-      std::fprintf(out, "%s: %s\n", scalar->name.c_str(),
-                   formatScalar(scalar->dtype, arena.data() + scalar->offset)
-                       .c_str());
+      std::fprintf(
+          out, "%s: %s\n", scalar->name.c_str(),
+          formatScalar(scalar->dtype, arena.data() + scalar->offset).c_str());
     else
       std::fprintf(out, "%s: %.9g\n", scalar->name.c_str(), result.means[i]);
   }
@@ -142,8 +141,7 @@ void runGradientMode(const Options &options, const ModelDesc &model,
     throw Error("this program was compiled without gradients (compile the "
                 "model with 'dlcc --gradients' to use --gradients)");
   // Validate the data before the (possibly long) parameter set-up.
-  std::unique_ptr<BatchSource> batches =
-      openModeData(options, model, settings);
+  std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
   Arena arena;
   allocate(arena, model);
   setUpParams(model, arena.data(), initOf(options, settings), settings.seed);

@@ -20,8 +20,7 @@ bool isInteger(DType dtype) {
 int64_t labelBatch(const TensorDesc &labels) {
   if (labels.shape.size() != 1)
     throw Error("idx labels fill an input of shape [B]; '" + labels.name +
-                "' has " + std::to_string(labels.shape.size()) +
-                " dimensions");
+                "' has " + std::to_string(labels.shape.size()) + " dimensions");
   return labels.shape[0];
 }
 } // namespace
@@ -40,15 +39,15 @@ IdxBatchSource::IdxBatchSource(const ModelDesc &model, IdxDataset data)
   if (!images || !labels)
     throw Error("idx data needs a float input for the images and an integer "
                 "input for the labels; the model '" +
-                model.model + "' lacks the " +
-                (images ? "integer" : "float") + " one");
+                model.model + "' lacks the " + (images ? "integer" : "float") +
+                " one");
   int64_t batch = labelBatch(*labels);
   if (images->shape.empty() || images->shape[0] != batch ||
       int64_t(images->numElements()) != batch * dataset.images.itemSize())
     throw Error("the images of " + dataset.images.path + " have " +
                 std::to_string(dataset.images.itemSize()) +
-                " values each, which do not fill the input '" +
-                images->name + "' with one image per batch row");
+                " values each, which do not fill the input '" + images->name +
+                "' with one image per batch row");
   if (dataset.size() < batch)
     throw Error(dataset.images.path + ": holds " +
                 std::to_string(dataset.size()) +

@@ -34,8 +34,8 @@ std::vector<double> ticks(double low, double high) {
       break;
     }
   std::vector<double> result;
-  for (double t = std::ceil(low / spacing) * spacing; t <= high + spacing * 1e-9;
-       t += spacing)
+  for (double t = std::ceil(low / spacing) * spacing;
+       t <= high + spacing * 1e-9; t += spacing)
     result.push_back(std::abs(t) < spacing * 1e-9 ? 0.0 : t);
   return result;
 }
@@ -110,8 +110,8 @@ std::string lossPlotSvg(const std::string &model, const LossCurve &train,
   for (double t : ticks(low, high)) {
     add("<line x1=\"%g\" y1=\"%.2f\" x2=\"%g\" y2=\"%.2f\" stroke=\"#ddd\"/>\n",
         kLeft, y(t), kWidth - kRight, y(t));
-    add("<text x=\"%g\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n",
-        kLeft - 6, y(t) + 4, number(t).c_str());
+    add("<text x=\"%g\" y=\"%.2f\" text-anchor=\"end\">%s</text>\n", kLeft - 6,
+        y(t) + 4, number(t).c_str());
   }
   for (double t : ticks(0, steps)) {
     add("<line x1=\"%.2f\" y1=\"%g\" x2=\"%.2f\" y2=\"%g\" stroke=\"#ddd\"/>\n",

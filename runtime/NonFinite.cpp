@@ -35,8 +35,9 @@ int64_t firstNonFinite(const TensorDesc &tensor, const uint8_t *arena) {
   }
 }
 
-const TensorDesc *firstNonFiniteTensor(
-    const std::vector<const TensorDesc *> &tensors, const uint8_t *arena) {
+const TensorDesc *
+firstNonFiniteTensor(const std::vector<const TensorDesc *> &tensors,
+                     const uint8_t *arena) {
   for (const TensorDesc *tensor : tensors)
     if (firstNonFinite(*tensor, arena) >= 0)
       return tensor;

@@ -18,8 +18,9 @@ namespace dlrt {
 int64_t firstNonFinite(const TensorDesc &tensor, const uint8_t *arena);
 
 /// The first of `tensors` that holds a NaN or an infinity, or null.
-const TensorDesc *firstNonFiniteTensor(
-    const std::vector<const TensorDesc *> &tensors, const uint8_t *arena);
+const TensorDesc *
+firstNonFiniteTensor(const std::vector<const TensorDesc *> &tensors,
+                     const uint8_t *arena);
 
 } // namespace dlrt
 

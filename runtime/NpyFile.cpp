@@ -133,11 +133,10 @@ NpyArray readNpy(const std::string &path) {
   uint64_t prefix = major == 1 ? 10 : 12;
   if (size < prefix)
     throw Error(path + ": truncated .npy header");
-  uint64_t headerBytes = major == 1 ? uint64_t(bytes[8]) | uint64_t(bytes[9]) << 8
-                                    : uint64_t(bytes[8]) |
-                                          uint64_t(bytes[9]) << 8 |
-                                          uint64_t(bytes[10]) << 16 |
-                                          uint64_t(bytes[11]) << 24;
+  uint64_t headerBytes =
+      major == 1 ? uint64_t(bytes[8]) | uint64_t(bytes[9]) << 8
+                 : uint64_t(bytes[8]) | uint64_t(bytes[9]) << 8 |
+                       uint64_t(bytes[10]) << 16 | uint64_t(bytes[11]) << 24;
   if (headerBytes > size - prefix)
     throw Error(path + ": truncated .npy header");
   std::string header(reinterpret_cast<const char *>(bytes + prefix),
@@ -157,9 +156,11 @@ NpyArray readNpy(const std::string &path) {
                        "(numpy.ascontiguousarray)");
 
   std::string type = descr->second.text;
-  static const std::pair<const char *, DType> kTypes[] = {
-      {"f4", DType::F32}, {"f8", DType::F64}, {"f2", DType::F16},
-      {"i4", DType::I32}, {"i8", DType::I64}};
+  static const std::pair<const char *, DType> kTypes[] = {{"f4", DType::F32},
+                                                          {"f8", DType::F64},
+                                                          {"f2", DType::F16},
+                                                          {"i4", DType::I32},
+                                                          {"i8", DType::I64}};
   bool found = false;
   if (type.size() == 3 && (type[0] == '<' || type[0] == '=' || type[0] == '|'))
     for (const auto &[name, dtype] : kTypes)

@@ -59,8 +59,9 @@ const OptionSpec kOptions[] = {
                           "training checkpoints go to)");
        o.checkpoint = v;
      }},
-    {"log", "FILE", "write the metrics of each logged step and evaluation to "
-                    "FILE as JSON lines",
+    {"log", "FILE",
+     "write the metrics of each logged step and evaluation to "
+     "FILE as JSON lines",
      [](Options &o, const std::string &v) { o.log = v; }},
     {"plot", "FILE", "write the loss curve to FILE (SVG) at the end",
      [](Options &o, const std::string &v) { o.plot = v; }},

@@ -41,7 +41,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> overrides;
 
   /// The value of the train option `name` set on the command line, or null.
-  const std::string *override(const std::string &name) const;
+  const std::string * override(const std::string &name) const;
 };
 
 /// Parses `args` (without the program name). Throws UsageError for an

@@ -28,8 +28,7 @@ Progress::Progress(std::FILE *out, bool terminal, int64_t done, int64_t total,
       start(std::chrono::steady_clock::now()) {}
 
 double Progress::elapsed() const {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
       .count();
 }
 
@@ -57,7 +56,8 @@ void Progress::stepDone(int64_t step, const std::string &values) {
   if (!terminal)
     return;
   auto now = std::chrono::steady_clock::now();
-  if (step != total && lineShown && now - lastDraw < std::chrono::milliseconds(100))
+  if (step != total && lineShown &&
+      now - lastDraw < std::chrono::milliseconds(100))
     return;
   lastDraw = now;
   double rate = step > done ? elapsed() / double(step - done) : 0;

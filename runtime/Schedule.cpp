@@ -49,8 +49,8 @@ Schedule parseSchedule(const nlohmann::json &value, const std::string &what) {
 
 double scheduledLr(const Schedule &schedule, double lr, int64_t done,
                    int64_t total) {
-  int64_t warmup = schedule.kind == Schedule::Kind::Constant ? 0
-                                                             : schedule.warmup;
+  int64_t warmup =
+      schedule.kind == Schedule::Kind::Constant ? 0 : schedule.warmup;
   if (done < warmup)
     return lr * double(done) / double(warmup);
   double decaySteps = double(std::max<int64_t>(1, total - warmup));
@@ -60,10 +60,9 @@ double scheduledLr(const Schedule &schedule, double lr, int64_t done,
   case Schedule::Kind::Linear:
     return lr * std::max(0.0, double(total - done) / decaySteps);
   case Schedule::Kind::Cosine: {
-    double progress =
-        std::clamp(double(done - warmup) / decaySteps, 0.0, 1.0);
-    return schedule.minLr + (lr - schedule.minLr) * 0.5 *
-                                (1.0 + std::cos(M_PI * progress));
+    double progress = std::clamp(double(done - warmup) / decaySteps, 0.0, 1.0);
+    return schedule.minLr +
+           (lr - schedule.minLr) * 0.5 * (1.0 + std::cos(M_PI * progress));
   }
   }
   return lr;

@@ -35,8 +35,8 @@ Schedule parseSchedule(const nlohmann::json &value, const std::string &what);
 ///
 ///   warmup w > 0 and done < w:  lr * done / w
 ///   constant:                   lr
-///   linear:                     lr * max(0, (total - done) / max(1, total - w))
-///   cosine:  min_lr + (lr - min_lr) * (1 + cos(pi * p)) / 2,
+///   linear:                     lr * max(0, (total - done) / max(1, total -
+///   w)) cosine:  min_lr + (lr - min_lr) * (1 + cos(pi * p)) / 2,
 ///            p = clamp((done - w) / max(1, total - w), 0, 1)
 double scheduledLr(const Schedule &schedule, double lr, int64_t done,
                    int64_t total);

@@ -36,8 +36,8 @@ std::vector<int64_t> epochPermutation(uint64_t seed, int64_t epoch,
   std::vector<int64_t> order(static_cast<size_t>(count));
   std::iota(order.begin(), order.end(), int64_t(0));
   for (int64_t i = count - 1; i > 0; --i) {
-    uint64_t bits =
-        randomBits(seed, RandomStream::EpochOrder, uint64_t(epoch), uint64_t(i));
+    uint64_t bits = randomBits(seed, RandomStream::EpochOrder, uint64_t(epoch),
+                               uint64_t(i));
     std::swap(order[size_t(i)], order[randomBelow(bits, uint64_t(i) + 1)]);
   }
   return order;

@@ -113,10 +113,10 @@ void TokenBatchSource::fill(BatchOrder order, uint64_t seed, int64_t epoch,
   for (int64_t row = 0; row < batch; ++row) {
     int64_t start;
     if (order == BatchOrder::Training)
-      start = int64_t(randomBelow(randomBits(seed, RandomStream::TextWindows,
-                                             uint64_t(batchNumber),
-                                             uint64_t(row)),
-                                  uint64_t(corpus.count - context)));
+      start =
+          int64_t(randomBelow(randomBits(seed, RandomStream::TextWindows,
+                                         uint64_t(batchNumber), uint64_t(row)),
+                              uint64_t(corpus.count - context)));
     else
       start = (index * batch + row) * context;
     for (int64_t t = 0; t < context; ++t) {

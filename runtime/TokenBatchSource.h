@@ -1,4 +1,5 @@
-//===- TokenBatchSource.h - Next-token batches of a token stream -*- C++ -*-===//
+//===- TokenBatchSource.h - Next-token batches of a token stream -*- C++
+//-*-===//
 //
 // Part of dlcc's runtime (libdlrt). The `text` and `tokens` data sources:
 // a stream of token ids cut into windows of `context + 1` tokens; the
@@ -55,8 +56,7 @@ class TokenBatchSource : public BatchSource {
 public:
   /// Checks that the model has exactly two integer inputs of shape
   /// [B, context] and that the corpus holds at least one batch.
-  TokenBatchSource(const ModelDesc &model, TokenCorpus corpus,
-                   int64_t context);
+  TokenBatchSource(const ModelDesc &model, TokenCorpus corpus, int64_t context);
 
   int64_t batchesPerEpoch(BatchOrder order) const override;
   void fill(BatchOrder order, uint64_t seed, int64_t epoch, int64_t index,

@@ -270,7 +270,7 @@ void TrainConfig::override(const std::string &name, const std::string &value) {
     throw UsageError("unknown option '--" + name + "' (see --help)");
   if (info->compiledIn) {
     auto it = compiled.find(name);
-    std::string now = name == "batch" ? std::to_string(model.batch)
+    std::string now = name == "batch"        ? std::to_string(model.batch)
                       : it != compiled.end() ? formatOptionValue(*it)
                                              : std::string("none");
     compiledIn(name, std::string(info->help) + " (" + name + " = " + now + ")",
@@ -374,8 +374,8 @@ void TrainConfig::overrideDotted(const std::string &base,
 void TrainConfig::checkOptimizer() const {
   json was = compiled.contains("optimizer") ? compiled["optimizer"]
                                             : defaultOptimizer();
-  json now = current.contains("optimizer") ? current["optimizer"]
-                                           : defaultOptimizer();
+  json now =
+      current.contains("optimizer") ? current["optimizer"] : defaultOptimizer();
   if (was.value("name", "") != now.value("name", ""))
     compiledIn("optimizer",
                "the optimizer " + was.value("name", std::string("?")));
@@ -411,8 +411,7 @@ void TrainConfig::checkClip() const {
 
 void TrainConfig::checkTrainable() const {
   TrainSettings run = settings();
-  if (!hasHyper(model, "lr") &&
-      (run.schedule.kind != Schedule::Kind::Constant))
+  if (!hasHyper(model, "lr") && (run.schedule.kind != Schedule::Kind::Constant))
     throw UsageError("--schedule: this program reads no learning rate (no "
                      "'lr' hyper tensor), so its schedule cannot change; "
                      "recompile with dlcc");
@@ -510,9 +509,10 @@ std::string TrainConfig::helpText() const {
                       info.help) +
             std::string(24, ' ') + "now: " + now(info.name) + "\n";
   }
-  json optimizer = current.contains("optimizer") ? current["optimizer"]
-                                                 : defaultOptimizer();
-  compiledList += ", the optimizer " + optimizer.value("name", std::string("?"));
+  json optimizer =
+      current.contains("optimizer") ? current["optimizer"] : defaultOptimizer();
+  compiledList +=
+      ", the optimizer " + optimizer.value("name", std::string("?"));
   text += "\nCompiled into the program (recompile with dlcc to change):\n  " +
           compiledList + "\n";
   return text;

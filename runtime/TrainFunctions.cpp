@@ -202,7 +202,8 @@ json bindTrainFunction(const SyntaxValue &value, FunctionCategory category,
                   "(...) takes only keyword arguments");
     for (const auto &[name, argument] : value.keywords) {
       if (argument.kind != SyntaxValue::Kind::String)
-        throw Error(what + ": '" + name + "' must be a string in double quotes");
+        throw Error(what + ": '" + name +
+                    "' must be a string in double quotes");
       result[name] = argument.text;
     }
     return result;
@@ -276,8 +277,7 @@ std::string formatConfigValue(const json &value) {
         for (const FunctionParam &param : fn->params)
           order.push_back(param.name);
       for (auto it = value.begin(); it != value.end(); ++it)
-        if (it.key() != functionKey(category) &&
-            (!fn || !fn->find(it.key())))
+        if (it.key() != functionKey(category) && (!fn || !fn->find(it.key())))
           order.push_back(it.key());
       std::string text = name->get<std::string>() + "(";
       bool first = true;

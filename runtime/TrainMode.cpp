@@ -110,9 +110,9 @@ void TrainingRun::setUp() {
   // Everything that can be wrong with the data or a checkpoint is found
   // here, before any file is written.
   if (settings.data.is_null())
-    throw UsageError("no training data: the train section of '" +
-                     model.model + "' names none; give --data=SOURCE (see "
-                                   "--help)");
+    throw UsageError("no training data: the train section of '" + model.model +
+                     "' names none; give --data=SOURCE (see "
+                     "--help)");
   data = openDataSource(model, settings.data, "data");
   if (!settings.eval.is_null())
     evalData = openDataSource(model, settings.eval, "eval data");
@@ -158,9 +158,9 @@ void TrainingRun::setUp() {
     log = std::make_unique<MetricsLog>(
         options.log, options.resume.empty() ? -1 : progress.step);
   int64_t tokens = data->tokensPerExample();
-  display = std::make_unique<Progress>(
-      out, terminal, firstStep, total,
-      model.batch * (tokens > 0 ? tokens : 1), tokens > 0 ? "tokens" : "examples");
+  display = std::make_unique<Progress>(out, terminal, firstStep, total,
+                                       model.batch * (tokens > 0 ? tokens : 1),
+                                       tokens > 0 ? "tokens" : "examples");
 }
 
 void TrainingRun::run() {
@@ -178,9 +178,8 @@ void TrainingRun::train() {
   setUp();
   std::string plan = "training '" + model.model + "' for " +
                      std::to_string(total) + " steps: batches of " +
-                     std::to_string(model.batch) + " from " +
-                     data->describe() + ", " + std::to_string(perEpoch) +
-                     " per epoch";
+                     std::to_string(model.batch) + " from " + data->describe() +
+                     ", " + std::to_string(perEpoch) + " per epoch";
   display->print(plan);
   for (const BatchSource *source : {data.get(), evalData.get()})
     if (source && !source->note().empty())
@@ -190,8 +189,7 @@ void TrainingRun::train() {
                    std::to_string(progress.step));
 
   if (progress.step < total) {
-    prefetcher =
-        std::make_unique<BatchPrefetcher>(model, *data, settings.seed);
+    prefetcher = std::make_unique<BatchPrefetcher>(model, *data, settings.seed);
     prefetcher->request(progress.nextEpoch(), progress.nextIndex());
     while (progress.step < total)
       step();
@@ -247,9 +245,9 @@ void TrainingRun::step() {
     logStep(step, lr);
   display->stepDone(step, lastLogged);
   bool epochEnd = step % perEpoch == 0;
-  if (evalData && (step == total || (settings.evalEvery > 0
-                                         ? step % settings.evalEvery == 0
-                                         : epochEnd)))
+  if (evalData &&
+      (step == total ||
+       (settings.evalEvery > 0 ? step % settings.evalEvery == 0 : epochEnd)))
     evaluateNow(step);
   if (step == total ||
       (settings.checkpointEvery > 0 && step % settings.checkpointEvery == 0))
@@ -281,8 +279,8 @@ void TrainingRun::checkOutputs(int64_t step) {
       message += "the output '" + output->name + "' is not finite (element " +
                  std::to_string(bad) + ")";
     message += "; training stopped";
-    if (const TensorDesc *cause = firstNonFiniteTensor(trainedState(),
-                                                       arena.data()))
+    if (const TensorDesc *cause =
+            firstNonFiniteTensor(trainedState(), arena.data()))
       message += std::string("; the first non-finite tensor is the ") +
                  tensorRoleName(cause->role) + " '" + cause->name + "'";
     else
@@ -305,9 +303,9 @@ void TrainingRun::logStep(int64_t step, double lr) {
     return progress.windowSums[value->name] / n;
   };
   ordered_json record = {{"event", "train"},
-                 {"step", step},
-                 {"epoch", epochOf(step)},
-                 {"loss", mean(scalars.front())}};
+                         {"step", step},
+                         {"epoch", epochOf(step)},
+                         {"loss", mean(scalars.front())}};
   std::string text = "epoch " + std::to_string(epochOf(step)) + "  loss " +
                      format(mean(scalars.front()));
   ordered_json metrics = ordered_json::object();
@@ -324,10 +322,10 @@ void TrainingRun::logStep(int64_t step, double lr) {
     record[stat->name] = mean(stat);
     text += "  " + stat->name + " " + format(mean(stat));
   }
-  record["time"] = {{"elapsed_s", display->elapsed()},
-                    {data->tokensPerExample() > 0 ? "tokens_per_s"
-                                                  : "examples_per_s",
-                     display->throughput(step)}};
+  record["time"] = {
+      {"elapsed_s", display->elapsed()},
+      {data->tokensPerExample() > 0 ? "tokens_per_s" : "examples_per_s",
+       display->throughput(step)}};
   if (log)
     log->write(record);
   display->logged(step, text);
@@ -342,9 +340,9 @@ void TrainingRun::evaluateNow(int64_t step) {
   Evaluation result =
       evaluate(model, entry, *evalData, arena.data(), settings.seed);
   ordered_json record = {{"event", "eval"},
-                 {"step", step},
-                 {"epoch", epochOf(step)},
-                 {"loss", result.means.front()}};
+                         {"step", step},
+                         {"epoch", epochOf(step)},
+                         {"loss", result.means.front()}};
   std::string text = "eval at step " + std::to_string(step) + ": loss " +
                      format(result.means.front());
   ordered_json metrics = ordered_json::object();

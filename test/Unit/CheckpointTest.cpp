@@ -109,17 +109,17 @@ TEST(Checkpoint, RefusesOtherFiles) {
   // Weights alone (what --save-params writes) are not a checkpoint.
   float w[2] = {};
   double running = 0;
-  saveTensors(dir.file("weights"), {{"w", DType::F32, {2}, w},
-                                    {"running", DType::F64, {}, &running}},
-              {{"format", "pt"}, {"model", "m"}});
+  saveTensors(
+      dir.file("weights"),
+      {{"w", DType::F32, {2}, w}, {"running", DType::F64, {}, &running}},
+      {{"format", "pt"}, {"model", "m"}});
   EXPECT_EQ(errorOf([&] { loadCheckpoint(dir.file("weights"), model, arena); }),
             dir.file("weights") +
                 ": not a training checkpoint (no 'dlcc_checkpoint' in its "
                 "metadata; to start from its weights, use --init)");
 
-  ModelDesc other = parseModelDescriptor(
-      std::string(kModel).replace(std::string(kModel).find("\"m\""), 3,
-                                  "\"other\""));
+  ModelDesc other = parseModelDescriptor(std::string(kModel).replace(
+      std::string(kModel).find("\"m\""), 3, "\"other\""));
   saveCheckpoint(dir.file("other"), other, source.arena, someProgress());
   EXPECT_EQ(errorOf([&] { loadCheckpoint(dir.file("other"), model, arena); }),
             dir.file("other") + ": a checkpoint of the model 'other', not of "
@@ -163,7 +163,8 @@ TEST(Checkpoint, RefusesOtherFiles) {
   // A truncated file.
   std::string bytes = readFile(good);
   writeFile(dir.file("cut"), bytes.substr(0, bytes.size() - 4));
-  EXPECT_NE(errorOf([&] { loadCheckpoint(dir.file("cut"), model, arena); })
-                .find("lie outside the data"),
+  EXPECT_NE(errorOf([&] {
+              loadCheckpoint(dir.file("cut"), model, arena);
+            }).find("lie outside the data"),
             std::string::npos);
 }

@@ -37,9 +37,9 @@ std::string errorOf(const std::function<void()> &fn) {
 /// A .npy file as numpy.save writes it (version 1.0).
 std::string npyBytes(const std::string &descr, const std::string &shape,
                      const std::string &data, bool fortran = false) {
-  std::string header = "{'descr': '" + descr + "', 'fortran_order': " +
-                       (fortran ? "True" : "False") + ", 'shape': " + shape +
-                       ", }";
+  std::string header = "{'descr': '" + descr +
+                       "', 'fortran_order': " + (fortran ? "True" : "False") +
+                       ", 'shape': " + shape + ", }";
   header.append(63 - (10 + header.size()) % 64, ' ');
   header += '\n';
   std::string out = "\x93NUMPY";
@@ -85,7 +85,8 @@ TEST(Npy, ReadsHeaderAndData) {
   float last;
   std::memcpy(&last, a.data + 20, 4);
   EXPECT_EQ(last, 6);
-  writeFile(dir.file("b.npy"), npyBytes("<i8", "(3,)", raw<int64_t>({7, 8, 9})));
+  writeFile(dir.file("b.npy"),
+            npyBytes("<i8", "(3,)", raw<int64_t>({7, 8, 9})));
   EXPECT_EQ(readNpy(dir.file("b.npy")).shape, (Shape{3}));
 }
 
@@ -124,14 +125,14 @@ TEST(NpyBatchSource, BindsArraysToInputsByName) {
   writeFile(dir.file("x.npy"), npyBytes("<f4", "(5, 3)", raw(x)));
   writeFile(dir.file("y.npy"),
             npyBytes("<i8", "(5,)", raw<int64_t>({0, 10, 20, 30, 40})));
-  json spec = {{"source", "npy"},
-               {"x", dir.file("x.npy")},
-               {"y", dir.file("y.npy")}};
+  json spec = {
+      {"source", "npy"}, {"x", dir.file("x.npy")}, {"y", dir.file("y.npy")}};
   std::unique_ptr<BatchSource> source = openDataSource(model, spec, "data");
   EXPECT_EQ(source->batchesPerEpoch(BatchOrder::Training), 2);
   EXPECT_EQ(source->skipped(BatchOrder::Training), 1);
   alignas(64) uint8_t arena[128] = {};
-  source->fill(BatchOrder::Evaluation, 0, 0, 1, BatchView::inArena(model, arena));
+  source->fill(BatchOrder::Evaluation, 0, 0, 1,
+               BatchView::inArena(model, arena));
   float row[6];
   int64_t labels[2];
   std::memcpy(row, arena, sizeof row);
@@ -142,7 +143,8 @@ TEST(NpyBatchSource, BindsArraysToInputsByName) {
 
   // Shuffled: rows still belong together.
   for (int64_t b = 0; b < 2; ++b) {
-    source->fill(BatchOrder::Training, 3, 1, b, BatchView::inArena(model, arena));
+    source->fill(BatchOrder::Training, 3, 1, b,
+                 BatchView::inArena(model, arena));
     std::memcpy(row, arena, sizeof row);
     std::memcpy(labels, arena + 64, sizeof labels);
     for (int r = 0; r < 2; ++r)
@@ -153,14 +155,20 @@ TEST(NpyBatchSource, BindsArraysToInputsByName) {
 TEST(NpyBatchSource, RejectsArraysThatDoNotFit) {
   TempDir dir;
   ModelDesc model = parseModelDescriptor(kPairModel);
-  writeFile(dir.file("x.npy"), npyBytes("<f4", "(4, 3)", raw(std::vector<float>(12))));
+  writeFile(dir.file("x.npy"),
+            npyBytes("<f4", "(4, 3)", raw(std::vector<float>(12))));
   writeFile(dir.file("x64.npy"),
             npyBytes("<f8", "(4, 3)", raw(std::vector<double>(12))));
-  writeFile(dir.file("x4.npy"), npyBytes("<f4", "(3, 4)", raw(std::vector<float>(12))));
-  writeFile(dir.file("y.npy"), npyBytes("<i8", "(4,)", raw(std::vector<int64_t>(4))));
-  writeFile(dir.file("y3.npy"), npyBytes("<i8", "(3,)", raw(std::vector<int64_t>(3))));
-  writeFile(dir.file("y1.npy"), npyBytes("<i8", "(1,)", raw(std::vector<int64_t>(1))));
-  writeFile(dir.file("x1.npy"), npyBytes("<f4", "(1, 3)", raw(std::vector<float>(3))));
+  writeFile(dir.file("x4.npy"),
+            npyBytes("<f4", "(3, 4)", raw(std::vector<float>(12))));
+  writeFile(dir.file("y.npy"),
+            npyBytes("<i8", "(4,)", raw(std::vector<int64_t>(4))));
+  writeFile(dir.file("y3.npy"),
+            npyBytes("<i8", "(3,)", raw(std::vector<int64_t>(3))));
+  writeFile(dir.file("y1.npy"),
+            npyBytes("<i8", "(1,)", raw(std::vector<int64_t>(1))));
+  writeFile(dir.file("x1.npy"),
+            npyBytes("<f4", "(1, 3)", raw(std::vector<float>(3))));
   auto open = [&](std::string x, std::string y) {
     json spec = {{"source", "npy"}, {"x", dir.file(x)}};
     if (!y.empty())
@@ -172,17 +180,19 @@ TEST(NpyBatchSource, RejectsArraysThatDoNotFit) {
   EXPECT_EQ(open("x4.npy", "y.npy"),
             dir.file("x4.npy") + ": shape [3, 4] does not hold examples of the "
                                  "input 'x' [2, 3]: expected [N, 3]");
-  EXPECT_EQ(open("x.npy", "y3.npy"),
-            dir.file("y3.npy") + " holds 3 examples but " + dir.file("x.npy") +
-                " holds 4");
+  EXPECT_EQ(open("x.npy", "y3.npy"), dir.file("y3.npy") +
+                                         " holds 3 examples but " +
+                                         dir.file("x.npy") + " holds 4");
   EXPECT_EQ(open("x.npy", ""),
             "npy data: no file for the input 'y' of the model 'pair' (give "
             "npy(y = \"file.npy\", ...))");
   EXPECT_EQ(open("x1.npy", "y1.npy"),
             dir.file("y1.npy") + ": holds 1 examples, fewer than one batch "
                                  "of 2");
-  json extra = {{"source", "npy"}, {"x", dir.file("x.npy")},
-                {"y", dir.file("y.npy")}, {"z", "z.npy"}};
+  json extra = {{"source", "npy"},
+                {"x", dir.file("x.npy")},
+                {"y", dir.file("y.npy")},
+                {"z", "z.npy"}};
   EXPECT_EQ(errorOf([&] { openDataSource(model, extra, "data"); }),
             "npy data: 'z' (z.npy) is not an input of the model 'pair'");
 }
@@ -212,15 +222,18 @@ TEST(TokenBatchSource, WindowsAndNextTokenTargets) {
   std::vector<uint16_t> ids(40);
   std::iota(ids.begin(), ids.end(), uint16_t(1000));
   writeFile(dir.file("t.u16"), raw(ids));
-  json spec = {{"source", "tokens"}, {"path", dir.file("t.u16")},
-               {"context", 4}, {"dtype", "u16"}};
+  json spec = {{"source", "tokens"},
+               {"path", dir.file("t.u16")},
+               {"context", 4},
+               {"dtype", "u16"}};
   std::unique_ptr<BatchSource> source = openDataSource(model, spec, "data");
   EXPECT_EQ(source->batchesPerEpoch(BatchOrder::Training), 4); // 39 / 8
   EXPECT_EQ(source->batchesPerEpoch(BatchOrder::Evaluation), 4);
   EXPECT_EQ(source->tokensPerExample(), 4);
   alignas(64) uint8_t arena[128] = {};
   int32_t tokens[8], targets[8];
-  source->fill(BatchOrder::Evaluation, 0, 0, 1, BatchView::inArena(model, arena));
+  source->fill(BatchOrder::Evaluation, 0, 0, 1,
+               BatchView::inArena(model, arena));
   std::memcpy(tokens, arena, sizeof tokens);
   std::memcpy(targets, arena + 64, sizeof targets);
   // Windows 2 and 3: tokens 8..11 and 12..15.
@@ -232,7 +245,8 @@ TEST(TokenBatchSource, WindowsAndNextTokenTargets) {
   // targets always the tokens shifted by one.
   std::vector<int32_t> first;
   for (int round = 0; round < 2; ++round) {
-    source->fill(BatchOrder::Training, 9, 2, 3, BatchView::inArena(model, arena));
+    source->fill(BatchOrder::Training, 9, 2, 3,
+                 BatchView::inArena(model, arena));
     std::memcpy(tokens, arena, sizeof tokens);
     std::memcpy(targets, arena + 64, sizeof targets);
     for (int i = 0; i < 8; ++i) {
@@ -253,11 +267,14 @@ TEST(TokenBatchSource, U32Tokens) {
   std::vector<uint32_t> ids(9);
   std::iota(ids.begin(), ids.end(), 70000u);
   writeFile(dir.file("t.u32"), raw(ids));
-  json spec = {{"source", "tokens"}, {"path", dir.file("t.u32")},
-               {"context", 4}, {"dtype", "u32"}};
+  json spec = {{"source", "tokens"},
+               {"path", dir.file("t.u32")},
+               {"context", 4},
+               {"dtype", "u32"}};
   std::unique_ptr<BatchSource> source = openDataSource(model, spec, "data");
   alignas(64) uint8_t arena[128] = {};
-  source->fill(BatchOrder::Evaluation, 0, 0, 0, BatchView::inArena(model, arena));
+  source->fill(BatchOrder::Evaluation, 0, 0, 0,
+               BatchView::inArena(model, arena));
   int32_t targets[8];
   std::memcpy(targets, arena + 64, sizeof targets);
   EXPECT_EQ(targets[7], 70008);
@@ -272,18 +289,20 @@ TEST(TokenBatchSource, RejectsDataThatDoesNotFit) {
   auto open = [&](json spec) {
     return errorOf([&] { openDataSource(model, spec, "data"); });
   };
-  EXPECT_EQ(open({{"source", "tokens"}, {"path", dir.file("odd.u16")},
+  EXPECT_EQ(open({{"source", "tokens"},
+                  {"path", dir.file("odd.u16")},
                   {"context", 4}}),
             dir.file("odd.u16") + ": 3 bytes are not a whole number of u16 "
                                   "tokens (2 bytes each)");
-  EXPECT_EQ(open({{"source", "tokens"}, {"path", dir.file("short.u16")},
+  EXPECT_EQ(open({{"source", "tokens"},
+                  {"path", dir.file("short.u16")},
                   {"context", 4}}),
             dir.file("short.u16") + ": holds 8 tokens, fewer than one batch "
                                     "needs (2 x 4 and one more)");
-  EXPECT_EQ(open({{"source", "text"}, {"path", dir.file("t.txt")},
-                  {"context", 8}}),
-            dir.file("t.txt") + ": the context of the data, 8, is not the "
-                                "model's: the input 'tokens' has shape [2, 4]");
+  EXPECT_EQ(
+      open({{"source", "text"}, {"path", dir.file("t.txt")}, {"context", 8}}),
+      dir.file("t.txt") + ": the context of the data, 8, is not the "
+                          "model's: the input 'tokens' has shape [2, 4]");
   EXPECT_EQ(open({{"source", "text"}, {"path", dir.file("t.txt")}}),
             "data text(...): 'context' is missing or not an integer >= 1");
   EXPECT_EQ(open({{"source", "csv"}}),
@@ -292,7 +311,8 @@ TEST(TokenBatchSource, RejectsDataThatDoesNotFit) {
   ModelDesc pair = parseModelDescriptor(kPairModel);
   EXPECT_EQ(errorOf([&] {
               openDataSource(pair,
-                             {{"source", "text"}, {"path", dir.file("t.txt")},
+                             {{"source", "text"},
+                              {"path", dir.file("t.txt")},
                               {"context", 4}},
                              "data");
             }),
@@ -312,7 +332,8 @@ TEST(Shuffle, PermutationsAreReproducibleAndComplete) {
     EXPECT_EQ(sorted[size_t(i)], i);
   // Fixed values: the order must not change between versions, or resumed
   // runs would see other data.
-  EXPECT_EQ(epochPermutation(0, 0, 6), (std::vector<int64_t>{1, 0, 4, 2, 5, 3}));
+  EXPECT_EQ(epochPermutation(0, 0, 6),
+            (std::vector<int64_t>{1, 0, 4, 2, 5, 3}));
   EXPECT_EQ(epochPermutation(42, 3, 8),
             (std::vector<int64_t>{2, 7, 1, 5, 3, 4, 0, 6}));
   EXPECT_EQ(randomBits(1, RandomStream::TextWindows, 2, 3),
@@ -328,7 +349,8 @@ TEST(BatchPrefetcher, DeliversTheBatchAskedFor) {
   std::iota(ids.begin(), ids.end(), uint16_t(0));
   writeFile(dir.file("t.u16"), raw(ids));
   std::unique_ptr<BatchSource> source = openDataSource(
-      model, {{"source", "tokens"}, {"path", dir.file("t.u16")}, {"context", 4}},
+      model,
+      {{"source", "tokens"}, {"path", dir.file("t.u16")}, {"context", 4}},
       "data");
   alignas(64) uint8_t direct[128] = {}, prefetched[128] = {};
   BatchPrefetcher prefetcher(model, *source, 11);
@@ -344,6 +366,7 @@ TEST(BatchPrefetcher, DeliversTheBatchAskedFor) {
 TEST(BatchFile, IsOneBatchPerEpoch) {
   TempDir dir;
   ModelDesc model = parseModelDescriptor(kPairModel);
-  EXPECT_EQ(errorOf([&] { openDataSource(model, "missing.safetensors", "data"); }),
-            "missing.safetensors: cannot open: No such file or directory");
+  EXPECT_EQ(
+      errorOf([&] { openDataSource(model, "missing.safetensors", "data"); }),
+      "missing.safetensors: cannot open: No such file or directory");
 }

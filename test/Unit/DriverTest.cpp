@@ -178,7 +178,8 @@ TEST(Driver, HelpExitsWithZero) {
   RunResult r = run({"--help"});
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out.rfind("Usage: sum-model [--name=value ...]", 0), 0u);
-  EXPECT_NE(r.out.find("Runs the model 'sum', compiled by dlcc."), std::string::npos);
+  EXPECT_NE(r.out.find("Runs the model 'sum', compiled by dlcc."),
+            std::string::npos);
 }
 
 TEST(Driver, AModelWithEveryParamFrozenHasNothingToTrain) {

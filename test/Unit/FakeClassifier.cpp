@@ -81,8 +81,8 @@ template <typename T> T *at(uint8_t *arena, size_t offset) {
 /// Writes loss and accuracy; `logitGrad` (kBatch, kClasses), when given,
 /// receives d loss / d logits.
 void forward(uint8_t *arena, float *logitGrad) {
-  const float *weight = at<float>(arena, 0); // (kClasses, kIn)
-  const float *bias = at<float>(arena, 64);  // (kClasses)
+  const float *weight = at<float>(arena, 0);  // (kClasses, kIn)
+  const float *bias = at<float>(arena, 64);   // (kClasses)
   const float *image = at<float>(arena, 128); // (kBatch, kIn)
   const int64_t *label = at<int64_t>(arena, 256);
   float loss = 0, correct = 0;
@@ -126,7 +126,8 @@ extern "C" void dl_train_step(uint8_t *arena) {
     for (int c = 0; c < kClasses; ++c) {
       biasGrad[c] += logitGrad[b * kClasses + c];
       for (int i = 0; i < kIn; ++i)
-        weightGrad[c * kIn + i] += logitGrad[b * kClasses + c] * image[b * kIn + i];
+        weightGrad[c * kIn + i] +=
+            logitGrad[b * kClasses + c] * image[b * kIn + i];
     }
   long step = long(*at<int64_t>(arena, 704));
   float lr = *at<float>(arena, 768), beta1 = *at<float>(arena, 832),

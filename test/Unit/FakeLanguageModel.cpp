@@ -93,8 +93,7 @@ void forward(uint8_t *arena, float *grad) {
     if (grad)
       for (int v = 0; v < kVocab; ++v)
         grad[tokens[r] * kVocab + v] +=
-            (std::exp(logits[v] - largest) / total - (v == targets[r])) /
-            kRows;
+            (std::exp(logits[v] - largest) / total - (v == targets[r])) / kRows;
   }
   *at<float>(arena, 37120) = loss / kRows;
 }

@@ -135,6 +135,6 @@ extern "C" void dl_train_step(uint8_t *arena) {
         weightDecay = *at<float>(arena, 768);
   sgd(at<float>(arena, 0), weightGrad, at<float>(arena, 512), kOut * kIn, lr,
       momentum, weightDecay);
-  sgd(at<float>(arena, 64), biasGrad, at<float>(arena, 576), kOut, lr,
-      momentum, weightDecay);
+  sgd(at<float>(arena, 64), biasGrad, at<float>(arena, 576), kOut, lr, momentum,
+      weightDecay);
 }

@@ -4,10 +4,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TempDir.h"
 #include "runtime/Error.h"
 #include "runtime/IdxBatchSource.h"
 #include "runtime/ModelDescriptor.h"
-#include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -99,8 +99,9 @@ TEST(Idx, RejectsAWrongMagicNumber) {
   std::vector<uint8_t> bytes = images(2);
   bytes[2] = 0x0D; // float data
   writeRaw(dir.file("bad"), bytes);
-  EXPECT_NE(errorOf([&] { readIdx(dir.file("bad")); })
-                .find("not an IDX file of unsigned bytes"),
+  EXPECT_NE(errorOf([&] {
+              readIdx(dir.file("bad"));
+            }).find("not an IDX file of unsigned bytes"),
             std::string::npos);
 }
 
@@ -110,7 +111,8 @@ TEST(Idx, RejectsATruncatedGzip) {
   std::ifstream in(dir.file("full.gz"), std::ios::binary);
   std::vector<char> gz((std::istreambuf_iterator<char>(in)), {});
   gz.resize(gz.size() / 2);
-  std::ofstream(dir.file("half.gz"), std::ios::binary).write(gz.data(), gz.size());
+  std::ofstream(dir.file("half.gz"), std::ios::binary)
+      .write(gz.data(), gz.size());
   std::string error = errorOf([&] { readIdx(dir.file("half.gz")); });
   EXPECT_NE(error.find("half.gz"), std::string::npos) << error;
   EXPECT_TRUE(error.find("ends before") != std::string::npos ||
@@ -125,17 +127,18 @@ TEST(Idx, RejectsTrailingBytesAndMissingFiles) {
   writeRaw(dir.file("long"), bytes);
   EXPECT_NE(errorOf([&] { readIdx(dir.file("long")); }).find("has bytes after"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { readIdx(dir.file("none")); })
-                .find("cannot open the file"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf([&] { readIdx(dir.file("none")); }).find("cannot open the file"),
+      std::string::npos);
 }
 
 TEST(Idx, DatasetNeedsAsManyLabelsAsImages) {
   TempDir dir;
   writeRaw(dir.file("i"), images(4));
   writeRaw(dir.file("l"), labels(3));
-  EXPECT_NE(errorOf([&] { loadIdxDataset(dir.file("i"), dir.file("l"), {}); })
-                .find("holds 4 images but"),
+  EXPECT_NE(errorOf([&] {
+              loadIdxDataset(dir.file("i"), dir.file("l"), {});
+            }).find("holds 4 images but"),
             std::string::npos);
 }
 
@@ -144,8 +147,7 @@ TEST(IdxBatchSource, FillsNormalizedBatchesInFileOrderForEvaluation) {
   writeGzip(dir.file("i.gz"), images(5));
   writeGzip(dir.file("l.gz"), labels(5));
   ModelDesc desc = model(2);
-  IdxBatchSource source(desc, loadIdxDataset(dir.file("i.gz"),
-                                             dir.file("l.gz"),
+  IdxBatchSource source(desc, loadIdxDataset(dir.file("i.gz"), dir.file("l.gz"),
                                              {0.5, 1.0, 2.0}));
   EXPECT_EQ(source.skipped(BatchOrder::Evaluation), 1);
   // The partial last batch is left out.
@@ -195,9 +197,9 @@ TEST(IdxBatchSource, ShufflesEachEpochForTraining) {
   std::sort(sorted.begin(), sorted.end());
   EXPECT_TRUE(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end())
       << "an example twice in one epoch";
-  EXPECT_EQ(epoch(5, 0), first);   // The same seed and epoch: the same order.
-  EXPECT_NE(epoch(5, 1), first);   // Another epoch: another order.
-  EXPECT_NE(epoch(6, 0), first);   // Another seed: another order.
+  EXPECT_EQ(epoch(5, 0), first); // The same seed and epoch: the same order.
+  EXPECT_NE(epoch(5, 1), first); // Another epoch: another order.
+  EXPECT_NE(epoch(6, 0), first); // Another seed: another order.
 }
 
 TEST(IdxBatchSource, ChecksTheModelInputs) {
@@ -206,10 +208,11 @@ TEST(IdxBatchSource, ChecksTheModelInputs) {
   writeRaw(dir.file("l"), labels(5));
   IdxDataset data = loadIdxDataset(dir.file("i"), dir.file("l"), {});
   // Two integer inputs: no float input for the images.
-  EXPECT_NE(errorOf([&] { IdxBatchSource(model(2, "i32"), data); })
-                .find("has more"),
-            std::string::npos);
-  EXPECT_NE(errorOf([&] { IdxBatchSource(model(8), data); })
-                .find("fewer than one batch of 8"),
+  EXPECT_NE(
+      errorOf([&] { IdxBatchSource(model(2, "i32"), data); }).find("has more"),
+      std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              IdxBatchSource(model(8), data);
+            }).find("fewer than one batch of 8"),
             std::string::npos);
 }

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Error.h"
 #include "runtime/Schedule.h"
+#include "runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -54,17 +54,17 @@ TEST(Schedule, WarmupLongerThanTheRun) {
 }
 
 TEST(Schedule, ParsesTheTrainSection) {
-  Schedule s = parseSchedule(
-      nlohmann::json::parse(R"({"name": "cosine", "warmup": 100,
+  Schedule s =
+      parseSchedule(nlohmann::json::parse(R"({"name": "cosine", "warmup": 100,
                                 "min_lr": 0.0})"),
-      "schedule");
+                    "schedule");
   EXPECT_EQ(s.kind, Schedule::Kind::Cosine);
   EXPECT_EQ(s.warmup, 100);
   EXPECT_EQ(parseSchedule("constant", "schedule").kind,
             Schedule::Kind::Constant);
   EXPECT_THROW(parseSchedule("step", "schedule"), Error);
-  EXPECT_THROW(parseSchedule(nlohmann::json::parse(
-                                 R"({"name": "linear", "warmup": -1})"),
-                             "schedule"),
+  EXPECT_THROW(parseSchedule(
+                   nlohmann::json::parse(R"({"name": "linear", "warmup": -1})"),
+                   "schedule"),
                Error);
 }

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Error.h"
 #include "runtime/TrainConfig.h"
+#include "runtime/Error.h"
 #include "runtime/TrainFunctions.h"
 
 #include <gtest/gtest.h>
@@ -63,9 +63,9 @@ const char kFixed[] = R"({
                           "nesterov": false, "weight_decay": 0.0}}
 })";
 
-std::string overrideError(const ModelDesc &model,
-                          std::vector<std::pair<std::string, std::string>>
-                              overrides) {
+std::string
+overrideError(const ModelDesc &model,
+              std::vector<std::pair<std::string, std::string>> overrides) {
   TrainConfig config(model);
   try {
     for (const auto &[name, value] : overrides)
@@ -135,9 +135,9 @@ TEST(TrainConfig, Schedules) {
   // Dotted forms apply to the schedule in effect, constant by default.
   EXPECT_EQ(overrideError(model, {{"schedule.warmup", "3"}}),
             "--schedule.warmup: constant(...) has no argument 'warmup'");
-  EXPECT_EQ(overrideError(model, {{"schedule", "linear"},
-                                  {"schedule.bogus", "1"}}),
-            "--schedule.bogus: linear(...) has no argument 'bogus'");
+  EXPECT_EQ(
+      overrideError(model, {{"schedule", "linear"}, {"schedule.bogus", "1"}}),
+      "--schedule.bogus: linear(...) has no argument 'bogus'");
   EXPECT_EQ(overrideError(model, {{"schedule", "cosine(warmup = 1.5)"}}),
             "--schedule: 'warmup' must be an integer");
   EXPECT_EQ(overrideError(model, {{"schedule", "step(10)"}}),
@@ -239,10 +239,10 @@ TEST(TrainConfig, DataSources) {
             "--data: 'dtype' must be u16 or u32");
   EXPECT_EQ(overrideError(model, {{"data", "idx(images = \"a\""}}),
             "--data: expected ')' at column 17 of 'idx(images = \"a\"'");
-  EXPECT_EQ(overrideError(model, {{"data", "f.safetensors"},
-                                  {"data.path", "x"}}),
-            "--data.path: --data is not a function with arguments here "
-            "(now: \"f.safetensors\")");
+  EXPECT_EQ(
+      overrideError(model, {{"data", "f.safetensors"}, {"data.path", "x"}}),
+      "--data.path: --data is not a function with arguments here "
+      "(now: \"f.safetensors\")");
 }
 
 TEST(TrainConfig, HelpShowsTheValuesInEffect) {
@@ -256,8 +256,9 @@ TEST(TrainConfig, HelpShowsTheValuesInEffect) {
         "now: cosine(warmup = 100, min_lr = 0)\n",
         "now: adamw(lr = 0.001, betas = (0.9, 0.999), eps = 1e-08, "
         "weight_decay = 0.01)\n",
-        "now: 1\n", "Compiled into the program (recompile with dlcc to "
-                    "change):\n  batch = 2, the optimizer adamw\n"})
+        "now: 1\n",
+        "Compiled into the program (recompile with dlcc to "
+        "change):\n  batch = 2, the optimizer adamw\n"})
     EXPECT_NE(help.find(text), std::string::npos) << text << "\n" << help;
 }
 

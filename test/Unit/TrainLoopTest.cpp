@@ -73,8 +73,8 @@ const char kProbe[] = R"({
             "schedule": {"name": "linear", "warmup": 2}}
 })";
 
-float jump = 1.0f;   // What a step multiplies lr by before subtracting it.
-int64_t failAtStep = 0; // A step that throws, as if the process died there.
+float jump = 1.0f;        // What a step multiplies lr by before subtracting it.
+int64_t failAtStep = 0;   // A step that throws, as if the process died there.
 bool poisonState = false; // Steps write a NaN into the optimizer state.
 
 template <typename T> T &at(uint8_t *arena, size_t offset) {

@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "runtime/Error.h"
 #include "runtime/ValueSyntax.h"
+#include "runtime/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -77,8 +77,7 @@ TEST(ValueSyntax, TuplesAndLists) {
 }
 
 TEST(ValueSyntax, Calls) {
-  SyntaxValue v =
-      parseValue(R"(text("/usr/share/x", context = 128))");
+  SyntaxValue v = parseValue(R"(text("/usr/share/x", context = 128))");
   ASSERT_EQ(v.kind, Kind::Call);
   EXPECT_EQ(v.text, "text");
   ASSERT_EQ(v.elements.size(), 1u);
@@ -97,7 +96,8 @@ TEST(ValueSyntax, Calls) {
 TEST(ValueSyntax, ErrorsPointAtTheColumn) {
   EXPECT_EQ(parseError("cosine(warmup = 5"),
             "expected ')' at column 18 of 'cosine(warmup = 5'");
-  EXPECT_EQ(parseError("\"open"), "unterminated string at column 6 of '\"open'");
+  EXPECT_EQ(parseError("\"open"),
+            "unterminated string at column 6 of '\"open'");
   EXPECT_EQ(parseError("f(a = 1, 2)"),
             "a positional argument follows a keyword argument at column 10 of "
             "'f(a = 1, 2)'");
