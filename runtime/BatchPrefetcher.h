@@ -1,4 +1,4 @@
-//===- BatchPrefetcher.h - The next batch, prepared ahead ------*- C++ -*-===//
+//===- BatchPrefetcher.h - The next batch, prepared ahead -------*- C++ -*-===//
 //
 // Part of dlcc's runtime (libdlrt). While the model runs a step on the
 // batch in the arena, a worker thread writes the next batch into a staging

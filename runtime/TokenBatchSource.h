@@ -1,5 +1,4 @@
-//===- TokenBatchSource.h - Next-token batches of a token stream -*- C++
-//-*-===//
+//===- TokenBatchSource.h - Next-token batches of a text --------*- C++ -*-===//
 //
 // Part of dlcc's runtime (libdlrt). The `text` and `tokens` data sources:
 // a stream of token ids cut into windows of `context + 1` tokens; the
