@@ -10,6 +10,7 @@
 #include "runtime/BatchSource.h"
 #include "runtime/Error.h"
 #include "runtime/NpyFile.h"
+#include "runtime/Safetensors.h"
 #include "runtime/Shuffle.h"
 #include "runtime/TokenBatchSource.h"
 
@@ -366,6 +367,18 @@ TEST(BatchPrefetcher, DeliversTheBatchAskedFor) {
 TEST(BatchFile, IsOneBatchPerEpoch) {
   TempDir dir;
   ModelDesc model = parseModelDescriptor(kPairModel);
+  float x[6] = {1, 2, 3, 4, 5, 6};
+  int64_t y[2] = {7, 8};
+  saveTensors(dir.file("b"),
+              {{"x", DType::F32, {2, 3}, x}, {"y", DType::I64, {2}, y}});
+  std::unique_ptr<BatchSource> source =
+      openDataSource(model, dir.file("b"), "data");
+  EXPECT_EQ(source->batchesPerEpoch(BatchOrder::Training), 1);
+  alignas(64) uint8_t arena[128] = {};
+  // Every epoch and seed gives the same batch.
+  source->fill(BatchOrder::Training, 5, 3, 0, BatchView::inArena(model, arena));
+  EXPECT_EQ(std::memcmp(arena, x, sizeof x), 0);
+  EXPECT_EQ(std::memcmp(arena + 64, y, sizeof y), 0);
   EXPECT_EQ(
       errorOf([&] { openDataSource(model, "missing.safetensors", "data"); }),
       "missing.safetensors: cannot open: No such file or directory");
