@@ -64,14 +64,15 @@ struct TrainSettings {
 };
 
 /// The value the runtime writes into each hyper tensor (but `step`, `seed`
-/// and the schedule's `lr`, which change from step to step).
+/// and the schedule's `lr`, which change from step to step): the
+/// optimizer's arguments, 0 for those it does not have.
 struct OptimizerHypers {
-  double lr = 1e-3;
+  double lr = 0;
   double weightDecay = 0;
-  double beta1 = 0.9, beta2 = 0.999;
-  double eps = 1e-8;
+  double beta1 = 0, beta2 = 0;
+  double eps = 0;
   double momentum = 0;
-  double maxGradNorm = 0;
+  double maxGradNorm = 0; ///< The clip; 0 without one.
 };
 
 /// The train options of one run.
