@@ -11,9 +11,14 @@
 #include "runtime/Fail.h"
 #include "runtime/ModelDescriptor.h"
 #include "runtime/Options.h"
+#include "runtime/TrainConfig.h"
+#include "runtime/TrainMode.h"
 
 #include <cstdio>
+#include <memory>
 #include <new>
+
+#include <unistd.h>
 
 namespace dlrt {
 
@@ -32,6 +37,41 @@ int report(const std::string &message, int status) {
   return status;
 }
 
+/// The train options of the model with the command line's overrides.
+TrainConfig configure(const ModelDesc &model, const Options &options) {
+  TrainConfig config(model);
+  for (const auto &[name, value] : options.overrides)
+    config.override(name, value);
+  return config;
+}
+
+/// --help: the usage, with the values of the train options that the rest
+/// of the command line gives. The help works even when the descriptor or
+/// the rest of the command line is broken.
+std::string helpText(const ModelEntry &entry,
+                     const std::vector<std::string> &args) {
+  std::unique_ptr<ModelDesc> model;
+  try {
+    model = std::make_unique<ModelDesc>(parseModelDescriptor(entry.descriptor));
+  } catch (const Error &) {
+    return usageText(programName(), "");
+  }
+  std::vector<std::string> rest;
+  for (const std::string &arg : args)
+    if (arg != "--help" && arg != "-h")
+      rest.push_back(arg);
+  std::string trainHelp;
+  try {
+    trainHelp = configure(*model, parseOptions(rest)).helpText();
+  } catch (const Error &) {
+    try {
+      trainHelp = TrainConfig(*model).helpText();
+    } catch (const Error &) {
+    }
+  }
+  return usageText(programName(), model->model, trainHelp);
+}
+
 } // namespace
 
 int runProgram(int argc, const char *const *argv, const ModelEntry &entry) {
@@ -40,22 +80,21 @@ int runProgram(int argc, const char *const *argv, const ModelEntry &entry) {
     std::vector<std::string> args(argv + (argc > 0 ? 1 : 0), argv + argc);
     Options options = parseOptions(args);
     if (options.mode == Mode::Help) {
-      // The help works even if the descriptor is broken.
-      std::string modelName;
-      try {
-        modelName = parseModelDescriptor(entry.descriptor).model;
-      } catch (const Error &) {
-      }
-      std::fputs(usageText(programName(), modelName).c_str(), stdout);
+      std::fputs(helpText(entry, args).c_str(), stdout);
       return 0;
     }
     ModelDesc model = parseModelDescriptor(entry.descriptor);
+    TrainConfig config = configure(model, options);
     switch (options.mode) {
+    case Mode::Train:
+      runTrainMode(options, model, entry, config, stdout,
+                   ::isatty(::fileno(stdout)) == 1);
+      break;
     case Mode::Eval:
-      runEvalMode(options, model, entry, stdout);
+      runEvalMode(options, model, entry, config.settings(), stdout);
       break;
     case Mode::Gradients:
-      runGradientMode(options, model, entry, stdout);
+      runGradientMode(options, model, entry, config.settings(), stdout);
       break;
     case Mode::Help:
       break;

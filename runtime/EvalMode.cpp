@@ -1,4 +1,4 @@
-//===- EvalMode.cpp - Running a model on its data ------------------------===//
+//===- EvalMode.cpp - Running a model over its evaluation data ------------===//
 //
 // Part of dlcc's runtime (libdlrt).
 //
@@ -7,7 +7,6 @@
 #include "runtime/EvalMode.h"
 
 #include "runtime/Arena.h"
-#include "runtime/BatchSource.h"
 #include "runtime/Error.h"
 #include "runtime/ParamInit.h"
 #include "runtime/Weights.h"
@@ -43,60 +42,87 @@ std::string formatScalar(DType dtype, const void *data) {
   return text;
 }
 
-void runEvalMode(const Options &options, const ModelDesc &model,
-                 const ModelEntry &entry, std::FILE *out) {
-  // Validate the data before the (possibly long) parameter set-up.
-  std::unique_ptr<BatchSource> batches;
-  if (!options.data.empty())
-    batches = openBatchSource(model, options.data);
-  else if (model.train.is_object() && model.train.contains("eval"))
-    batches = openConfiguredSource(model, model.train["eval"], "eval data");
-  else
-    throw Error("no data to evaluate: give --data FILE (the model names no "
-                "eval data)");
+Evaluation evaluate(const ModelDesc &model, const ModelEntry &entry,
+                    const BatchSource &source, uint8_t *arena, uint64_t seed) {
+  Evaluation result;
+  for (const TensorDesc *output : model.outputTensors())
+    if (output->shape.empty())
+      result.scalars.push_back(output);
+  result.means.assign(result.scalars.size(), 0.0);
+  BatchView view = BatchView::inArena(model, arena);
+  result.batches = source.batchesPerEpoch(BatchOrder::Evaluation);
+  for (int64_t index = 0; index < result.batches; ++index) {
+    source.fill(BatchOrder::Evaluation, seed, 0, index, view);
+    entry.evalStep(arena);
+    for (size_t i = 0; i < result.scalars.size(); ++i)
+      result.means[i] += loadAsDouble(result.scalars[i]->dtype,
+                                      arena + result.scalars[i]->offset, 0);
+  }
+  for (double &mean : result.means)
+    mean /= double(result.batches);
+  result.examples = result.batches * model.batch;
+  result.skipped = source.skipped(BatchOrder::Evaluation);
+  return result;
+}
 
-  Arena arena;
+void setUpParams(const ModelDesc &model, uint8_t *arena,
+                 const std::string &init, uint64_t seed) {
+  if (!init.empty())
+    loadWeights(model, arena, init);
+  else
+    initializeParams(model, arena, seed);
+}
+
+namespace {
+/// The batches --eval and --gradients run on: --data when given, else the
+/// train section's eval data.
+std::unique_ptr<BatchSource> openModeData(const Options &options,
+                                          const ModelDesc &model,
+                                          const TrainSettings &settings) {
+  if (options.override("data") && !settings.data.is_null())
+    return openDataSource(model, settings.data, "data");
+  if (!settings.eval.is_null())
+    return openDataSource(model, settings.eval, "eval data");
+  throw Error("no data to evaluate: give --data FILE (the model names no "
+              "eval data)");
+}
+
+void allocate(Arena &arena, const ModelDesc &model) {
   std::string error;
   if (!arena.allocate(model.arenaBytes, error))
     throw Error(error);
-  if (!options.init.empty())
-    loadWeights(model, arena.data(), options.init);
-  else
-    initializeParams(model, arena.data(), options.seed);
+}
 
-  // Every batch; each scalar output is averaged over them.
-  std::vector<const TensorDesc *> scalars;
-  for (const TensorDesc *output : model.outputTensors())
-    if (output->shape.empty())
-      scalars.push_back(output);
-  std::vector<double> sums(scalars.size(), 0.0);
-  int64_t steps = 0;
-  while (batches->next(arena.data())) {
-    entry.evalStep(arena.data());
-    for (size_t i = 0; i < scalars.size(); ++i)
-      sums[i] += loadAsDouble(scalars[i]->dtype,
-                              arena.data() + scalars[i]->offset, 0);
-    ++steps;
-  }
-  if (steps == 0)
-    throw Error(batches->describe() + ": holds no batch");
+std::string initOf(const Options &options, const TrainSettings &settings) {
+  return options.init.empty() ? settings.init : options.init;
+}
+} // namespace
 
-  for (size_t i = 0; i < scalars.size(); ++i) {
-    if (steps == 1) { // One batch: the value exactly as computed.
-      std::fprintf(out, "%s: %s\n", scalars[i]->name.c_str(),
-                   formatScalar(scalars[i]->dtype,
-                                arena.data() + scalars[i]->offset)
-                       .c_str());
-      continue;
-    }
-    std::fprintf(out, "%s: %.9g\n", scalars[i]->name.c_str(),
-                 sums[i] / double(steps));
+void runEvalMode(const Options &options, const ModelDesc &model,
+                 const ModelEntry &entry, const TrainSettings &settings,
+                 std::FILE *out) {
+  // Validate the data before the (possibly long) parameter set-up.
+  std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
+  Arena arena;
+  allocate(arena, model);
+  setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
+
+  Evaluation result =
+      evaluate(model, entry, *batches, arena.data(), settings.seed);
+  for (size_t i = 0; i < result.scalars.size(); ++i) {
+    const TensorDesc *scalar = result.scalars[i];
+    if (result.batches == 1) // One batch: the value exactly as computed.
+      std::fprintf(
+          out, "%s: %s\n", scalar->name.c_str(),
+          formatScalar(scalar->dtype, arena.data() + scalar->offset).c_str());
+    else
+      std::fprintf(out, "%s: %.9g\n", scalar->name.c_str(), result.means[i]);
   }
-  if (steps > 1) {
-    std::fprintf(out, "examples: %lld", (long long)(steps * model.batch));
-    if (int64_t left = batches->skipped())
+  if (result.batches > 1) {
+    std::fprintf(out, "examples: %lld", (long long)result.examples);
+    if (result.skipped)
       std::fprintf(out, " (%lld more do not fill a batch of %lld)",
-                   (long long)left, (long long)model.batch);
+                   (long long)result.skipped, (long long)model.batch);
     std::fprintf(out, "\n");
   }
   std::fflush(out);
@@ -109,23 +135,18 @@ void runEvalMode(const Options &options, const ModelDesc &model,
 }
 
 void runGradientMode(const Options &options, const ModelDesc &model,
-                     const ModelEntry &entry, std::FILE *out) {
+                     const ModelEntry &entry, const TrainSettings &settings,
+                     std::FILE *out) {
   if (!entry.gradientStep)
     throw Error("this program was compiled without gradients (compile the "
                 "model with 'dlcc --gradients' to use --gradients)");
   // Validate the data before the (possibly long) parameter set-up.
-  std::unique_ptr<BatchSource> batches = openBatchSource(model, options.data);
-
+  std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
   Arena arena;
-  std::string error;
-  if (!arena.allocate(model.arenaBytes, error))
-    throw Error(error);
-  if (!options.init.empty())
-    loadWeights(model, arena.data(), options.init);
-  else
-    initializeParams(model, arena.data(), options.seed);
-  if (!batches->next(arena.data()))
-    throw Error(batches->describe() + ": holds no batch");
+  allocate(arena, model);
+  setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
+  batches->fill(BatchOrder::Evaluation, settings.seed, 0, 0,
+                BatchView::inArena(model, arena.data()));
 
   entry.gradientStep(arena.data());
 

@@ -9,29 +9,32 @@
 
 #include "runtime/BatchSource.h"
 #include "runtime/IdxDataset.h"
+#include "runtime/Shuffle.h"
+
+#include <optional>
 
 namespace dlrt {
 
-/// Consecutive batches of an IDX dataset, in file order. The model must
-/// have one float input (the images, of any shape holding one image per
-/// batch row) and one integer input (the labels, [B]). A last partial batch
-/// does not fit the compiled batch size and is left out (`skipped()`).
+/// Batches of an IDX dataset. The model must have one float input (the
+/// images, of any shape holding one image per batch row) and one integer
+/// input (the labels, [B]). Images become (pixel * scale - mean) / std. A
+/// last partial batch does not fit the compiled batch size and is left out.
 class IdxBatchSource : public BatchSource {
 public:
   IdxBatchSource(const ModelDesc &model, IdxDataset dataset);
 
-  bool next(uint8_t *arena) override;
-  void rewind() override { position = 0; }
+  int64_t batchesPerEpoch(BatchOrder) const override {
+    return order->batchesPerEpoch();
+  }
+  void fill(BatchOrder order, uint64_t seed, int64_t epoch, int64_t index,
+            const BatchView &view) const override;
   std::string describe() const override { return dataset.images.path; }
-
-  int64_t batchSize() const { return batch; }
-  /// Examples that no full batch covers.
-  int64_t skipped() const override { return dataset.size() % batch; }
+  int64_t skipped(BatchOrder) const override { return order->skipped(); }
 
 private:
   IdxDataset dataset;
   const TensorDesc *images = nullptr, *labels = nullptr;
-  int64_t batch = 0, position = 0;
+  std::optional<ExampleOrder> order;
 };
 
 } // namespace dlrt

@@ -7,9 +7,8 @@
 #include "runtime/Options.h"
 
 #include "runtime/Error.h"
+#include "runtime/TrainConfig.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <set>
 
 namespace dlrt {
@@ -23,19 +22,6 @@ struct OptionSpec {
   const char *help;
   void (*apply)(Options &options, const std::string &value);
 };
-
-uint64_t parseUnsigned(const std::string &option, const std::string &text) {
-  bool digits = !text.empty() && text.size() <= 20;
-  for (char c : text)
-    digits = digits && c >= '0' && c <= '9';
-  errno = 0;
-  unsigned long long value =
-      digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
-  if (!digits || errno == ERANGE)
-    throw UsageError("--" + option + ": '" + text +
-                     "' is not an integer in [0, 2^64)");
-  return value;
-}
 
 const OptionSpec kModes[] = {
     {"eval", nullptr,
@@ -54,23 +40,36 @@ const OptionSpec kModes[] = {
 };
 
 const OptionSpec kOptions[] = {
-    {"data", "FILE",
-     "a safetensors file holding one batch (one tensor per model input); "
-     "default: the model's eval data",
-     [](Options &o, const std::string &v) { o.data = v; }},
     {"init", "FILE",
      "load every param and buffer from this safetensors file instead of "
-     "initializing them",
+     "initializing them (default: the train section's init)",
      [](Options &o, const std::string &v) { o.init = v; }},
-    {"seed", "N", "seed of the initializers (default 0)",
+    {"resume", "FILE",
+     "continue training from this checkpoint: params, buffers, optimizer "
+     "state, step and data position",
+     [](Options &o, const std::string &v) { o.resume = v; }},
+    {"checkpoint", "FILE",
+     "where training checkpoints go (default: <model>.ckpt.safetensors)",
      [](Options &o, const std::string &v) {
-       o.seed = parseUnsigned("seed", v);
+       if (isActivationCheckpointing(v))
+         throw UsageError("--checkpoint=" + v +
+                          ": activation checkpointing is compiled into this "
+                          "program; change the train section and recompile "
+                          "with dlcc (--checkpoint FILE names the file "
+                          "training checkpoints go to)");
+       o.checkpoint = v;
      }},
+    {"log", "FILE",
+     "write the metrics of each logged step and evaluation to "
+     "FILE as JSON lines",
+     [](Options &o, const std::string &v) { o.log = v; }},
+    {"plot", "FILE", "write the loss curve to FILE (SVG) at the end",
+     [](Options &o, const std::string &v) { o.plot = v; }},
     {"outputs", "FILE",
-     "write every output of the step to this safetensors file",
+     "write every output of the (last) step to this safetensors file",
      [](Options &o, const std::string &v) { o.outputs = v; }},
     {"save-params", "FILE",
-     "write every param and buffer to this safetensors file",
+     "write every param and buffer to this safetensors file at the end",
      [](Options &o, const std::string &v) { o.saveParams = v; }},
 };
 
@@ -90,13 +89,22 @@ const OptionSpec *lookup(const std::string &name, bool &isMode) {
 
 } // namespace
 
+const std::string *Options::override(const std::string &name) const {
+  for (const auto &[option, value] : overrides)
+    if (option == name)
+      return &value;
+  return nullptr;
+}
+
 Options parseOptions(const std::vector<std::string> &args) {
   Options options;
   std::set<std::string> seen;
   // --help wins over everything else, errors included.
   for (const std::string &arg : args)
-    if (arg == "--help" || arg == "-h")
+    if (arg == "--help" || arg == "-h") {
+      options.mode = Mode::Help;
       return options;
+    }
 
   const OptionSpec *mode = nullptr;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -109,15 +117,19 @@ Options parseOptions(const std::vector<std::string> &args) {
         2, equals == std::string::npos ? std::string::npos : equals - 2);
     bool isMode = false;
     const OptionSpec *spec = lookup(name, isMode);
-    if (!spec)
+    // `--eval` is the mode; `--eval=SOURCE` sets the eval data.
+    bool isTrainOption =
+        (!spec || (name == "eval" && equals != std::string::npos)) &&
+        isTrainOptionName(name);
+    if (!spec && !isTrainOption)
       throw UsageError("unknown option '--" + name + "' (see --help)");
-    if (name == "help")
-      throw UsageError("option --help takes no value");
-    if (!seen.insert(name).second)
+    if (!seen.insert(isTrainOption ? "train:" + name : name).second)
       throw UsageError("option --" + name + " is given twice");
 
+    const char *placeholder =
+        isTrainOption ? trainOptionPlaceholder(name) : spec->value;
     std::string value;
-    if (!spec->value) {
+    if (!placeholder) {
       if (equals != std::string::npos)
         throw UsageError("option --" + name + " takes no value");
     } else if (equals != std::string::npos) {
@@ -126,11 +138,15 @@ Options parseOptions(const std::vector<std::string> &args) {
       value = args[++i];
     } else {
       throw UsageError("option --" + name + " needs a value (--" + name + " " +
-                       spec->value + ")");
+                       placeholder + ")");
     }
-    if (spec->value && value.empty())
+    if (placeholder && value.empty())
       throw UsageError("option --" + name + " has an empty value");
 
+    if (isTrainOption) {
+      options.overrides.emplace_back(name, value);
+      continue;
+    }
     if (isMode) {
       if (mode)
         throw UsageError(std::string("options --") + mode->name + " and --" +
@@ -140,35 +156,75 @@ Options parseOptions(const std::vector<std::string> &args) {
     spec->apply(options, value);
   }
 
-  if (!mode)
-    throw UsageError("no mode given: use --eval or --gradients (see --help)");
-  if (options.mode == Mode::Gradients && options.data.empty())
+  if (options.mode == Mode::Gradients && !options.override("data"))
     throw UsageError("--gradients needs --data FILE");
+  if (!options.init.empty() && !options.resume.empty())
+    throw UsageError("options --init and --resume exclude each other (a "
+                     "checkpoint holds the params)");
+  if (options.mode != Mode::Train)
+    for (const char *trainOnly : {"resume", "checkpoint", "log", "plot"})
+      if (seen.count(trainOnly))
+        throw UsageError(std::string("option --") + trainOnly +
+                         " is for training; it does not go with --" +
+                         mode->name);
   return options;
 }
 
-std::string usageText(const std::string &program, const std::string &model) {
-  std::string text = "Usage: " + program + " --eval [--data FILE] [options]\n" +
-                     "       " + program +
-                     " --gradients FILE --data FILE [options]\n\n";
+std::string helpEntry(const std::string &left, const std::string &help) {
+  constexpr size_t kColumn = 24, kWidth = 80;
+  std::string text = left;
+  text.resize(text.size() < kColumn ? kColumn : text.size() + 1, ' ');
+  size_t lineStart = 0, at = 0;
+  while (at < help.size()) {
+    size_t end = help.find(' ', at);
+    if (end == std::string::npos)
+      end = help.size();
+    std::string word = help.substr(at, end - at);
+    size_t used = text.size() - lineStart;
+    if (used > kColumn && used + 1 + word.size() > kWidth) {
+      text += "\n";
+      lineStart = text.size();
+      text += std::string(kColumn, ' ');
+    } else if (used > kColumn) {
+      text += ' ';
+    }
+    text += word;
+    at = end + 1;
+  }
+  return text + "\n";
+}
+
+std::string usageText(const std::string &program, const std::string &model,
+                      const std::string &trainHelp) {
+  std::string text =
+      "Usage: " + program + " [--name=value ...] [--resume FILE] [options]\n" +
+      "       " + program + " --eval [--data SOURCE] [options]\n" + "       " +
+      program + " --gradients FILE --data FILE [options]\n\n";
   if (!model.empty())
-    text += "Runs the model '" + model + "', compiled by dlcc.\n\n";
+    text += "Runs the model '" + model +
+            "', compiled by dlcc. Without a mode option, the program\n"
+            "trains it with the train options below.\n\n";
   auto list = [&](const char *title, const auto &specs) {
     text += std::string(title) + ":\n";
     for (const OptionSpec &spec : specs) {
       std::string left = std::string("  --") + spec.name;
       if (spec.value)
         left += std::string(" ") + spec.value;
-      left.resize(left.size() < 24 ? 24 : left.size() + 1, ' ');
-      text += left + spec.help + "\n";
+      text += helpEntry(left, spec.help);
     }
   };
   list("Modes", kModes);
   text += "\n";
   list("Options", kOptions);
-  text += "\nOptions also take the form --name=value. Exit status: 0 on "
-          "success, 1 for an\nerror in a file, the data or the model, 2 for a "
-          "misused command line.\n";
+  if (!trainHelp.empty())
+    text += "\n" + trainHelp;
+  text += "\nTrain option values take the syntax of a train section, for "
+          "instance\n--schedule='cosine(warmup = 100)' or "
+          "--data='text(path = \"a.txt\", context = 128)';\nstring arguments "
+          "of dotted forms need no quotes: --data.path=a.txt.\n";
+  text += "\nOptions also take the form --name value. Exit status: 0 on "
+          "success, 1 for an\nerror in a file, the data or the model (a "
+          "non-finite loss included), 2 for a\nmisused command line.\n";
   return text;
 }
 

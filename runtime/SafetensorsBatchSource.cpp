@@ -22,13 +22,10 @@ SafetensorsBatchSource::SafetensorsBatchSource(const ModelDesc &model,
   file.expectOnly(names, "the inputs of the model '" + model.model + "'");
 }
 
-bool SafetensorsBatchSource::next(uint8_t *arena) {
-  if (consumed)
-    return false;
+void SafetensorsBatchSource::fill(BatchOrder, uint64_t, int64_t, int64_t,
+                                  const BatchView &view) const {
   for (const auto &[input, entry] : inputs)
-    std::memcpy(arena + input->offset, entry->data, input->bytes);
-  consumed = true;
-  return true;
+    std::memcpy(view[input], entry->data, input->bytes);
 }
 
 } // namespace dlrt

@@ -22,6 +22,12 @@ void loadWeights(const ModelDesc &model, uint8_t *arena,
     std::memcpy(arena + tensor->offset, entry.data, tensor->bytes);
     expected.insert(tensor->name);
   }
+  // A training checkpoint also holds the optimizer state, which weights
+  // leave out.
+  if (file.metadata().count("dlcc_checkpoint"))
+    for (const SafetensorsEntry &entry : file.tensors())
+      if (entry.name.rfind("optimizer.", 0) == 0)
+        expected.insert(entry.name);
   file.expectOnly(expected,
                   "the params and buffers of the model '" + model.model + "'");
 }

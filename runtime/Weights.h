@@ -21,7 +21,9 @@ namespace dlrt {
 /// Copies every param and buffer of `model` from the safetensors file `path`
 /// into `arena`. Strict: each must be present with the model's dtype and
 /// shape, and a tensor of the file that is not one of them is an error that
-/// lists every such tensor. Throws Error naming the file and tensor.
+/// lists every such tensor; only a training checkpoint's optimizer state
+/// (`optimizer.*`, see Checkpoint.h) is passed over. Throws Error naming the
+/// file and tensor.
 void loadWeights(const ModelDesc &model, uint8_t *arena,
                  const std::string &path);
 

@@ -177,8 +177,27 @@ TEST(Driver, EvalWithoutDataNeedsTheModelsEvalData) {
 TEST(Driver, HelpExitsWithZero) {
   RunResult r = run({"--help"});
   EXPECT_EQ(r.status, 0);
-  EXPECT_EQ(r.out.rfind("Usage: sum-model --eval [--data FILE]", 0), 0u);
-  EXPECT_NE(r.out.find("Runs the model 'sum'"), std::string::npos);
+  EXPECT_EQ(r.out.rfind("Usage: sum-model [--name=value ...]", 0), 0u);
+  EXPECT_NE(r.out.find("Runs the model 'sum', compiled by dlcc."),
+            std::string::npos);
+}
+
+TEST(Driver, AModelWithEveryParamFrozenHasNothingToTrain) {
+  std::string frozen = kDescriptor;
+  std::string init = R"("init": {"kind": "constant", "a": 0.5})";
+  frozen.replace(frozen.find(init), init.size(), init + R"(, "frozen": true)");
+  RunResult r = run({}, frozen.c_str());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "sum-model: error: the model 'sum' has no trained "
+                   "parameters: there is nothing to train (use --eval to run "
+                   "it)\n");
+}
+
+TEST(Driver, TrainingNeedsATrainingStep) {
+  RunResult r = run({});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "sum-model: error: this program has no training step "
+                   "(dl_train_step); recompile the model 'sum' with dlcc\n");
 }
 
 TEST(Driver, UsageErrorsExitWithTwo) {
@@ -188,7 +207,7 @@ TEST(Driver, UsageErrorsExitWithTwo) {
             "sum-model: error: unknown option '--frobnicate' (see --help)\n");
   EXPECT_EQ(r.out, "");
   EXPECT_EQ(run({"--eval", "--data"}).status, 2);
-  EXPECT_EQ(run({}).status, 2);
+  EXPECT_EQ(run({"--eval", "--batch=3"}).status, 2);
 }
 
 TEST(Driver, FileErrorsExitWithOne) {

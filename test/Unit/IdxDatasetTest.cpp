@@ -4,14 +4,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TempDir.h"
 #include "runtime/Error.h"
 #include "runtime/IdxBatchSource.h"
 #include "runtime/ModelDescriptor.h"
-#include "TempDir.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 
@@ -98,8 +99,9 @@ TEST(Idx, RejectsAWrongMagicNumber) {
   std::vector<uint8_t> bytes = images(2);
   bytes[2] = 0x0D; // float data
   writeRaw(dir.file("bad"), bytes);
-  EXPECT_NE(errorOf([&] { readIdx(dir.file("bad")); })
-                .find("not an IDX file of unsigned bytes"),
+  EXPECT_NE(errorOf([&] {
+              readIdx(dir.file("bad"));
+            }).find("not an IDX file of unsigned bytes"),
             std::string::npos);
 }
 
@@ -109,7 +111,8 @@ TEST(Idx, RejectsATruncatedGzip) {
   std::ifstream in(dir.file("full.gz"), std::ios::binary);
   std::vector<char> gz((std::istreambuf_iterator<char>(in)), {});
   gz.resize(gz.size() / 2);
-  std::ofstream(dir.file("half.gz"), std::ios::binary).write(gz.data(), gz.size());
+  std::ofstream(dir.file("half.gz"), std::ios::binary)
+      .write(gz.data(), gz.size());
   std::string error = errorOf([&] { readIdx(dir.file("half.gz")); });
   EXPECT_NE(error.find("half.gz"), std::string::npos) << error;
   EXPECT_TRUE(error.find("ends before") != std::string::npos ||
@@ -124,31 +127,34 @@ TEST(Idx, RejectsTrailingBytesAndMissingFiles) {
   writeRaw(dir.file("long"), bytes);
   EXPECT_NE(errorOf([&] { readIdx(dir.file("long")); }).find("has bytes after"),
             std::string::npos);
-  EXPECT_NE(errorOf([&] { readIdx(dir.file("none")); })
-                .find("cannot open the file"),
-            std::string::npos);
+  EXPECT_NE(
+      errorOf([&] { readIdx(dir.file("none")); }).find("cannot open the file"),
+      std::string::npos);
 }
 
 TEST(Idx, DatasetNeedsAsManyLabelsAsImages) {
   TempDir dir;
   writeRaw(dir.file("i"), images(4));
   writeRaw(dir.file("l"), labels(3));
-  EXPECT_NE(errorOf([&] { loadIdxDataset(dir.file("i"), dir.file("l"), {}); })
-                .find("holds 4 images but"),
+  EXPECT_NE(errorOf([&] {
+              loadIdxDataset(dir.file("i"), dir.file("l"), {});
+            }).find("holds 4 images but"),
             std::string::npos);
 }
 
-TEST(IdxBatchSource, FillsNormalizedBatchesInOrder) {
+TEST(IdxBatchSource, FillsNormalizedBatchesInFileOrderForEvaluation) {
   TempDir dir;
   writeGzip(dir.file("i.gz"), images(5));
   writeGzip(dir.file("l.gz"), labels(5));
-  IdxBatchSource source(model(2), loadIdxDataset(dir.file("i.gz"),
-                                                 dir.file("l.gz"),
-                                                 {0.5, 1.0, 2.0}));
-  EXPECT_EQ(source.skipped(), 1);
+  ModelDesc desc = model(2);
+  IdxBatchSource source(desc, loadIdxDataset(dir.file("i.gz"), dir.file("l.gz"),
+                                             {0.5, 1.0, 2.0}));
+  EXPECT_EQ(source.skipped(BatchOrder::Evaluation), 1);
+  // The partial last batch is left out.
+  EXPECT_EQ(source.batchesPerEpoch(BatchOrder::Evaluation), 2);
   alignas(64) uint8_t arena[256] = {};
-  ASSERT_TRUE(source.next(arena));
-  ASSERT_TRUE(source.next(arena)); // examples 2 and 3
+  source.fill(BatchOrder::Evaluation, 0, 0, 1, // examples 2 and 3
+              BatchView::inArena(desc, arena));
   float pixels[8];
   int32_t classes[2];
   std::memcpy(pixels, arena, sizeof pixels);
@@ -158,9 +164,42 @@ TEST(IdxBatchSource, FillsNormalizedBatchesInOrder) {
   EXPECT_FLOAT_EQ(pixels[7], (33 * 0.5 - 1) / 2);
   EXPECT_EQ(classes[0], 2);
   EXPECT_EQ(classes[1], 0);
-  EXPECT_FALSE(source.next(arena)); // the partial last batch is left out
-  source.rewind();
-  EXPECT_TRUE(source.next(arena));
+}
+
+TEST(IdxBatchSource, ShufflesEachEpochForTraining) {
+  TempDir dir;
+  writeRaw(dir.file("i"), images(7));
+  writeRaw(dir.file("l"), labels(7));
+  ModelDesc desc = model(2);
+  IdxBatchSource source(desc, loadIdxDataset(dir.file("i"), dir.file("l"), {}));
+  ASSERT_EQ(source.batchesPerEpoch(BatchOrder::Training), 3);
+  alignas(64) uint8_t arena[256] = {};
+  // The examples of an epoch, by their first pixel / 10.
+  auto epoch = [&](uint64_t seed, int64_t e) {
+    std::vector<int> order;
+    for (int64_t b = 0; b < 3; ++b) {
+      source.fill(BatchOrder::Training, seed, e, b,
+                  BatchView::inArena(desc, arena));
+      float pixels[8];
+      int32_t classes[2];
+      std::memcpy(pixels, arena, sizeof pixels);
+      std::memcpy(classes, arena + 128, sizeof classes);
+      for (int row = 0; row < 2; ++row) {
+        int example = int(pixels[4 * row]) / 10;
+        EXPECT_EQ(classes[row], example % 3); // Labels follow their images.
+        order.push_back(example);
+      }
+    }
+    return order;
+  };
+  std::vector<int> first = epoch(5, 0);
+  std::vector<int> sorted = first;
+  std::sort(sorted.begin(), sorted.end());
+  EXPECT_TRUE(std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end())
+      << "an example twice in one epoch";
+  EXPECT_EQ(epoch(5, 0), first); // The same seed and epoch: the same order.
+  EXPECT_NE(epoch(5, 1), first); // Another epoch: another order.
+  EXPECT_NE(epoch(6, 0), first); // Another seed: another order.
 }
 
 TEST(IdxBatchSource, ChecksTheModelInputs) {
@@ -169,10 +208,11 @@ TEST(IdxBatchSource, ChecksTheModelInputs) {
   writeRaw(dir.file("l"), labels(5));
   IdxDataset data = loadIdxDataset(dir.file("i"), dir.file("l"), {});
   // Two integer inputs: no float input for the images.
-  EXPECT_NE(errorOf([&] { IdxBatchSource(model(2, "i32"), data); })
-                .find("has more"),
-            std::string::npos);
-  EXPECT_NE(errorOf([&] { IdxBatchSource(model(8), data); })
-                .find("fewer than one batch of 8"),
+  EXPECT_NE(
+      errorOf([&] { IdxBatchSource(model(2, "i32"), data); }).find("has more"),
+      std::string::npos);
+  EXPECT_NE(errorOf([&] {
+              IdxBatchSource(model(8), data);
+            }).find("fewer than one batch of 8"),
             std::string::npos);
 }

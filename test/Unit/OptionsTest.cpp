@@ -29,9 +29,9 @@ TEST(Options, ParsesEval) {
       {"--eval", "--data", "b.safetensors", "--init=w.safetensors", "--seed",
        "18446744073709551615", "--outputs", "o", "--save-params=p"});
   EXPECT_EQ(options.mode, Mode::Eval);
-  EXPECT_EQ(options.data, "b.safetensors");
+  EXPECT_EQ(*options.override("data"), "b.safetensors");
   EXPECT_EQ(options.init, "w.safetensors");
-  EXPECT_EQ(options.seed, 18446744073709551615ull);
+  EXPECT_EQ(*options.override("seed"), "18446744073709551615");
   EXPECT_EQ(options.outputs, "o");
   EXPECT_EQ(options.saveParams, "p");
 }
@@ -41,67 +41,99 @@ TEST(Options, ParsesGradients) {
                                   "--init", "w", "--seed", "3"});
   EXPECT_EQ(options.mode, Mode::Gradients);
   EXPECT_EQ(options.gradients, "g.safetensors");
-  EXPECT_EQ(options.data, "b");
+  EXPECT_EQ(*options.override("data"), "b");
   EXPECT_EQ(options.init, "w");
-  EXPECT_EQ(options.seed, 3u);
+  EXPECT_EQ(*options.override("seed"), "3");
   EXPECT_EQ(parseOptions({"--gradients=g", "--data", "b"}).gradients, "g");
+}
+
+TEST(Options, TrainsWithoutAMode) {
+  Options options = parseOptions(
+      {"--steps=5", "--optimizer.lr", "1e-3", "--schedule=cosine(warmup = 2)",
+       "--resume", "c.safetensors", "--checkpoint=out.safetensors", "--log",
+       "m.jsonl", "--plot=loss.svg", "--eval=none"});
+  EXPECT_EQ(options.mode, Mode::Train);
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"steps", "5"},
+      {"optimizer.lr", "1e-3"},
+      {"schedule", "cosine(warmup = 2)"},
+      {"eval", "none"}};
+  EXPECT_EQ(options.overrides, expected);
+  EXPECT_EQ(options.resume, "c.safetensors");
+  EXPECT_EQ(options.checkpoint, "out.safetensors");
+  EXPECT_EQ(options.log, "m.jsonl");
+  EXPECT_EQ(options.plot, "loss.svg");
+  EXPECT_EQ(parseOptions({}).mode, Mode::Train);
+}
+
+TEST(Options, EvalIsTheModeWithoutAValue) {
+  Options options = parseOptions({"--eval", "--eval=npy(x = \"a.npy\")"});
+  EXPECT_EQ(options.mode, Mode::Eval);
+  EXPECT_EQ(*options.override("eval"), "npy(x = \"a.npy\")");
+  EXPECT_EQ(parseOptions({"--eval=none"}).mode, Mode::Train);
 }
 
 TEST(Options, Defaults) {
   Options options = parseOptions({"--data", "b", "--eval"});
-  EXPECT_EQ(options.seed, 0u);
+  EXPECT_EQ(options.override("seed"), nullptr);
   EXPECT_TRUE(options.init.empty());
   EXPECT_TRUE(options.outputs.empty());
   EXPECT_TRUE(options.saveParams.empty());
+  EXPECT_TRUE(options.resume.empty());
+  EXPECT_TRUE(options.checkpoint.empty());
 }
 
 TEST(Options, HelpWinsOverEverything) {
   EXPECT_EQ(parseOptions({"--help"}).mode, Mode::Help);
   EXPECT_EQ(parseOptions({"--eval", "-h"}).mode, Mode::Help);
-  EXPECT_EQ(parseOptions({"--seed", "x", "--help"}).mode, Mode::Help);
+  EXPECT_EQ(parseOptions({"--bogus", "x", "--help"}).mode, Mode::Help);
 }
 
 TEST(Options, RejectsMisuse) {
   EXPECT_EQ(usageError({"--bogus"}), "unknown option '--bogus' (see --help)");
+  EXPECT_EQ(usageError({"--optimizer.lr.x=1", "--bogus.lr=1"}),
+            "unknown option '--bogus.lr' (see --help)");
   EXPECT_EQ(usageError({"--eval", "--data"}),
-            "option --data needs a value (--data FILE)");
+            "option --data needs a value (--data SOURCE)");
   EXPECT_EQ(usageError({"--eval", "--data", "--seed", "1"}),
-            "option --data needs a value (--data FILE)");
+            "option --data needs a value (--data SOURCE)");
   EXPECT_EQ(usageError({"--eval", "--data="}),
             "option --data has an empty value");
-  EXPECT_EQ(usageError({"--eval=yes"}), "option --eval takes no value");
   EXPECT_EQ(usageError({"--eval", "--eval"}), "option --eval is given twice");
   EXPECT_EQ(usageError({"--eval", "--data", "a", "--data", "b"}),
             "option --data is given twice");
+  EXPECT_EQ(usageError({"--optimizer.lr=1", "--optimizer.lr=2"}),
+            "option --optimizer.lr is given twice");
   EXPECT_EQ(usageError({"--eval", "--data", "a", "extra"}),
             "unexpected argument 'extra' (see --help)");
   EXPECT_EQ(usageError({"-x"}), "unexpected argument '-x' (see --help)");
-  EXPECT_EQ(usageError({}),
-            "no mode given: use --eval or --gradients (see --help)");
-  EXPECT_EQ(usageError({"--data", "a"}),
-            "no mode given: use --eval or --gradients (see --help)");
   EXPECT_EQ(usageError({"--gradients", "g"}), "--gradients needs --data FILE");
   EXPECT_EQ(usageError({"--gradients"}),
             "option --gradients needs a value (--gradients FILE)");
   EXPECT_EQ(usageError({"--eval", "--gradients", "g", "--data", "b"}),
             "options --eval and --gradients exclude each other");
-  EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed", "-1"}),
-            "--seed: '-1' is not an integer in [0, 2^64)");
-  EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed=-1"}),
-            "--seed: '-1' is not an integer in [0, 2^64)");
-  EXPECT_EQ(usageError({"--eval", "--data", "a", "--seed", "12x"}),
-            "--seed: '12x' is not an integer in [0, 2^64)");
-  EXPECT_EQ(
-      usageError({"--eval", "--data", "a", "--seed", "18446744073709551616"}),
-      "--seed: '18446744073709551616' is not an integer in [0, 2^64)");
+  EXPECT_EQ(usageError({"--init", "w", "--resume", "c"}),
+            "options --init and --resume exclude each other (a checkpoint "
+            "holds the params)");
+  EXPECT_EQ(usageError({"--eval", "--log", "m.jsonl"}),
+            "option --log is for training; it does not go with --eval");
+  EXPECT_EQ(usageError({"--checkpoint=blocks"}),
+            "--checkpoint=blocks: activation checkpointing is compiled into "
+            "this program; change the train section and recompile with dlcc "
+            "(--checkpoint FILE names the file training checkpoints go to)");
+  EXPECT_EQ(usageError({"--help=yes"}), "option --help takes no value");
 }
 
 TEST(Options, UsageListsEveryOption) {
-  std::string text = usageText("train", "mlp");
-  EXPECT_EQ(text.rfind("Usage: train --eval [--data FILE] [options]\n", 0), 0u);
+  std::string text = usageText("train", "mlp", "Train options:\n  --steps N\n");
+  EXPECT_EQ(text.rfind("Usage: train [--name=value ...] [--resume FILE] "
+                       "[options]\n",
+                       0),
+            0u);
   for (const char *option :
-       {"--eval", "--gradients FILE", "--help", "--data FILE", "--init FILE",
-        "--seed N", "--outputs FILE", "--save-params FILE", "'mlp'",
+       {"--eval [--data SOURCE]", "--gradients FILE", "--help", "--init FILE",
+        "--resume FILE", "--checkpoint FILE", "--log FILE", "--plot FILE",
+        "--outputs FILE", "--save-params FILE", "'mlp'", "--steps N",
         "Exit status"})
     EXPECT_NE(text.find(option), std::string::npos) << option;
 }
