@@ -147,6 +147,14 @@ void runGradientMode(const Options &options, const ModelDesc &model,
   setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
   batches->fill(BatchOrder::Evaluation, settings.seed, 0, 0,
                 BatchView::inArena(model, arena.data()));
+  // A gradient step reads only the counter of its dropouts: the seed and
+  // step 1, so that it draws the masks of a run's first training step.
+  for (const TensorDesc *hyper : model.withRole(TensorRole::Hyper)) {
+    if (hyper->name != "seed" && hyper->name != "step")
+      continue;
+    int64_t value = hyper->name == "seed" ? int64_t(settings.seed) : 1;
+    std::memcpy(arena.data() + hyper->offset, &value, sizeof value);
+  }
 
   entry.gradientStep(arena.data());
 

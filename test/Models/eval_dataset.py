@@ -53,7 +53,9 @@ def main():
     with torch.no_grad():
         p = {k: torch.from_numpy(v.astype(np.float64))
              for k, v in weights.items()}
-        x = torch.from_numpy(images[:count].astype(np.float64) / 255.0)
+        # examples/mlp.dl standardizes its pixels: (p / 255 - 0.286) / 0.353.
+        x = torch.from_numpy(
+            (images[:count].astype(np.float64) / 255.0 - 0.286) / 0.353)
         y = torch.from_numpy(labels[:count])
         logits = mlp_forward(p, {"image": x})
         loss = F.cross_entropy(logits, y).item()
