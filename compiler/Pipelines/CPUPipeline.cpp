@@ -64,6 +64,7 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   pm.addPass(createDLLinalgToBlas());
+  pm.addPass(createDLPlanMemory());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
 

@@ -54,6 +54,27 @@ def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
 }
 
+def DLPlanMemory : Pass<"dl-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Places every temporary of each step at a planned arena offset.";
+  let description = [{
+    After bufferization (and before buffer deallocation), gives each
+    `memref.alloc` of static shape in the body of an entry point
+    (`dl_*_step(%arena)`) a place in a scratch region of the arena, after
+    the model's tensors, and replaces it by a `memref.view` there: no step
+    allocates memory. Liveness runs from the allocation to the last use of
+    the buffer or of any buffer an op derives from it (views, casts, the
+    results of a loop that carries it), ops in order, a use inside a loop
+    counting as the loop; placement is greedy by size (largest first, each
+    at the lowest offset clear of the placed temporaries whose lifetimes
+    intersect its own). Every step plans from the start of the region. The
+    descriptor's `arena_bytes` grows by the region, and its `scratch` entry
+    records the region and, per step, the bytes in use at its fullest point
+    and the op there.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {
   let summary = "Places every tensor of the model in one arena and builds the entry points.";
   let description = [{

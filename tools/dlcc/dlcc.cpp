@@ -17,6 +17,7 @@
 #include "compiler/Frontend/Sema.h"
 #include "compiler/InitDLCC.h"
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -121,6 +122,13 @@ cl::opt<std::string>
         cl::desc("CPU to generate code for: an LLVM CPU name, or 'native' for "
                  "this machine (default: portable x86-64-v2)"),
         cl::init(dlcc::kPortableCPU), cl::cat(dlccCategory));
+
+cl::opt<std::string> memoryReport(
+    "memory-report", cl::ValueOptional,
+    cl::desc("Print the memory plan (bytes by class, arena, each step's "
+             "peak and where it occurs) as a table, or as JSON with "
+             "--memory-report=json"),
+    cl::value_desc("json"), cl::cat(dlccCategory));
 
 cl::opt<bool> gradients(
     "gradients",
@@ -331,6 +339,20 @@ int main(int argc, char **argv) {
                                                 : dlcc::CPUStage::LLVMDialect,
                            options);
     if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  if (memoryReport.getNumOccurrences()) {
+    if (memoryReport != "" && memoryReport != "table" &&
+        memoryReport != "json")
+      return fail("--memory-report takes 'json' or no value, not '" +
+                  memoryReport + "'");
+    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
+        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
+      return fail("--memory-report needs the memory plan, made after "
+                  "bufferization: use it with --emit=llvm-dialect or later");
+    if (failed(dlcc::printMemoryReport(*module, memoryReport == "json",
+                                       llvm::outs())))
       return 1;
   }
 

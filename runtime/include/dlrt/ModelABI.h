@@ -37,8 +37,14 @@ extern "C" {
 ///        "shape": [256, 784], "offset": 1204288, "bytes": 802816},
 ///       ...
 ///     ],
-///     "train": { ...the train { } section of the .dl file... }
+///     "train": { ...the train { } section of the .dl file... },
+///     "scratch": {"offset": 1216, "bytes": 18, "steps": {...}}
 ///   }
+///
+/// "scratch" (informative; the runtime need not read it): the region of
+/// the arena, after every tensor, where the steps keep their temporaries,
+/// and per step the planned peak of bytes in use and the op where it
+/// occurs (dl-plan-memory). "arena_bytes" includes it.
 ///
 /// Roles: "param" (trained, saved), "buffer" (saved, not trained, e.g.
 /// batch-norm running statistics), "input" (filled from the batch before each

@@ -1,0 +1,118 @@
+//===- MemoryReport.cpp - What a compiled model's arena holds -------------===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Pipelines/MemoryReport.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The classes of the report, by descriptor role.
+struct MemoryClass {
+  const char *key;   ///< In the JSON report.
+  const char *label; ///< In the table.
+  const char *roles[3];
+};
+
+constexpr MemoryClass kClasses[] = {
+    {"weights", "weights (params)", {"param"}},
+    {"buffers", "buffers (running statistics)", {"buffer"}},
+    {"optimizer_state", "optimizer state", {"state"}},
+    {"gradients", "gradients (written by --gradients)", {"grad"}},
+    {"data_batch", "data batch (inputs)", {"input"}},
+    {"outputs", "outputs, hyper scalars, stats", {"output", "hyper", "stat"}},
+};
+
+std::string grouped(int64_t bytes) {
+  std::string digits = std::to_string(bytes), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+} // namespace
+
+LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
+                                      llvm::raw_ostream &os) {
+  auto global = module.lookupSymbol<LLVM::GlobalOp>("dl_model_json");
+  auto text = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
+                     : StringAttr();
+  StringRef source = text ? text.getValue() : "";
+  source.consume_back(StringRef("\0", 1));
+  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(source);
+  const llvm::json::Object *root = parsed ? parsed->getAsObject() : nullptr;
+  const llvm::json::Object *scratch =
+      root ? root->getObject("scratch") : nullptr;
+  if (!scratch) {
+    if (!parsed)
+      llvm::consumeError(parsed.takeError());
+    return module.emitError("no memory plan: the module has no descriptor "
+                            "with a scratch region (dl-plan-memory)");
+  }
+
+  llvm::json::Object report;
+  report["model"] = root->getString("model").value_or("").str();
+  report["arena_bytes"] = root->getInteger("arena_bytes").value_or(0);
+  llvm::json::Object classes;
+  for (const MemoryClass &c : kClasses) {
+    int64_t bytes = 0;
+    if (const llvm::json::Array *tensors = root->getArray("tensors"))
+      for (const llvm::json::Value &t : *tensors) {
+        const llvm::json::Object *tensor = t.getAsObject();
+        StringRef role = tensor->getString("role").value_or("");
+        for (const char *r : c.roles)
+          if (r && role == r)
+            bytes += tensor->getInteger("bytes").value_or(0);
+      }
+    classes[c.key] = bytes;
+  }
+  classes["step_temporaries"] = scratch->getInteger("bytes").value_or(0);
+  report["classes"] = std::move(classes);
+  if (const llvm::json::Object *steps = scratch->getObject("steps"))
+    report["steps"] = llvm::json::Object(*steps);
+
+  if (json) {
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
+    return success();
+  }
+
+  const llvm::json::Object *sizes = report.getObject("classes");
+  auto line = [&](StringRef label, int64_t bytes) {
+    os << llvm::format("  %-40s %16s bytes\n", label.str().c_str(),
+                       grouped(bytes).c_str());
+  };
+  os << "memory plan of '" << *report.getString("model") << "'\n";
+  for (const MemoryClass &c : kClasses)
+    line(c.label, *sizes->getInteger(c.key));
+  line("step temporaries (planned scratch)",
+       *sizes->getInteger("step_temporaries"));
+  line("arena (allocated once)", *report.getInteger("arena_bytes"));
+  if (const llvm::json::Object *steps = report.getObject("steps")) {
+    os << "peaks of the step temporaries:\n";
+    std::vector<std::string> names;
+    for (const auto &entry : *steps)
+      names.push_back(entry.first.str());
+    llvm::sort(names);
+    for (const std::string &name : names) {
+      const llvm::json::Object *step = steps->getObject(name);
+      os << llvm::format("  %-20s %16s bytes", name.c_str(),
+                         grouped(step->getInteger("peak_live_bytes")
+                                     .value_or(0))
+                             .c_str());
+      if (auto op = step->getString("peak_op"))
+        os << " at " << *op << " " << step->getString("peak_loc").value_or("");
+      os << "\n";
+    }
+  }
+  return success();
+}
