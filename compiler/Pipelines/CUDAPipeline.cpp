@@ -22,6 +22,8 @@ bool isSupportedGPUArch(llvm::StringRef arch) {
   return llvm::is_contained(kGPUArchs, arch);
 }
 
+llvm::StringRef cudaToolkitDir() { return DLCC_CUDA_TOOLKIT_DIR; }
+
 void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   buildLinalgPipeline(pm, options.step);
   buildBufferizePipeline(pm);
@@ -53,7 +55,7 @@ void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa";
   // libdevice, for the math functions that the NVVM lowering calls.
-  binary.toolkitPath = DLCC_CUDA_TOOLKIT_DIR;
+  binary.toolkitPath = cudaToolkitDir().str();
   pm.addPass(createGpuModuleToBinaryPass(binary));
 }
 

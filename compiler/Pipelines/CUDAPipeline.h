@@ -22,6 +22,10 @@ constexpr const char *kDefaultGPUArch = "sm_90";
 /// Whether `arch` (such as "sm_90") is one of kGPUArchs.
 bool isSupportedGPUArch(llvm::StringRef arch);
 
+/// The CUDA toolkit that dlcc was built with, whose libdevice provides the
+/// math functions of kernels; empty when it was built without one.
+llvm::StringRef cudaToolkitDir();
+
 /// What the CUDA pipeline builds, and for which GPU.
 struct CUDAPipelineOptions {
   StepOptions step;

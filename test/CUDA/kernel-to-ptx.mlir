@@ -3,9 +3,12 @@
 // RUN: | dlcc-opt --pass-pipeline="builtin.module(gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,convert-gpu-to-nvvm),reconcile-unrealized-casts,gpu-module-to-binary{format=isa})" \
 // RUN:   | FileCheck %s
 
-// A mapped kernel in PTX: each thread starts at ctaid.x * ntid.x + tid.x and
-// strides by nctaid.x * ntid.x (the grid-stride loop); the host launches it
-// by name from the binary @dl_kernels.
+// REQUIRES: cuda
+
+// A mapped kernel in PTX: each thread starts at ctaid.x * ntid.x + tid.x
+// and strides by nctaid.x * ntid.x (the grid-stride loop); the host launches
+// it by name from the binary @dl_kernels. exp and log come from the CUDA
+// toolkit's libdevice.
 // CHECK: gpu.launch_func @dl_kernels::@softplus_kernel_0
 // CHECK: gpu.binary @dl_kernels
 // CHECK-SAME: .target sm_80

@@ -252,6 +252,9 @@ int checkTarget() {
       emit == Emit::Obj)
     return fail("--target=cuda does not generate host code yet; --emit=ptx "
                 "writes the kernels");
+  if (emit == Emit::PTX && dlcc::cudaToolkitDir().empty())
+    return fail("--emit=ptx needs the CUDA toolkit (for libdevice), and dlcc "
+                "was built without one");
   return 0;
 }
 
