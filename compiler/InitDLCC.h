@@ -17,6 +17,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 
 namespace dlcc {
 
@@ -25,10 +26,12 @@ inline void registerDLCCDialects(mlir::DialectRegistry &registry) {
   registry.insert<mlir::dl::DLDialect>();
 }
 
-/// Registers the upstream dialects and extensions plus those of dlcc.
+/// Registers the upstream dialects and extensions plus those of dlcc, and
+/// the translations to LLVM IR that compiling a gpu.module needs.
 inline void registerAllDialects(mlir::DialectRegistry &registry) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  mlir::registerAllGPUToLLVMIRTranslations(registry);
   registerDLCCDialects(registry);
 }
 

@@ -75,6 +75,43 @@ def DLPlanMemory : Pass<"dl-plan-memory", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def DLLinalgToGPU : Pass<"dl-linalg-to-gpu", "mlir::ModuleOp"> {
+  let summary = "Maps linalg ops on buffers onto GPU launches with grid-stride loops.";
+  let description = [{
+    Every linalg op on memrefs outside a `gpu.launch` (and every
+    `memref.copy`, as a `linalg.copy`) becomes one `gpu.launch` of a 1-D
+    grid: the op is generalized, its parallel loops are moved outermost and
+    collapsed into one linear index, and each thread walks that index from
+    `blockIdx.x * blockDim.x + threadIdx.x` with the grid's size as stride,
+    the innermost dimension fastest so that neighbouring threads touch
+    neighbouring elements. Reduction loops stay sequential inside a thread
+    (one thread per output element); an op with no parallel loop runs on a
+    single thread. The launches name the kernel module and a kernel, so
+    that `gpu-kernel-outlining` puts every kernel of the program into one
+    `gpu.module`.
+
+    ```mlir
+    gpu.launch blocks(%bx, %by, %bz) in (%gx = %blocks, ...)
+               threads(%tx, %ty, %tz) in (%bdx = %c256, ...)
+               module(@dl_kernels) function(@dl_train_step_kernel_0) {
+      %first = ...  // %bx * %bdx + %tx
+      scf.for %i = %first to %c4096 step %stride { ... }
+      gpu.terminator
+    }
+    ```
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads in a block">,
+    Option<"maxBlocks", "max-blocks", "int64_t", /*default=*/"4096",
+           "The most blocks in a grid; threads loop over what is left">,
+    Option<"kernelModule", "kernel-module", "std::string",
+           /*default=*/"\"dl_kernels\"", "The gpu.module that receives the kernels">
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::gpu::GPUDialect",
+                           "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect"];
+}
+
 def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {
   let summary = "Places every tensor of the model in one arena and builds the entry points.";
   let description = [{

@@ -10,6 +10,7 @@
 
 #include "compiler/Backend/LLVMEmitter.h"
 #include "compiler/Backend/Linker.h"
+#include "compiler/Backend/PTXEmitter.h"
 #include "compiler/Frontend/AST.h"
 #include "compiler/Frontend/Diagnostics.h"
 #include "compiler/Frontend/ImportResolver.h"
@@ -17,6 +18,7 @@
 #include "compiler/Frontend/Sema.h"
 #include "compiler/InitDLCC.h"
 #include "compiler/Pipelines/CPUPipeline.h"
+#include "compiler/Pipelines/CUDAPipeline.h"
 #include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/IR/AsmState.h"
@@ -25,6 +27,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -48,6 +51,7 @@ enum class Emit {
   LLVMIR,
   Asm,
   Obj,
+  PTX,
   Exe
 };
 enum class TargetKind { CPU, CUDA };
@@ -82,6 +86,8 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
                clEnumValN(Emit::Asm, "asm", "target assembly"),
                clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::PTX, "ptx",
+                          "the PTX of the kernels (--target=cuda)"),
                clEnumValN(Emit::Exe, "exe",
                           "a training executable (the default)")),
     cl::cat(dlccCategory));
@@ -105,6 +111,12 @@ cl::opt<TargetKind> target("target", cl::desc("Where the program runs"),
                                   clEnumValN(TargetKind::CUDA, "cuda",
                                              "NVIDIA GPUs (PTX)")),
                        cl::cat(dlccCategory));
+cl::opt<std::string>
+    gpuArch("gpu-arch",
+            cl::desc("GPU architecture to generate kernels for with "
+                     "--target=cuda: sm_80, sm_86, sm_89 or sm_90"),
+            cl::init(dlcc::kDefaultGPUArch), cl::value_desc("sm_XX"),
+            cl::cat(dlccCategory));
 cl::opt<ForwardMode> forwardMode(
     "forward-mode",
     cl::desc("How the program's --eval runs the forward (default: eval)"),
@@ -227,6 +239,33 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(SourceMgr &sourceMgr,
   return dlcc::generateModule(*program, context, options);
 }
 
+/// Rejects the options that the target does not support. Returns the exit
+/// code of the failure, or 0.
+int checkTarget() {
+  if (target == TargetKind::CPU) {
+    if (emit == Emit::PTX)
+      return fail("--emit=ptx needs --target=cuda");
+    if (gpuArch.getNumOccurrences())
+      return fail("--gpu-arch applies to --target=cuda only");
+    return 0;
+  }
+  if (!dlcc::isSupportedGPUArch(gpuArch))
+    return fail("unknown GPU architecture '" + gpuArch +
+                "' (--gpu-arch): expected " +
+                join(ArrayRef(dlcc::kGPUArchs), ", "));
+  if (emit == Emit::Exe)
+    return fail("linking CUDA executables is not supported yet; --emit=ptx "
+                "writes the kernels");
+  if (emit == Emit::LLVMDialect || emit == Emit::LLVMIR || emit == Emit::Asm ||
+      emit == Emit::Obj)
+    return fail("--target=cuda does not generate host code yet; --emit=ptx "
+                "writes the kernels");
+  if (emit == Emit::PTX && dlcc::cudaToolkitDir().empty())
+    return fail("--emit=ptx needs the CUDA toolkit (for libdevice), and dlcc "
+                "was built without one");
+  return 0;
+}
+
 /// Writes machine code or links; `module` is in the LLVM dialect.
 int emitNative(mlir::ModuleOp module, const char *argv0) {
   std::string error;
@@ -292,8 +331,8 @@ int main(int argc, char **argv) {
       "MLIR's pass-manager and printing options, such as\n"
       "--mlir-print-ir-after-all, are accepted too.\n");
 
-  if (target == TargetKind::CUDA)
-    return fail("--target=cuda is not supported yet");
+  if (int error = checkTarget())
+    return error;
 
   mlir::DialectRegistry registry;
   dlcc::registerAllDialects(registry);
@@ -305,6 +344,17 @@ int main(int argc, char **argv) {
       loadModel(sourceMgr, context, exitCode);
   if (!module)
     return exitCode;
+
+  if (memoryReport.getNumOccurrences()) {
+    if (memoryReport != "" && memoryReport != "table" &&
+        memoryReport != "json")
+      return fail("--memory-report takes 'json' or no value, not '" +
+                  memoryReport + "'");
+    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
+        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
+      return fail("--memory-report needs the memory plan, made after "
+                  "bufferization: use it with --emit=llvm-dialect or later");
+  }
 
   if (emit == Emit::Params)
     return writeText(
@@ -330,30 +380,38 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
-    dlcc::CPUPipelineOptions options;
-    options.trainingForward = forwardMode == ForwardMode::Train;
-    options.train = trains;
-    options.gradients = gradients;
-    dlcc::buildCPUPipeline(pm,
-                           emit == Emit::Linalg ? dlcc::CPUStage::Linalg
-                                                : dlcc::CPUStage::LLVMDialect,
-                           options);
+    dlcc::StepOptions step;
+    step.trainingForward = forwardMode == ForwardMode::Train;
+    step.train = trains;
+    step.gradients = gradients;
+    if (emit == Emit::PTX) {
+      dlcc::CUDAPipelineOptions options;
+      options.step = step;
+      options.gpuArch = gpuArch;
+      dlcc::buildCUDAPipeline(pm, options);
+    } else {
+      dlcc::buildCPUPipeline(pm,
+                             emit == Emit::Linalg
+                                 ? dlcc::CPUStage::Linalg
+                                 : dlcc::CPUStage::LLVMDialect,
+                             step);
+    }
     if (failed(pm.run(*module)))
       return 1;
   }
 
   if (memoryReport.getNumOccurrences()) {
-    if (memoryReport != "" && memoryReport != "table" &&
-        memoryReport != "json")
-      return fail("--memory-report takes 'json' or no value, not '" +
-                  memoryReport + "'");
-    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
-        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
-      return fail("--memory-report needs the memory plan, made after "
-                  "bufferization: use it with --emit=llvm-dialect or later");
     if (failed(dlcc::printMemoryReport(*module, memoryReport == "json",
                                        llvm::outs())))
       return 1;
+  }
+
+  if (emit == Emit::PTX) {
+    std::string ptx;
+    raw_string_ostream stream(ptx);
+    if (failed(dlcc::printPTX(*module, stream)))
+      return 1;
+    return writeText([&](raw_ostream &os) { os << ptx; });
   }
 
   if (emit == Emit::DL || emit == Emit::Linalg || emit == Emit::LLVMDialect)

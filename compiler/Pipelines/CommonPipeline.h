@@ -1,0 +1,44 @@
+//===- CommonPipeline.h - The target-independent passes ---------*- C++ -*-===//
+//
+// Part of dlcc. What every target's pipeline starts with: the training step
+// built and lowered to linalg, then fused and bufferized.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_PIPELINES_COMMONPIPELINE_H
+#define DLCC_PIPELINES_COMMONPIPELINE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace dlcc {
+
+/// What a pipeline builds besides the eval step, and how.
+struct StepOptions {
+  /// Whether dl_eval_step runs the forward in training mode (batch norm
+  /// with batch statistics), as `model.train()` would; see dl-lower-to-arena.
+  bool trainingForward = false;
+  /// Build dl_train_step (dl-autodiff, then dl-expand-optimizer): one
+  /// optimizer step. See modelTrains() for when a model has one.
+  bool train = false;
+  /// Also build dl_gradient_step (the gradient of the loss for every
+  /// trained param).
+  bool gradients = false;
+};
+
+/// Whether `module`'s model can be trained: its @forward returns the loss
+/// first (named "loss" in `dl.outputs`) and it has a trained parameter.
+bool modelTrains(mlir::ModuleOp module);
+
+/// Adds the passes that take a dl model (as the front end produces it) to
+/// entry points on the arena whose dl ops are lowered to linalg on tensors.
+void buildLinalgPipeline(mlir::OpPassManager &pm, const StepOptions &options);
+
+/// Adds the passes that take the output of buildLinalgPipeline to buffers:
+/// elementwise chains fused, tensors bufferized, f32 matrix products handed
+/// to the runtime's GEMM (`dlrt_sgemm`), temporary buffers freed.
+void buildBufferizePipeline(mlir::OpPassManager &pm);
+
+} // namespace dlcc
+
+#endif // DLCC_PIPELINES_COMMONPIPELINE_H
