@@ -39,6 +39,11 @@ public:
   uint8_t *data() const { return base; }
   size_t size() const { return bytes; }
 
+  /// Bytes of the arena that have been touched (resident pages): its pages
+  /// come from the system untouched and zero, so this is what the program
+  /// has used of it.
+  size_t residentBytes() const;
+
   /// Pointer to a planned offset; checks that [offset, offset + length) lies
   /// inside the arena.
   uint8_t *at(size_t offset, size_t length) const;

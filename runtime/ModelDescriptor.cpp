@@ -393,6 +393,16 @@ ModelDesc parseModelDescriptor(const std::string &text) {
     checkRoleRules(model, tensor);
 
   model.train = fields.has("train") ? fields.get("train") : json::object();
+  if (fields.has("scratch")) {
+    const json &scratch = fields.get("scratch");
+    if (scratch.is_object() && scratch.contains("bytes") &&
+        scratch["bytes"].is_number_unsigned() &&
+        scratch["bytes"].get<uint64_t>() <= model.arenaBytes)
+      model.scratchBytes = scratch["bytes"].get<uint64_t>();
+    else
+      fields.fail("scratch " + scratch.dump() +
+                  " does not give its bytes as a count within the arena");
+  }
   return model;
 }
 

@@ -72,6 +72,9 @@ struct ModelDesc {
   std::vector<std::string> outputs; ///< Output names, loss first.
   std::vector<TensorDesc> tensors;  ///< In descriptor order.
   nlohmann::json train;             ///< The .dl file's train section, as is.
+  /// The planned region of the steps' temporaries (informative; 0 when
+  /// the descriptor has no "scratch" entry).
+  uint64_t scratchBytes = 0;
 
   /// The tensor named `name`, or null.
   const TensorDesc *find(const std::string &name) const;

@@ -71,6 +71,10 @@ const OptionSpec kOptions[] = {
     {"save-params", "FILE",
      "write every param and buffer to this safetensors file at the end",
      [](Options &o, const std::string &v) { o.saveParams = v; }},
+    {"report-memory", nullptr,
+     "at the end of training, print the memory the compiler planned next "
+     "to what the run used",
+     [](Options &o, const std::string &) { o.reportMemory = true; }},
 };
 
 /// The option named `name` (without the dashes), or null; `isMode` tells
@@ -162,7 +166,8 @@ Options parseOptions(const std::vector<std::string> &args) {
     throw UsageError("options --init and --resume exclude each other (a "
                      "checkpoint holds the params)");
   if (options.mode != Mode::Train)
-    for (const char *trainOnly : {"resume", "checkpoint", "log", "plot"})
+    for (const char *trainOnly :
+         {"resume", "checkpoint", "log", "plot", "report-memory"})
       if (seen.count(trainOnly))
         throw UsageError(std::string("option --") + trainOnly +
                          " is for training; it does not go with --" +

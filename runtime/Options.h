@@ -36,6 +36,7 @@ struct Options {
   std::string outputs;    ///< --outputs: where to write every output.
   std::string saveParams; ///< --save-params: where to write params/buffers.
   std::string gradients;  ///< --gradients: where to write the gradients.
+  bool reportMemory = false; ///< --report-memory: planned against measured.
   /// Train options set on the command line, in order: ("epochs", "3"),
   /// ("optimizer.lr", "1e-3"), ...
   std::vector<std::pair<std::string, std::string>> overrides;

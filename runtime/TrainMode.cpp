@@ -13,6 +13,7 @@
 #include "runtime/Error.h"
 #include "runtime/EvalMode.h"
 #include "runtime/LossPlot.h"
+#include "runtime/MemoryUse.h"
 #include "runtime/MetricsLog.h"
 #include "runtime/NonFinite.h"
 #include "runtime/Progress.h"
@@ -391,6 +392,8 @@ void TrainingRun::finish() {
   if (!options.plot.empty())
     writeLossPlot(options.plot, model.model, progress.trainCurve,
                   progress.evalCurve, total);
+  if (options.reportMemory)
+    display->print(describeMemoryUse(model, arena));
 }
 
 } // namespace

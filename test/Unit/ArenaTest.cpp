@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 using namespace dlrt;
 
 TEST(Arena, RoundsUpToTheAlignment) {
@@ -48,4 +50,15 @@ TEST(Arena, ReportsAnImpossibleSize) {
   EXPECT_FALSE(arena.allocate(size_t(1) << 62, error));
   EXPECT_NE(error.find("cannot allocate the arena"), std::string::npos);
   EXPECT_EQ(arena.size(), 0u);
+}
+
+TEST(Arena, CountsTheBytesTouched) {
+  Arena arena;
+  std::string error;
+  size_t page = size_t(sysconf(_SC_PAGESIZE));
+  ASSERT_TRUE(arena.allocate(64 * page, error)) << error;
+  EXPECT_EQ(arena.residentBytes(), 0u);
+  arena.data()[0] = 1;
+  arena.data()[10 * page + 5] = 1;
+  EXPECT_EQ(arena.residentBytes(), 2 * page);
 }
