@@ -110,8 +110,24 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
                                      .value_or(0))
                              .c_str());
       if (auto op = step->getString("peak_op"))
-        os << " at " << *op << " " << step->getString("peak_loc").value_or("");
+        os << " at " << *op << " " << step->getString("peak_loc").value_or("")
+           << " (" << step->getString("peak_stage").value_or("forward")
+           << ")";
       os << "\n";
+      // What is live at the peak, when the step has a backward pass.
+      const llvm::json::Object *byClass = step->getObject("peak_by_class");
+      if (!byClass || byClass->getInteger("backward").value_or(0) +
+                              byClass->getInteger("activations").value_or(0) ==
+                          0)
+        continue;
+      for (auto [key, label] :
+           {std::pair{"activations", "activations kept for the backward pass"},
+            std::pair{"backward", "backward (gradients, intermediates)"},
+            std::pair{"optimizer", "optimizer update"},
+            std::pair{"forward_scratch", "forward scratch"}})
+        os << llvm::format("    %-38s %16s bytes\n", label,
+                           grouped(byClass->getInteger(key).value_or(0))
+                               .c_str());
     }
   }
   return success();

@@ -41,13 +41,48 @@ int64_t alignUp(int64_t bytes) {
   return (bytes + kAlignment - 1) / kAlignment * kAlignment;
 }
 
+/// Where in a training step an op belongs, from the name dl-autodiff and
+/// dl-expand-optimizer give their ops' locations.
+enum class Stage { Forward, Backward, Optimizer };
+
+Stage stageOf(Location loc) {
+  Stage stage = Stage::Forward;
+  loc->walk([&](Location inner) {
+    if (auto name = dyn_cast<NameLoc>(inner)) {
+      if (name.getName() == "backward")
+        stage = Stage::Backward;
+      else if (name.getName() == "optimizer")
+        stage = Stage::Optimizer;
+    }
+    return stage == Stage::Forward ? WalkResult::advance()
+                                   : WalkResult::interrupt();
+  });
+  return stage;
+}
+
 /// One temporary of an entry point.
 struct Temporary {
   memref::AllocOp alloc;
   int64_t bytes = 0;
   size_t first = 0, last = 0; ///< Positions of the body's ops.
   int64_t offset = -1;        ///< In the scratch region.
+  Stage stage = Stage::Forward;
 };
+
+/// The report's class of a temporary: what the forward keeps for the
+/// backward pass (it outlives the forward), the forward's own scratch, the
+/// backward's (gradients and their intermediates), the update's.
+const char *classOf(const Temporary &t, size_t firstBackward) {
+  switch (t.stage) {
+  case Stage::Forward:
+    return t.last >= firstBackward ? "activations" : "forward_scratch";
+  case Stage::Backward:
+    return "backward";
+  case Stage::Optimizer:
+    return "optimizer";
+  }
+  return "forward_scratch";
+}
 
 /// The position in `body` of the op that `op` is or is nested in.
 size_t positionIn(Block &body, Operation *op,
@@ -213,6 +248,7 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
           1));
       t.first = positions.lookup(alloc);
       t.last = std::max(t.first, lastUse(body, alloc, positions));
+      t.stage = stageOf(alloc.getLoc());
       temps.push_back(t);
     }
     int64_t bytes = place(temps);
@@ -220,6 +256,24 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
     llvm::json::Object figures{{"scratch_bytes", bytes},
                                {"peak_live_bytes", peak},
                                {"temporaries", int64_t(temps.size())}};
+
+    // What the bytes live at the peak are, by class.
+    size_t firstBackward = body.getOperations().size();
+    for (auto [i, op] : llvm::enumerate(body))
+      if (stageOf(op.getLoc()) != Stage::Forward) {
+        firstBackward = i;
+        break;
+      }
+    llvm::json::Object atPeak{{"activations", int64_t(0)},
+                              {"forward_scratch", int64_t(0)},
+                              {"backward", int64_t(0)},
+                              {"optimizer", int64_t(0)}};
+    for (const Temporary &t : temps)
+      if (t.first <= at && at <= t.last) {
+        llvm::json::Value &sum = atPeak[classOf(t, firstBackward)];
+        sum = *sum.getAsInteger() + t.bytes;
+      }
+    figures["peak_by_class"] = std::move(atPeak);
     if (!temps.empty()) {
       // The op that computes into the temporary that makes the peak.
       Operation *peakOp = &*std::next(body.begin(), at);
@@ -233,6 +287,10 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
         os << at.getFilename().getValue() << ":" << at.getLine() << ":"
            << at.getColumn();
       figures["peak_op"] = peakOp->getName().getStringRef().str();
+      Stage stage = stageOf(peakOp->getLoc());
+      figures["peak_stage"] = stage == Stage::Forward    ? "forward"
+                              : stage == Stage::Backward ? "backward"
+                                                         : "optimizer";
       figures["peak_loc"] = where;
     }
     steps[fn.getSymName()] = std::move(figures);

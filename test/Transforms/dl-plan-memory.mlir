@@ -21,7 +21,7 @@ module {
     return
   }
 }
-// CHECK: llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:2176,\22model\22:\22m\22,\22scratch\22:{\22bytes\22:2048,\22offset\22:128,\22steps\22:{\22dl_eval_step\22:{\22peak_live_bytes\22:2048,\22peak_loc\22:\22{{.*}}dl-plan-memory.mlir:14:5\22,\22peak_op\22:\22linalg.copy\22,\22scratch_bytes\22:2048,\22temporaries\22:3}}}}\00")
+// CHECK: llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:2176,\22model\22:\22m\22,\22scratch\22:{\22bytes\22:2048,\22offset\22:128,\22steps\22:{\22dl_eval_step\22:{\22peak_by_class\22:{\22activations\22:0,\22backward\22:0,\22forward_scratch\22:2048,\22optimizer\22:0},\22peak_live_bytes\22:2048,\22peak_loc\22:\22{{.*}}dl-plan-memory.mlir:14:5\22,\22peak_op\22:\22linalg.copy\22,\22peak_stage\22:\22forward\22,\22scratch_bytes\22:2048,\22temporaries\22:3}}}}\00")
 // CHECK-LABEL: func.func @dl_eval_step(%{{.*}}: memref<2176xi8>)
 // CHECK-NOT: memref.alloc
 // CHECK: %[[A:.*]] = memref.view %{{.*}}[%c[[OA:[0-9]+]]][] : memref<2176xi8> to memref<256xf32>

@@ -168,6 +168,16 @@ LogicalResult ReverseSweep::run() {
       FunctionType::get(fn.getContext(), fn.getArgumentTypes(),
                         ValueRange(results).getTypes()));
   fn->setAttr("dl.gradients", ArrayAttr::get(fn.getContext(), names));
+
+  // The reverse sweep's ops are named "backward" in their locations, which
+  // lowering keeps, so that the memory plan can tell what the forward keeps
+  // for the backward pass from what the backward computes.
+  llvm::SmallPtrSet<Operation *, 32> forward(forwardOps.begin(),
+                                             forwardOps.end());
+  StringAttr backward = StringAttr::get(fn.getContext(), "backward");
+  for (Operation &op : body)
+    if (!forward.contains(&op) && !isa<func::ReturnOp>(op))
+      op.setLoc(NameLoc::get(backward, op.getLoc()));
   return success();
 }
 

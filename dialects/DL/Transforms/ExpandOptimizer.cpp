@@ -331,6 +331,8 @@ struct DLExpandOptimizerPass
     SmallVector<Value> results(ret.getOperands().take_front(forwardResults));
     SmallVector<Value> grads(ret.getOperands().drop_front(forwardResults));
 
+    // Everything built from here on goes before the return.
+    Operation *firstUpdate = ret->getPrevNode();
     OpBuilder b(ret);
     UpdateBuilder updates(b, ret.getLoc(), module, hyper, *plan);
     SmallVector<Attribute> stats;
@@ -346,6 +348,14 @@ struct DLExpandOptimizerPass
       }
       updates.update(param, grad);
     }
+
+    // The update's ops are named "optimizer" in their locations (see
+    // dl-autodiff's "backward").
+    StringAttr optimizerName = b.getStringAttr("optimizer");
+    for (Operation *op = firstUpdate ? firstUpdate->getNextNode()
+                                     : &step.getBody().front().front();
+         op && op != ret.getOperation(); op = op->getNextNode())
+      op->setLoc(NameLoc::get(optimizerName, op->getLoc()));
 
     ret->setOperands(results);
     step.setType(FunctionType::get(&getContext(),
