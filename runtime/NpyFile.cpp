@@ -7,6 +7,7 @@
 #include "runtime/NpyFile.h"
 
 #include "runtime/Error.h"
+#include "runtime/TextCursor.h"
 
 #include <cctype>
 #include <cstring>
@@ -25,10 +26,10 @@ struct HeaderValue {
 };
 
 /// Parses the header dict; the grammar is the subset numpy writes.
-class HeaderParser {
+class HeaderParser : public TextCursor<HeaderParser> {
 public:
   HeaderParser(const std::string &text, const std::string &path)
-      : text(text), path(path) {}
+      : TextCursor(text), path(path) {}
 
   std::map<std::string, HeaderValue> parse() {
     std::map<std::string, HeaderValue> dict;
@@ -45,25 +46,11 @@ public:
     return dict;
   }
 
+  friend class TextCursor;
+
 private:
   [[noreturn]] void fail(const std::string &message) const {
     throw Error(path + ": malformed .npy header (" + message + "): " + text);
-  }
-  void skipSpace() {
-    while (pos < text.size() && std::isspace((unsigned char)text[pos]))
-      ++pos;
-  }
-  bool consume(char c) {
-    skipSpace();
-    if (pos < text.size() && text[pos] == c) {
-      ++pos;
-      return true;
-    }
-    return false;
-  }
-  void expect(char c) {
-    if (!consume(c))
-      fail(std::string("expected '") + c + "'");
   }
   std::string parseString() {
     skipSpace();
@@ -112,9 +99,7 @@ private:
     return value;
   }
 
-  const std::string &text;
   const std::string &path;
-  size_t pos = 0;
 };
 
 } // namespace

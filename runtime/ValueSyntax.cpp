@@ -7,6 +7,7 @@
 #include "runtime/ValueSyntax.h"
 
 #include "runtime/Error.h"
+#include "runtime/TextCursor.h"
 
 #include <cctype>
 #include <cerrno>
@@ -19,9 +20,9 @@ namespace {
 
 /// A recursive-descent parser over one string, following the grammar of
 /// ValueSyntax.h.
-class Parser {
+class Parser : public TextCursor<Parser> {
 public:
-  explicit Parser(const std::string &text) : text(text) {}
+  explicit Parser(const std::string &text) : TextCursor(text) {}
 
   SyntaxValue parseWhole() {
     SyntaxValue value = parseValue();
@@ -31,30 +32,14 @@ public:
     return value;
   }
 
+  friend class TextCursor;
+
 private:
   [[noreturn]] void fail(const std::string &message) const {
     throw Error(message + " at column " + std::to_string(pos + 1) + " of '" +
                 text + "'");
   }
 
-  void skipSpace() {
-    while (pos < text.size() && std::isspace((unsigned char)text[pos]))
-      ++pos;
-  }
-
-  bool consume(char c) {
-    skipSpace();
-    if (pos < text.size() && text[pos] == c) {
-      ++pos;
-      return true;
-    }
-    return false;
-  }
-
-  void expect(char c) {
-    if (!consume(c))
-      fail(std::string("expected '") + c + "'");
-  }
 
   static bool isWordStart(char c) {
     return std::isalpha((unsigned char)c) || c == '_';
@@ -296,8 +281,6 @@ private:
     return value;
   }
 
-  const std::string &text;
-  size_t pos = 0;
 };
 
 } // namespace
