@@ -13,8 +13,6 @@ using namespace mlir;
 namespace dlcc {
 
 namespace {
-constexpr int64_t kAlignment = 64; // Must match dlrt::kArenaAlignment.
-
 const char *roleName(TensorRole role) {
   switch (role) {
   case TensorRole::Param:
@@ -85,7 +83,7 @@ int64_t elementBytes(Type elementType) {
 
 ArenaTensor &ArenaLayout::add(std::string name, TensorRole role,
                               RankedTensorType type) {
-  int64_t offset = (arenaBytes + kAlignment - 1) / kAlignment * kAlignment;
+  int64_t offset = alignToArena(arenaBytes);
   ArenaTensor tensor;
   tensor.name = std::move(name);
   tensor.role = role;
@@ -108,8 +106,7 @@ std::string buildModelDescriptor(ModuleOp module, const ArenaLayout &layout,
   root["model"] = name ? name.str() : std::string("model");
   auto batch = module->getAttrOfType<IntegerAttr>("dl.batch");
   root["batch"] = batch ? batch.getInt() : 0;
-  root["arena_bytes"] = (layout.arenaBytes + kAlignment - 1) / kAlignment *
-                        kAlignment;
+  root["arena_bytes"] = alignToArena(layout.arenaBytes);
   root["outputs"] = llvm::json::Array(outputNames);
 
   llvm::json::Array tensors;

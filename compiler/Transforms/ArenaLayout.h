@@ -51,6 +51,14 @@ struct ArenaLayout {
                    mlir::RankedTensorType type);
 };
 
+/// Every offset in the arena is a multiple of this (dlrt::kArenaAlignment).
+constexpr int64_t kArenaAlignment = 64;
+
+/// `bytes` rounded up to a multiple of kArenaAlignment.
+inline int64_t alignToArena(int64_t bytes) {
+  return (bytes + kArenaAlignment - 1) / kArenaAlignment * kArenaAlignment;
+}
+
 /// Bytes of one element of a tensor in the arena.
 int64_t elementBytes(mlir::Type elementType);
 

@@ -285,8 +285,8 @@ struct DLLowerToArenaPass
                            "", TensorRole::Stat, layout, trainOutputs))))
       return signalPassFailure();
 
-    int64_t arenaBytes = (layout.arenaBytes + 63) / 64 * 64;
-    auto arenaType = MemRefType::get({std::max<int64_t>(arenaBytes, 64)},
+    int64_t arenaBytes = alignToArena(layout.arenaBytes);
+    auto arenaType = MemRefType::get({std::max(arenaBytes, kArenaAlignment)},
                                      IntegerType::get(&getContext(), 8));
     EntryPointBuilder builder(module, layout, arenaType);
     if (failed(builder.build(model, "dl_eval_step", inputs, outputs,

@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/ArenaLayout.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -34,12 +35,6 @@ using namespace mlir;
 using namespace dlcc;
 
 namespace {
-
-constexpr int64_t kAlignment = 64;
-
-int64_t alignUp(int64_t bytes) {
-  return (bytes + kAlignment - 1) / kAlignment * kAlignment;
-}
 
 /// Where in a training step an op belongs, from the name dl-autodiff and
 /// dl-expand-optimizer give their ops' locations.
@@ -137,13 +132,13 @@ int64_t place(MutableArrayRef<Temporary> temps) {
     for (Temporary *c : conflicts) {
       if (offset + t->bytes <= c->offset)
         break; // The gap before c fits.
-      offset = std::max(offset, alignUp(c->offset + c->bytes));
+      offset = std::max(offset, alignToArena(c->offset + c->bytes));
     }
     t->offset = offset;
     size = std::max(size, offset + t->bytes);
     placed.push_back(t);
   }
-  return alignUp(size);
+  return alignToArena(size);
 }
 
 /// The bytes in use at the fullest position, and that position.
@@ -242,7 +237,7 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
         continue;
       Temporary t;
       t.alloc = alloc;
-      t.bytes = alignUp(std::max<int64_t>(
+      t.bytes = alignToArena(std::max<int64_t>(
           type.getNumElements() *
               llvm::divideCeil(type.getElementTypeBitWidth(), 8),
           1));

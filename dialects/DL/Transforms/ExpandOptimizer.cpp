@@ -124,9 +124,9 @@ void bindDropoutCounters(func::FuncOp fn, HyperArguments &hyper) {
 /// Builds the update of every trained parameter at the end of a step.
 class UpdateBuilder {
 public:
-  UpdateBuilder(OpBuilder &b, Location loc, ModuleOp module,
-                HyperArguments &hyper, const OptimizerPlan &plan)
-      : g(b, loc), module(module), hyper(hyper), plan(plan) {}
+  UpdateBuilder(OpBuilder &b, Location loc, HyperArguments &hyper,
+                const OptimizerPlan &plan)
+      : g(b, loc), hyper(hyper), plan(plan) {}
 
   /// Clips `grads` in place to the global norm bound; returns the norm.
   Value clip(MutableArrayRef<Value> grads);
@@ -161,7 +161,6 @@ private:
   void adam(ParameterOp param, Value p, Value grad);
 
   GradBuilder g;
-  ModuleOp module;
   HyperArguments &hyper;
   const OptimizerPlan &plan;
   Value correction1, correction2;
@@ -334,7 +333,7 @@ struct DLExpandOptimizerPass
     // Everything built from here on goes before the return.
     Operation *firstUpdate = ret->getPrevNode();
     OpBuilder b(ret);
-    UpdateBuilder updates(b, ret.getLoc(), module, hyper, *plan);
+    UpdateBuilder updates(b, ret.getLoc(), hyper, *plan);
     SmallVector<Attribute> stats;
     if (plan->clip) {
       results.push_back(updates.clip(grads));
