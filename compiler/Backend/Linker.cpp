@@ -32,7 +32,7 @@ std::string runtimeLibraryDir(const char *argv0) {
 } // namespace
 
 bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
-                    const char *argv0, std::string &error) {
+                    const char *argv0, bool cuda, std::string &error) {
   llvm::ErrorOr<std::string> driver = llvm::sys::findProgramByName("c++");
   if (!driver) {
     error = "cannot find the system C++ compiler driver 'c++' to link with";
@@ -41,8 +41,20 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
   std::string libDir = "-L" + runtimeLibraryDir(argv0);
   llvm::SmallVector<llvm::StringRef> args{*driver, object, "-o", output,
                                           libDir};
-  for (const char *lib : {DLCC_RUNTIME_LINK_FLAGS})
-    args.push_back(lib);
+  static const char *const cpuLibs[] = {DLCC_RUNTIME_LINK_FLAGS};
+  static const char *const cudaLibs[] = {DLCC_CUDA_RUNTIME_LINK_FLAGS nullptr};
+  if (cuda && !cudaLibs[0]) {
+    error = "dlcc was built without the CUDA toolkit: it cannot link CUDA "
+            "programs";
+    return false;
+  }
+  if (cuda) {
+    for (const char *const *lib = cudaLibs; *lib; ++lib)
+      args.push_back(*lib);
+  } else {
+    for (const char *lib : cpuLibs)
+      args.push_back(lib);
+  }
   std::string message;
   int status = llvm::sys::ExecuteAndWait(*driver, args, std::nullopt, {}, 0, 0,
                                          &message);

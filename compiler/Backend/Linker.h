@@ -16,8 +16,10 @@ namespace dlcc {
 /// Links the object file of a compiled model with libdlrt (whose `main`
 /// drives training) into the executable `output`, through the system's C++
 /// compiler driver. `argv0` locates the runtime next to an installed dlcc.
+/// With `cuda`, the program runs its steps on a GPU: it links the CUDA
+/// backend of the runtime, cudart and cuBLASLt.
 bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
-                    const char *argv0, std::string &error);
+                    const char *argv0, bool cuda, std::string &error);
 
 } // namespace dlcc
 

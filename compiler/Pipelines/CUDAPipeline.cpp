@@ -26,8 +26,13 @@ llvm::StringRef cudaToolkitDir() { return DLCC_CUDA_TOOLKIT_DIR; }
 
 void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   buildLinalgPipeline(pm, options.step);
-  buildBufferizePipeline(pm);
+  buildBufferizePipeline(pm, /*deviceGemms=*/true);
 
+  // Bufferization leaves copies of a subview onto an identical subview (an
+  // in-place row update written back); merged, they fold away rather than
+  // become kernels.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   // Every other linalg op becomes a kernel, all in one gpu.module.
   pm.addPass(createDLLinalgToGPU());
   pm.addPass(createCanonicalizerPass());
@@ -57,6 +62,13 @@ void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
   // libdevice, for the math functions that the NVVM lowering calls.
   binary.toolkitPath = cudaToolkitDir().str();
   pm.addPass(createGpuModuleToBinaryPass(binary));
+
+  // The host: every launch on the program's stream, its few reads of
+  // device memory as copies; the PTX stays embedded (gpu.binary), loaded
+  // once at start by the runtime.
+  pm.addPass(createDLGPUStreamOrder());
+  pm.addPass(createDLGPUHostReads());
+  buildHostToLLVMPipeline(pm, /*launchesKernels=*/true);
 }
 
 } // namespace dlcc

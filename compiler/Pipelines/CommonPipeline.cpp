@@ -10,9 +10,11 @@
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -49,7 +51,7 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   pm.addPass(createCSEPass());
 }
 
-void buildBufferizePipeline(OpPassManager &pm) {
+void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
   // Elementwise chains become single loops before buffers exist.
   pm.addPass(createDLFuseElementwise());
   pm.addPass(createCanonicalizerPass());
@@ -59,10 +61,33 @@ void buildBufferizePipeline(OpPassManager &pm) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  pm.addPass(createDLLinalgToBlas());
+  DLLinalgToBlasOptions gemms;
+  gemms.device = deviceGemms;
+  pm.addPass(createDLLinalgToBlas(gemms));
   pm.addPass(createDLPlanMemory());
   bufferization::BufferDeallocationPipelineOptions deallocation;
   bufferization::buildBufferDeallocationPipeline(pm, deallocation);
+}
+
+void buildHostToLLVMPipeline(OpPassManager &pm, bool launchesKernels) {
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  // After expand-strided-metadata, which computes the offsets of views at
+  // run-time positions (a scatter-add's row) with affine.apply.
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  ConvertFuncToLLVMPassOptions funcOptions;
+  funcOptions.useBarePtrCallConv = true;
+  pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  if (launchesKernels)
+    pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
 }
 
 } // namespace dlcc

@@ -36,8 +36,15 @@ void buildLinalgPipeline(mlir::OpPassManager &pm, const StepOptions &options);
 
 /// Adds the passes that take the output of buildLinalgPipeline to buffers:
 /// elementwise chains fused, tensors bufferized, f32 matrix products handed
-/// to the runtime's GEMM (`dlrt_sgemm`), temporary buffers freed.
-void buildBufferizePipeline(mlir::OpPassManager &pm);
+/// to the runtime's GEMM (`dlrt_sgemm`, or `dlrt_cuda_sgemm` on device
+/// buffers when `deviceGemms`), temporaries placed by the memory plan.
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool deviceGemms = false);
+
+/// Adds the passes that take host code on memrefs (loops, views, calls,
+/// and GPU launches when `launchesKernels`) to the LLVM dialect. Memrefs
+/// cross function boundaries as bare pointers: dl_eval_step(arena) and the
+/// runtime's functions then have plain C signatures.
+void buildHostToLLVMPipeline(mlir::OpPassManager &pm, bool launchesKernels);
 
 } // namespace dlcc
 

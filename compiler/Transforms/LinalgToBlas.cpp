@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/RuntimeCalls.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -42,33 +43,15 @@ bool isRowMajorF32(Type type) {
 MatrixOperand matrixOperand(OpBuilder &b, Location loc, Value memref,
                             bool batched) {
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-  Value four = arith::ConstantIndexOp::create(b, loc, 4);
-  Value bytes = arith::MulIOp::create(b, loc, meta.getOffset(), four);
-  Value address = arith::AddIOp::create(b, loc, aligned, bytes);
   auto i64 = b.getI64Type();
-  Value asInt = arith::IndexCastOp::create(b, loc, i64, address);
-  Value pointer = LLVM::IntToPtrOp::create(
-      b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
   ValueRange strides = meta.getStrides();
   MatrixOperand out;
-  out.pointer = pointer;
+  out.pointer = dlcc::elementPointer(b, loc, memref, {});
   out.rowStride = arith::IndexCastOp::create(b, loc, i64,
                                              strides[strides.size() - 2]);
   if (batched)
     out.batchStride = arith::IndexCastOp::create(b, loc, i64, strides[0]);
   return out;
-}
-
-func::FuncOp declareRuntime(OpBuilder &b, ModuleOp module, StringRef name,
-                            FunctionType type) {
-  if (auto fn = module.lookupSymbol<func::FuncOp>(name))
-    return fn;
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(module.getBody());
-  auto fn = func::FuncOp::create(b, module.getLoc(), name, type);
-  fn.setPrivate();
-  return fn;
 }
 
 /// Recognizes the transposition of each operand from the indexing maps of a
@@ -106,7 +89,10 @@ bool readTransposes(linalg::LinalgOp op, bool batched, bool &transA,
 
 template <typename OpTy>
 struct ProductToGemm : OpRewritePattern<OpTy> {
-  using OpRewritePattern<OpTy>::OpRewritePattern;
+  /// `prefix` names the runtime: "dlrt_" (OpenBLAS) or "dlrt_cuda_".
+  ProductToGemm(MLIRContext *context, StringRef prefix)
+      : OpRewritePattern<OpTy>(context), prefix(prefix.str()) {}
+  std::string prefix;
   static constexpr bool kBatched = std::is_same_v<OpTy, linalg::BatchMatmulOp>;
 
   LogicalResult matchAndRewrite(OpTy op,
@@ -170,8 +156,8 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
       types.push_back(i64);
     }
     auto module = op->template getParentOfType<ModuleOp>();
-    func::FuncOp gemm = declareRuntime(
-        rewriter, module, kBatched ? "dlrt_sgemm_batched" : "dlrt_sgemm",
+    func::FuncOp gemm = dlcc::declareRuntimeFunction(
+        rewriter, module, prefix + (kBatched ? "sgemm_batched" : "sgemm"),
         rewriter.getFunctionType(types, {}));
     func::CallOp::create(rewriter, loc, gemm, args);
     rewriter.eraseOp(op);
@@ -181,10 +167,13 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
 
 struct DLLinalgToBlasPass
     : dlcc::impl::DLLinalgToBlasBase<DLLinalgToBlasPass> {
+  using DLLinalgToBlasBase::DLLinalgToBlasBase;
+
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
+    StringRef prefix = device ? "dlrt_cuda_" : "dlrt_";
     patterns.add<ProductToGemm<linalg::MatmulOp>,
-                 ProductToGemm<linalg::BatchMatmulOp>>(&getContext());
+                 ProductToGemm<linalg::BatchMatmulOp>>(&getContext(), prefix);
     // A module pass: the rewrite declares the runtime functions in the module.
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

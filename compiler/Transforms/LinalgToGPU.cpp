@@ -9,7 +9,9 @@
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace dlcc {
 #define GEN_PASS_DEF_DLLINALGTOGPU
@@ -73,6 +75,165 @@ LogicalResult lowerToParallelLoops(RewriterBase &rewriter,
     return generic->emitError("cannot turn this op into loops for the GPU");
   rewriter.eraseOp(*generic);
   return success();
+}
+
+/// The memref a view inside `loop` reads through, with the static offset
+/// of every dimension the view does not fix to one element: how `root`'s
+/// elements are reached when the view is indexed by a parallel loop's ivs.
+struct RowAccess {
+  Value root;
+  SmallVector<int64_t> offsets;
+};
+
+/// How an access of `memref` at the ivs of a parallel loop nested in
+/// `loop` reaches memory, or nullopt when its threads could share an
+/// element: a memref defined outside `loop`, or a subview of one whose
+/// dynamic offsets fall only on dimensions of size one.
+std::optional<RowAccess> rowAccess(scf::ForOp loop, Value memref) {
+  if (loop.isDefinedOutsideOfLoop(memref)) {
+    auto type = cast<MemRefType>(memref.getType());
+    return RowAccess{memref, SmallVector<int64_t>(type.getRank(), 0)};
+  }
+  auto view = memref.getDefiningOp<memref::SubViewOp>();
+  if (!view || !loop.isDefinedOutsideOfLoop(view.getSource()) ||
+      !view.hasUnitStride())
+    return std::nullopt;
+  RowAccess access{view.getSource(), {}};
+  for (auto [offset, size] :
+       llvm::zip(view.getMixedOffsets(), view.getMixedSizes())) {
+    std::optional<int64_t> staticSize = getConstantIntValue(size);
+    if (!staticSize)
+      return std::nullopt;
+    if (*staticSize == 1)
+      continue;
+    std::optional<int64_t> staticOffset = getConstantIntValue(offset);
+    if (!staticOffset)
+      return std::nullopt;
+    access.offsets.push_back(*staticOffset);
+  }
+  return access;
+}
+
+/// `index` itself, or what an identity affine.apply (as linalg's loops
+/// index their operands) passes on.
+Value throughIdentity(Value index) {
+  auto apply = index.getDefiningOp<affine::AffineApplyOp>();
+  if (apply && apply.getAffineMap().isIdentity())
+    return apply.getMapOperands()[0];
+  return index;
+}
+
+/// Whether the parallel loop `inner`, alone in the body of the sequential
+/// host loop `loop`, can become the outer loop: every thread then runs the
+/// rows in order on its own elements. That holds when `inner`'s body only
+/// computes and reads or writes memory at exactly its ivs, through views
+/// that differ from row to row only in dimensions of one element, and the
+/// views of one memref all reach it at the same offsets.
+bool canSwap(scf::ForOp loop, scf::ParallelOp inner) {
+  if (loop.getNumResults() != 0 || inner.getNumResults() != 0)
+    return false;
+  for (Value bound : llvm::concat<Value>(inner.getLowerBound(),
+                                         inner.getUpperBound(),
+                                         inner.getStep()))
+    if (!loop.isDefinedOutsideOfLoop(bound) &&
+        !matchPattern(bound, m_Constant()))
+      return false;
+  for (Operation &op : loop.getBody()->without_terminator())
+    if (&op != inner.getOperation() && !isMemoryEffectFree(&op) &&
+        !isa<memref::LoadOp>(op))
+      return false;
+
+  DenseMap<Value, SmallVector<int64_t>> offsetsOfRoot;
+  DenseSet<Value> written;
+  WalkResult walk = inner.getBody()->walk([&](Operation *op) {
+    if (isa<scf::ReduceOp>(op))
+      return WalkResult::advance();
+    Value memref;
+    ValueRange indices;
+    if (auto load = dyn_cast<memref::LoadOp>(op)) {
+      memref = load.getMemRef();
+      indices = load.getIndices();
+    } else if (auto store = dyn_cast<memref::StoreOp>(op)) {
+      memref = store.getMemRef();
+      indices = store.getIndices();
+    } else if (isMemoryEffectFree(op) && op->getNumRegions() == 0) {
+      return WalkResult::advance();
+    } else {
+      return WalkResult::interrupt();
+    }
+    if (!llvm::equal(llvm::map_range(indices, throughIdentity),
+                     inner.getInductionVars()))
+      return WalkResult::interrupt();
+    std::optional<RowAccess> access = rowAccess(loop, memref);
+    if (!access)
+      return WalkResult::interrupt();
+    if (isa<memref::StoreOp>(op))
+      written.insert(access->root);
+    auto [it, inserted] =
+        offsetsOfRoot.try_emplace(access->root, access->offsets);
+    return inserted || it->second == access->offsets ? WalkResult::advance()
+                                                     : WalkResult::interrupt();
+  });
+  if (walk.wasInterrupted())
+    return false;
+  // The rows' own reads (the ids) must not see what the threads write.
+  for (auto load : loop.getBody()->getOps<memref::LoadOp>()) {
+    std::optional<RowAccess> access = rowAccess(loop, load.getMemRef());
+    if (!access || written.contains(access->root))
+      return false;
+  }
+  return true;
+}
+
+/// Makes the parallel loop in each sequential host loop of row updates (an
+/// embedding's gradient: `for r { out[ids[r], :] += g[r, :] }`) the outer
+/// loop, so that it becomes one kernel whose threads each run all rows in
+/// order (the sums of the CPU, in its order) rather than a launch and a
+/// read of device memory by the host per row.
+void swapRowLoops(RewriterBase &rewriter, Operation *root) {
+  SmallVector<std::pair<scf::ForOp, scf::ParallelOp>> candidates;
+  root->walk([&](scf::ForOp loop) {
+    if (!onHost(loop) || loop->getParentOfType<scf::ParallelOp>())
+      return;
+    auto parallels = loop.getBody()->getOps<scf::ParallelOp>();
+    if (llvm::range_size(parallels) != 1)
+      return;
+    scf::ParallelOp inner = *parallels.begin();
+    if (canSwap(loop, inner))
+      candidates.emplace_back(loop, inner);
+  });
+  for (auto [loop, inner] : candidates) {
+    rewriter.setInsertionPoint(loop);
+    // The bounds are invariant: defined outside or constants, cloned out.
+    auto hoisted = [&](ValueRange values) {
+      SmallVector<Value> out;
+      for (Value v : values)
+        out.push_back(loop.isDefinedOutsideOfLoop(v)
+                          ? v
+                          : rewriter.clone(*v.getDefiningOp())->getResult(0));
+      return out;
+    };
+    auto outer = scf::ParallelOp::create(
+        rewriter, inner.getLoc(), hoisted(inner.getLowerBound()),
+        hoisted(inner.getUpperBound()), hoisted(inner.getStep()));
+    rewriter.setInsertionPoint(outer.getBody()->getTerminator());
+    IRMapping mapping;
+    mapping.map(inner.getInductionVars(), outer.getInductionVars());
+    auto rows = scf::ForOp::create(rewriter, loop.getLoc(),
+                                   loop.getLowerBound(), loop.getUpperBound(),
+                                   loop.getStep());
+    mapping.map(loop.getInductionVar(), rows.getInductionVar());
+    rewriter.setInsertionPoint(rows.getBody()->getTerminator());
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (&op != inner.getOperation()) {
+        rewriter.clone(op, mapping);
+        continue;
+      }
+      for (Operation &nested : inner.getBody()->without_terminator())
+        rewriter.clone(nested, mapping);
+    }
+    rewriter.eraseOp(loop);
+  }
 }
 
 /// Replaces the outermost parallel loop `loop` by a gpu.launch of a 1-D grid
@@ -186,6 +347,7 @@ struct DLLinalgToGPU : dlcc::impl::DLLinalgToGPUBase<DLLinalgToGPU> {
       if (failed(lowerToParallelLoops(rewriter, op)))
         return signalPassFailure();
     }
+    swapRowLoops(rewriter, getOperation());
 
     // Every outermost parallel loop of a function becomes a kernel named
     // after the function; nested ones run sequentially in its threads.

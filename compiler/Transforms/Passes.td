@@ -49,7 +49,14 @@ def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
     indexing maps say) by calls to `dlrt_sgemm` / `dlrt_sgemm_batched`, which
     the runtime implements with OpenBLAS. Products whose operands are not
     row-major with unit inner stride stay as linalg and become loops.
+    With `device`, the calls are to `dlrt_cuda_sgemm` /
+    `dlrt_cuda_sgemm_batched` instead, the same contract on device memory
+    (cuBLASLt on the program's stream).
   }];
+  let options = [
+    Option<"device", "device", "bool", /*default=*/"false",
+           "Call the CUDA runtime's GEMMs, on device buffers">
+  ];
   let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect", "mlir::func::FuncDialect"];
 }
@@ -86,7 +93,11 @@ def DLLinalgToGPU : Pass<"dl-linalg-to-gpu", "mlir::ModuleOp"> {
     the innermost dimension fastest so that neighbouring threads touch
     neighbouring elements. Reduction loops stay sequential inside a thread
     (one thread per output element); an op with no parallel loop runs on a
-    single thread. The launches name the kernel module and a kernel, so
+    single thread. A sequential host loop of row updates around one such
+    parallel loop (an embedding's gradient, `for r { out[ids[r], :] +=
+    g[r, :] }`) swaps with it when each thread then touches only its own
+    elements: one kernel whose threads run the rows in order, the CPU's sums
+    in the CPU's order. The launches name the kernel module and a kernel, so
     that `gpu-kernel-outlining` puts every kernel of the program into one
     `gpu.module`.
 
@@ -110,6 +121,34 @@ def DLLinalgToGPU : Pass<"dl-linalg-to-gpu", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::gpu::GPUDialect",
                            "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect"];
+}
+
+def DLGPUStreamOrder : Pass<"dl-gpu-stream-order", "mlir::ModuleOp"> {
+  let summary = "Launches every kernel of a step on one stream, in program order.";
+  let description = [{
+    In each host function that launches kernels, a `gpu.wait async` at the
+    entry names the stream; every `gpu.launch_func` becomes asynchronous on
+    it, and each return waits for it. The runtime gives every such stream
+    its one program stream, where its GEMMs also run: stream order is
+    program order, so no launch waits for the host and the host waits once
+    per step (or where it reads device memory, see dl-gpu-host-reads).
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def DLGPUHostReads : Pass<"dl-gpu-host-reads", "mlir::ModuleOp"> {
+  let summary = "Turns host reads of device memory into runtime copies.";
+  let description = [{
+    After kernel outlining, what stays on the host reads the arena only for
+    a few scalars: the seed and step of dropout masks, the extremes of the
+    labels that an input check compares. On a GPU the arena is device
+    memory; each such `memref.load` becomes a call to
+    `dlrt_cuda_read(dst, src, bytes)` (which waits for the stream and
+    copies) into a host `memref.alloca`, and a load from there. A host op
+    that would write device memory is an error.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::memref::MemRefDialect"];
 }
 
 def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {

@@ -253,16 +253,15 @@ int checkTarget() {
     return fail("unknown GPU architecture '" + gpuArch +
                 "' (--gpu-arch): expected " +
                 join(ArrayRef(dlcc::kGPUArchs), ", "));
-  if (emit == Emit::Exe)
-    return fail("linking CUDA executables is not supported yet; --emit=ptx "
-                "writes the kernels");
-  if (emit == Emit::LLVMDialect || emit == Emit::LLVMIR || emit == Emit::Asm ||
-      emit == Emit::Obj)
-    return fail("--target=cuda does not generate host code yet; --emit=ptx "
-                "writes the kernels");
-  if (emit == Emit::PTX && dlcc::cudaToolkitDir().empty())
-    return fail("--emit=ptx needs the CUDA toolkit (for libdevice), and dlcc "
-                "was built without one");
+  if (emit == Emit::Linalg)
+    return fail("--emit=linalg shows the CPU pipeline; with --target=cuda "
+                "use --emit=llvm-dialect or --emit=ptx");
+  bool generatesKernels = emit != Emit::AST && emit != Emit::Params &&
+                          emit != Emit::DL && emit != Emit::Grad &&
+                          emit != Emit::Train;
+  if (generatesKernels && dlcc::cudaToolkitDir().empty())
+    return fail("--target=cuda needs the CUDA toolkit (for libdevice and the "
+                "CUDA runtime), and dlcc was built without one");
   return 0;
 }
 
@@ -310,7 +309,8 @@ int emitNative(mlir::ModuleOp module, const char *argv0) {
       return fail(error);
     file->keep();
   }
-  if (!dlcc::linkExecutable(object, output, argv0, error))
+  if (!dlcc::linkExecutable(object, output, argv0,
+                             target == TargetKind::CUDA, error))
     return fail(error);
   return 0;
 }
@@ -384,7 +384,7 @@ int main(int argc, char **argv) {
     step.trainingForward = forwardMode == ForwardMode::Train;
     step.train = trains;
     step.gradients = gradients;
-    if (emit == Emit::PTX) {
+    if (target == TargetKind::CUDA) {
       dlcc::CUDAPipelineOptions options;
       options.step = step;
       options.gpuArch = gpuArch;
