@@ -85,16 +85,20 @@ int runProgram(int argc, const char *const *argv, const ModelEntry &entry) {
     }
     ModelDesc model = parseModelDescriptor(entry.descriptor);
     TrainConfig config = configure(model, options);
+    std::unique_ptr<Device> device = entry.openDevice ? entry.openDevice()
+                                                      : nullptr;
     switch (options.mode) {
     case Mode::Train:
-      runTrainMode(options, model, entry, config, stdout,
+      runTrainMode(options, model, entry, device.get(), config, stdout,
                    ::isatty(::fileno(stdout)) == 1);
       break;
     case Mode::Eval:
-      runEvalMode(options, model, entry, config.settings(), stdout);
+      runEvalMode(options, model, entry, device.get(), config.settings(),
+                  stdout);
       break;
     case Mode::Gradients:
-      runGradientMode(options, model, entry, config.settings(), stdout);
+      runGradientMode(options, model, entry, device.get(), config.settings(),
+                      stdout);
       break;
     case Mode::Help:
       break;

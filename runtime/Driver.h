@@ -10,7 +10,10 @@
 #ifndef DLRT_DRIVER_H
 #define DLRT_DRIVER_H
 
+#include "runtime/Device.h"
+
 #include <cstdint>
+#include <memory>
 
 namespace dlrt {
 
@@ -22,6 +25,9 @@ struct ModelEntry {
   void (*gradientStep)(uint8_t *arena) = nullptr;
   /// dl_train_step, or null for a program whose model trains nothing.
   void (*trainStep)(uint8_t *arena) = nullptr;
+  /// For a program compiled for a device: opens it (throws Error when
+  /// there is none). Null: the steps run on the host.
+  std::unique_ptr<Device> (*openDevice)() = nullptr;
 };
 
 /// Runs the program: returns the exit status, 0 on success, 1 after an

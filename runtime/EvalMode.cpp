@@ -6,9 +6,9 @@
 
 #include "runtime/EvalMode.h"
 
-#include "runtime/Arena.h"
 #include "runtime/Error.h"
 #include "runtime/ParamInit.h"
+#include "runtime/StepRunner.h"
 #include "runtime/Weights.h"
 
 #include <cinttypes>
@@ -43,7 +43,9 @@ std::string formatScalar(DType dtype, const void *data) {
 }
 
 Evaluation evaluate(const ModelDesc &model, const ModelEntry &entry,
-                    const BatchSource &source, uint8_t *arena, uint64_t seed) {
+                    const BatchSource &source, StepRunner &runner,
+                    uint64_t seed) {
+  uint8_t *arena = runner.host();
   Evaluation result;
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
@@ -53,7 +55,7 @@ Evaluation evaluate(const ModelDesc &model, const ModelEntry &entry,
   result.batches = source.batchesPerEpoch(BatchOrder::Evaluation);
   for (int64_t index = 0; index < result.batches; ++index) {
     source.fill(BatchOrder::Evaluation, seed, 0, index, view);
-    entry.evalStep(arena);
+    runner.run(entry.evalStep);
     for (size_t i = 0; i < result.scalars.size(); ++i)
       result.means[i] += loadAsDouble(result.scalars[i]->dtype,
                                       arena + result.scalars[i]->offset, 0);
@@ -87,34 +89,28 @@ std::unique_ptr<BatchSource> openModeData(const Options &options,
               "eval data)");
 }
 
-void allocate(Arena &arena, const ModelDesc &model) {
-  std::string error;
-  if (!arena.allocate(model.arenaBytes, error))
-    throw Error(error);
-}
-
 std::string initOf(const Options &options, const TrainSettings &settings) {
   return options.init.empty() ? settings.init : options.init;
 }
 } // namespace
 
 void runEvalMode(const Options &options, const ModelDesc &model,
-                 const ModelEntry &entry, const TrainSettings &settings,
-                 std::FILE *out) {
+                 const ModelEntry &entry, Device *device,
+                 const TrainSettings &settings, std::FILE *out) {
   // Validate the data before the (possibly long) parameter set-up.
   std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
-  Arena arena;
-  allocate(arena, model);
-  setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
+  StepRunner runner(model, device);
+  uint8_t *arena = runner.host();
+  setUpParams(model, arena, initOf(options, settings), settings.seed);
+  runner.pushModelState();
 
-  Evaluation result =
-      evaluate(model, entry, *batches, arena.data(), settings.seed);
+  Evaluation result = evaluate(model, entry, *batches, runner, settings.seed);
   for (size_t i = 0; i < result.scalars.size(); ++i) {
     const TensorDesc *scalar = result.scalars[i];
     if (result.batches == 1) // One batch: the value exactly as computed.
       std::fprintf(
           out, "%s: %s\n", scalar->name.c_str(),
-          formatScalar(scalar->dtype, arena.data() + scalar->offset).c_str());
+          formatScalar(scalar->dtype, arena + scalar->offset).c_str());
     else
       std::fprintf(out, "%s: %.9g\n", scalar->name.c_str(), result.means[i]);
   }
@@ -128,49 +124,52 @@ void runEvalMode(const Options &options, const ModelDesc &model,
   std::fflush(out);
 
   if (!options.outputs.empty())
-    saveArenaTensors(model, model.outputTensors(), arena.data(),
+    saveArenaTensors(model, model.outputTensors(), arena,
                      options.outputs);
   if (!options.saveParams.empty())
-    saveWeights(model, arena.data(), options.saveParams);
+    saveWeights(model, arena, options.saveParams);
 }
 
 void runGradientMode(const Options &options, const ModelDesc &model,
-                     const ModelEntry &entry, const TrainSettings &settings,
-                     std::FILE *out) {
+                     const ModelEntry &entry, Device *device,
+                     const TrainSettings &settings, std::FILE *out) {
   if (!entry.gradientStep)
     throw Error("this program was compiled without gradients (compile the "
                 "model with 'dlcc --gradients' to use --gradients)");
   // Validate the data before the (possibly long) parameter set-up.
   std::unique_ptr<BatchSource> batches = openModeData(options, model, settings);
-  Arena arena;
-  allocate(arena, model);
-  setUpParams(model, arena.data(), initOf(options, settings), settings.seed);
+  StepRunner runner(model, device);
+  uint8_t *arena = runner.host();
+  setUpParams(model, arena, initOf(options, settings), settings.seed);
+  runner.pushModelState();
   batches->fill(BatchOrder::Evaluation, settings.seed, 0, 0,
-                BatchView::inArena(model, arena.data()));
+                BatchView::inArena(model, arena));
   // A gradient step reads only the counter of its dropouts: the seed and
   // step 1, so that it draws the masks of a run's first training step.
   for (const TensorDesc *hyper : model.withRole(TensorRole::Hyper)) {
     if (hyper->name != "seed" && hyper->name != "step")
       continue;
     int64_t value = hyper->name == "seed" ? int64_t(settings.seed) : 1;
-    std::memcpy(arena.data() + hyper->offset, &value, sizeof value);
+    std::memcpy(arena + hyper->offset, &value, sizeof value);
   }
 
-  entry.gradientStep(arena.data());
+  runner.run(entry.gradientStep, /*pullGradients=*/true);
+  // The training forward updates the batch-norm running statistics.
+  runner.pullModelState();
 
   for (const TensorDesc *output : model.outputTensors())
     if (output->shape.empty())
       std::fprintf(
           out, "%s: %s\n", output->name.c_str(),
-          formatScalar(output->dtype, arena.data() + output->offset).c_str());
+          formatScalar(output->dtype, arena + output->offset).c_str());
   std::fflush(out);
 
   if (!options.outputs.empty())
-    saveArenaTensors(model, model.outputTensors(), arena.data(),
+    saveArenaTensors(model, model.outputTensors(), arena,
                      options.outputs);
   if (!options.saveParams.empty())
-    saveWeights(model, arena.data(), options.saveParams);
-  saveArenaTensors(model, model.withRole(TensorRole::Grad), arena.data(),
+    saveWeights(model, arena, options.saveParams);
+  saveArenaTensors(model, model.withRole(TensorRole::Grad), arena,
                    options.gradients);
 }
 

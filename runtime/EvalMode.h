@@ -12,6 +12,7 @@
 #include "runtime/Driver.h"
 #include "runtime/ModelDescriptor.h"
 #include "runtime/Options.h"
+#include "runtime/StepRunner.h"
 #include "runtime/TrainConfig.h"
 
 #include <cstdio>
@@ -28,10 +29,11 @@ struct Evaluation {
 };
 
 /// Runs the eval step on every batch of `source` in evaluation order (file
-/// order), with the params and buffers already in `arena`. Overwrites the
-/// inputs and outputs in the arena, nothing else.
+/// order), with the params and buffers already in the runner's arena.
+/// Overwrites the inputs and outputs in the arena, nothing else.
 Evaluation evaluate(const ModelDesc &model, const ModelEntry &entry,
-                    const BatchSource &source, uint8_t *arena, uint64_t seed);
+                    const BatchSource &source, StepRunner &runner,
+                    uint64_t seed);
 
 /// Sets up the params and buffers of a fresh arena: from `init` (a weights
 /// file) when it is not empty, from the initializers and `seed` otherwise.
@@ -44,8 +46,8 @@ void setUpParams(const ModelDesc &model, uint8_t *arena,
 /// output to `out` as "name: value" in the descriptor's order (loss first),
 /// and writes --outputs and --save-params. Throws Error.
 void runEvalMode(const Options &options, const ModelDesc &model,
-                 const ModelEntry &entry, const TrainSettings &settings,
-                 std::FILE *out);
+                 const ModelEntry &entry, Device *device,
+                 const TrainSettings &settings, std::FILE *out);
 
 /// --gradients: sets up the arena as --eval does, loads the first batch of
 /// --data, runs the gradient step (the training forward: dropout kept,
@@ -55,8 +57,8 @@ void runEvalMode(const Options &options, const ModelDesc &model,
 /// file `options.gradients`. Throws Error, also when the program was
 /// compiled without gradients.
 void runGradientMode(const Options &options, const ModelDesc &model,
-                     const ModelEntry &entry, const TrainSettings &settings,
-                     std::FILE *out);
+                     const ModelEntry &entry, Device *device,
+                     const TrainSettings &settings, std::FILE *out);
 
 /// Formats one element of an output with the digits that make it round-trip:
 /// %.9g for the float types up to f32, %.17g for f64, integers exactly.

@@ -35,17 +35,28 @@ uint64_t peakResidentBytes() {
 
 } // namespace
 
-std::string describeMemoryUse(const ModelDesc &model, const Arena &arena) {
+std::string describeMemoryUse(const ModelDesc &model,
+                              const StepRunner &runner) {
   uint64_t planned = model.arenaBytes;
-  uint64_t used = arena.residentBytes();
+  std::string text = "memory: planned arena " + grouped(planned) +
+                     " bytes (tensors " +
+                     grouped(planned - model.scratchBytes) +
+                     ", step temporaries " + grouped(model.scratchBytes) + ")";
+  if (const Device *device = runner.device()) {
+    // The device's arena is allocated whole; what else the backend holds
+    // (library workspaces) is the difference.
+    text += "; device memory held " + grouped(device->bytesInUse()) +
+            " bytes; host peak resident " + grouped(peakResidentBytes()) +
+            " bytes";
+    return text;
+  }
+  uint64_t used = runner.hostArena().residentBytes();
   char percent[32];
   std::snprintf(percent, sizeof percent, "%.1f",
                 planned ? 100.0 * double(used) / double(planned) : 0.0);
-  return "memory: planned arena " + grouped(planned) + " bytes (tensors " +
-         grouped(planned - model.scratchBytes) + ", step temporaries " +
-         grouped(model.scratchBytes) + "); used " + grouped(used) +
-         " bytes of it (" + percent + " %); process peak resident " +
-         grouped(peakResidentBytes()) + " bytes";
+  return text + "; used " + grouped(used) + " bytes of it (" + percent +
+         " %); process peak resident " + grouped(peakResidentBytes()) +
+         " bytes";
 }
 
 } // namespace dlrt

@@ -8,16 +8,18 @@
 #ifndef DLRT_MEMORYUSE_H
 #define DLRT_MEMORYUSE_H
 
-#include "runtime/Arena.h"
 #include "runtime/ModelDescriptor.h"
+#include "runtime/StepRunner.h"
 
 #include <string>
 
 namespace dlrt {
 
 /// One line: "memory: planned arena N bytes (tensors T, step temporaries
-/// S); used U bytes of it (P %); process peak resident R bytes".
-std::string describeMemoryUse(const ModelDesc &model, const Arena &arena);
+/// S); used U bytes of it (P %); process peak resident R bytes". With a
+/// device, the device memory the program holds instead of the used bytes.
+std::string describeMemoryUse(const ModelDesc &model,
+                              const StepRunner &runner);
 
 } // namespace dlrt
 

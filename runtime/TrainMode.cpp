@@ -6,7 +6,6 @@
 
 #include "runtime/TrainMode.h"
 
-#include "runtime/Arena.h"
 #include "runtime/BatchPrefetcher.h"
 #include "runtime/BatchSource.h"
 #include "runtime/Checkpoint.h"
@@ -18,6 +17,7 @@
 #include "runtime/NonFinite.h"
 #include "runtime/Progress.h"
 #include "runtime/Schedule.h"
+#include "runtime/StepRunner.h"
 #include "runtime/Weights.h"
 
 #include <cstring>
@@ -43,8 +43,8 @@ std::string format(double value) {
 class TrainingRun {
 public:
   TrainingRun(const Options &options, const ModelDesc &model,
-              const ModelEntry &entry, const TrainConfig &config,
-              std::FILE *out, bool terminal);
+              const ModelEntry &entry, Device *device,
+              const TrainConfig &config, std::FILE *out, bool terminal);
 
   void run();
 
@@ -75,7 +75,8 @@ private:
   std::string checkpointPath;
   int64_t lastCheckpoint = -1; ///< Step of the last checkpoint written.
 
-  Arena arena;
+  Device *device;
+  std::unique_ptr<StepRunner> runner;
   TrainProgress progress;
   int64_t firstStep = 0; ///< Steps done when this process started.
   std::vector<const TensorDesc *> scalars; ///< Scalar outputs, loss first.
@@ -87,10 +88,11 @@ private:
 };
 
 TrainingRun::TrainingRun(const Options &options, const ModelDesc &model,
-                         const ModelEntry &entry, const TrainConfig &config,
-                         std::FILE *out, bool terminal)
+                         const ModelEntry &entry, Device *device,
+                         const TrainConfig &config, std::FILE *out,
+                         bool terminal)
     : options(options), model(model), entry(entry), out(out),
-      terminal(terminal) {
+      terminal(terminal), device(device) {
   if (!entry.trainStep) {
     bool trains = false;
     for (const TensorDesc *param : model.withRole(TensorRole::Param))
@@ -122,11 +124,9 @@ void TrainingRun::setUp() {
   checkpointPath = options.checkpoint.empty() ? defaultCheckpointPath(model)
                                               : options.checkpoint;
 
-  std::string error;
-  if (!arena.allocate(model.arenaBytes, error))
-    throw Error(error);
+  runner = std::make_unique<StepRunner>(model, device);
   if (!options.resume.empty()) {
-    progress = loadCheckpoint(options.resume, model, arena.data());
+    progress = loadCheckpoint(options.resume, model, runner->host());
     const std::string *seed = options.override("seed");
     if (seed && settings.seed != progress.seed)
       throw UsageError("--seed=" + *seed + ": " + options.resume +
@@ -140,12 +140,13 @@ void TrainingRun::setUp() {
                   std::to_string(perEpoch) + " (other data?)");
     lastCheckpoint = progress.step;
   } else {
-    setUpParams(model, arena.data(),
+    setUpParams(model, runner->host(),
                 options.init.empty() ? settings.init : options.init,
                 settings.seed);
     progress.seed = settings.seed;
     progress.batchesPerEpoch = perEpoch;
   }
+  runner->pushModelState();
   firstStep = progress.step;
 
   for (const TensorDesc *output : model.outputTensors())
@@ -182,6 +183,8 @@ void TrainingRun::train() {
                      std::to_string(model.batch) + " from " + data->describe() +
                      ", " + std::to_string(perEpoch) + " per epoch";
   display->print(plan);
+  if (device)
+    display->print("running on " + device->describe());
   for (const BatchSource *source : {data.get(), evalData.get()})
     if (source && !source->note().empty())
       display->print("note: " + source->note());
@@ -205,7 +208,7 @@ void TrainingRun::train() {
 
 void TrainingRun::writeHypers(int64_t step, double lr) {
   for (const TensorDesc *hyper : model.withRole(TensorRole::Hyper)) {
-    uint8_t *at = arena.data() + hyper->offset;
+    uint8_t *at = runner->host() + hyper->offset;
     const std::string &name = hyper->name;
     if (name == "step" || name == "seed") {
       // The seed's 64 bits as they are (two's complement for i64).
@@ -226,20 +229,20 @@ void TrainingRun::writeHypers(int64_t step, double lr) {
 
 void TrainingRun::step() {
   int64_t step = progress.step + 1;
-  prefetcher->deliver(arena.data());
+  prefetcher->deliver(runner->host());
   if (step < total)
     prefetcher->request(step / perEpoch, step % perEpoch);
   double lr = scheduledLr(settings.schedule, hypers.lr, step - 1, total);
   writeHypers(step, lr);
 
-  entry.trainStep(arena.data());
+  runner->run(entry.trainStep);
 
   checkOutputs(step);
   progress.step = step;
   for (const std::vector<const TensorDesc *> *values : {&scalars, &stats})
     for (const TensorDesc *value : *values)
       progress.windowSums[value->name] +=
-          loadAsDouble(value->dtype, arena.data() + value->offset, 0);
+          loadAsDouble(value->dtype, runner->host() + value->offset, 0);
   ++progress.windowSteps;
 
   if (step % settings.logEvery == 0 || step == total)
@@ -266,11 +269,12 @@ std::vector<const TensorDesc *> TrainingRun::trainedState() const {
 
 void TrainingRun::checkOutputs(int64_t step) {
   for (const TensorDesc *output : model.outputTensors()) {
-    int64_t bad = firstNonFinite(*output, arena.data());
+    int64_t bad = firstNonFinite(*output, runner->host());
     if (bad < 0)
       continue;
+    runner->pullModelState();
     std::string message = "step " + std::to_string(step) + ": ";
-    const uint8_t *at = arena.data() + output->offset;
+    const uint8_t *at = runner->host() + output->offset;
     if (output->shape.empty())
       message += (output->name == model.outputs.front()
                       ? std::string("the loss")
@@ -281,15 +285,15 @@ void TrainingRun::checkOutputs(int64_t step) {
                  std::to_string(bad) + ")";
     message += "; training stopped";
     if (const TensorDesc *cause =
-            firstNonFiniteTensor(trainedState(), arena.data()))
+            firstNonFiniteTensor(trainedState(), runner->host()))
       message += std::string("; the first non-finite tensor is the ") +
                  tensorRoleName(cause->role) + " '" + cause->name + "'";
     else
       message += "; every param, buffer and optimizer state is finite";
     for (const TensorDesc *stat : stats)
-      if (firstNonFinite(*stat, arena.data()) >= 0)
+      if (firstNonFinite(*stat, runner->host()) >= 0)
         message += "; " + stat->name + " is " +
-                   formatScalar(stat->dtype, arena.data() + stat->offset);
+                   formatScalar(stat->dtype, runner->host() + stat->offset);
     message += lastCheckpoint >= 0 ? "; the last checkpoint, of step " +
                                          std::to_string(lastCheckpoint) +
                                          ", is " + checkpointPath
@@ -339,7 +343,7 @@ void TrainingRun::logStep(int64_t step, double lr) {
 void TrainingRun::evaluateNow(int64_t step) {
   double started = display->elapsed();
   Evaluation result =
-      evaluate(model, entry, *evalData, arena.data(), settings.seed);
+      evaluate(model, entry, *evalData, *runner, settings.seed);
   ordered_json record = {{"event", "eval"},
                          {"step", step},
                          {"epoch", epochOf(step)},
@@ -363,13 +367,14 @@ void TrainingRun::evaluateNow(int64_t step) {
 }
 
 void TrainingRun::checkpointNow(int64_t step) {
+  runner->pullModelState();
   if (const TensorDesc *bad =
-          firstNonFiniteTensor(trainedState(), arena.data()))
+          firstNonFiniteTensor(trainedState(), runner->host()))
     throw Error("step " + std::to_string(step) + ": the " +
                 tensorRoleName(bad->role) + " '" + bad->name +
                 "' holds a non-finite value; training stopped without "
                 "writing a checkpoint");
-  saveCheckpoint(checkpointPath, model, arena.data(), progress);
+  saveCheckpoint(checkpointPath, model, runner->host(), progress);
   lastCheckpoint = step;
   if (step != total)
     display->print("checkpoint of step " + std::to_string(step) + ": " +
@@ -385,23 +390,25 @@ void TrainingRun::finish() {
                    "; checkpoint: " + checkpointPath + timing);
   }
   if (!options.outputs.empty())
-    saveArenaTensors(model, model.outputTensors(), arena.data(),
+    saveArenaTensors(model, model.outputTensors(), runner->host(),
                      options.outputs);
-  if (!options.saveParams.empty())
-    saveWeights(model, arena.data(), options.saveParams);
+  if (!options.saveParams.empty()) {
+    runner->pullModelState();
+    saveWeights(model, runner->host(), options.saveParams);
+  }
   if (!options.plot.empty())
     writeLossPlot(options.plot, model.model, progress.trainCurve,
                   progress.evalCurve, total);
   if (options.reportMemory)
-    display->print(describeMemoryUse(model, arena));
+    display->print(describeMemoryUse(model, *runner));
 }
 
 } // namespace
 
 void runTrainMode(const Options &options, const ModelDesc &model,
-                  const ModelEntry &entry, const TrainConfig &config,
-                  std::FILE *out, bool terminal) {
-  TrainingRun(options, model, entry, config, out, terminal).run();
+                  const ModelEntry &entry, Device *device,
+                  const TrainConfig &config, std::FILE *out, bool terminal) {
+  TrainingRun(options, model, entry, device, config, out, terminal).run();
 }
 
 } // namespace dlrt

@@ -28,10 +28,11 @@ std::string defaultCheckpointPath(const ModelDesc &model);
 /// output, reports every `log_every` steps (to `out`, a terminal when
 /// `terminal`, and to --log), evaluates and saves checkpoints when due.
 /// At the end it writes --outputs, --save-params and --plot. Throws Error
-/// (UsageError for options the program cannot honour).
+/// (UsageError for options the program cannot honour). The steps run on
+/// `device`, or on the host when it is null.
 void runTrainMode(const Options &options, const ModelDesc &model,
-                  const ModelEntry &entry, const TrainConfig &config,
-                  std::FILE *out, bool terminal);
+                  const ModelEntry &entry, Device *device,
+                  const TrainConfig &config, std::FILE *out, bool terminal);
 
 } // namespace dlrt
 

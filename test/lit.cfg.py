@@ -31,6 +31,9 @@ if config.have_cuda:
     config.available_features.add("cuda")
     config.substitutions.append(
         ("%ptxas", os.path.join(config.cuda_bin_dir, "ptxas")))
+# A machine with an NVIDIA GPU and its driver: CUDA programs run there.
+if os.path.exists("/dev/nvidiactl"):
+    config.available_features.add("gpu")
 config.substitutions.append(
     ("%kernels_dir", os.path.join(config.dlcc_obj_root, "kernels")))
 

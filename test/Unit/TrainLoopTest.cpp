@@ -74,6 +74,7 @@ const char kProbe[] = R"({
 })";
 
 float jump = 1.0f;        // What a step multiplies lr by before subtracting it.
+bool onDevice = false;    // Steps run on a MirrorDevice.
 int64_t failAtStep = 0;   // A step that throws, as if the process died there.
 bool poisonState = false; // Steps write a NaN into the optimizer state.
 
@@ -101,6 +102,32 @@ void probeTrain(uint8_t *arena) {
   at<float>(arena, 64) += poisonState ? NAN : 1.0f;
 }
 
+/// A device whose memory is a host buffer of its own: the runtime sees
+/// only what it copies back, as with a GPU.
+class MirrorDevice final : public Device {
+public:
+  std::string describe() const override { return "a mirror device"; }
+  void allocateArena(size_t bytes) override { memory.assign(bytes, 0); }
+  void copyToDevice(size_t offset, const uint8_t *from,
+                    size_t bytes) override {
+    ASSERT_LE(offset + bytes, memory.size());
+    std::memcpy(memory.data() + offset, from, bytes);
+  }
+  void copyToHost(uint8_t *to, size_t offset, size_t bytes) override {
+    ASSERT_LE(offset + bytes, memory.size());
+    std::memcpy(to, memory.data() + offset, bytes);
+  }
+  void run(StepFunction step) override { step(memory.data()); }
+  size_t bytesInUse() const override { return memory.size(); }
+
+private:
+  std::vector<uint8_t> memory;
+};
+
+std::unique_ptr<Device> openMirror() {
+  return std::make_unique<MirrorDevice>();
+}
+
 struct RunResult {
   int status;
   std::string out, err;
@@ -116,8 +143,10 @@ RunResult train(const TempDir &dir, std::vector<std::string> args) {
     argv.push_back(arg.c_str());
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
-  int status = runProgram(int(argv.size()), argv.data(),
-                          {kProbe, probeEval, nullptr, probeTrain});
+  int status =
+      runProgram(int(argv.size()), argv.data(),
+                 {kProbe, probeEval, nullptr, probeTrain,
+                  onDevice ? openMirror : nullptr});
   std::string out = testing::internal::GetCapturedStdout();
   return {status, out, testing::internal::GetCapturedStderr()};
 }
@@ -287,4 +316,59 @@ TEST(TrainLoop, NeedsData) {
   EXPECT_EQ(status, 2);
   EXPECT_EQ(err, "probe: error: no training data: the train section of "
                  "'probe' names none; give --data=SOURCE (see --help)\n");
+}
+
+// On a device the runtime sees only what it copies: the same run must give
+// the same log and the same checkpoint, a resumed run must continue from
+// the checkpoint's state, and a non-finite loss must name the tensor.
+TEST(TrainLoop, RunsTheSameOnADevice) {
+  TempDir dir;
+  jump = 1;
+  std::vector<std::string> common = {"--checkpoint_every=3",
+                                     "--seed=7", "--report-memory"};
+  auto with = [&](std::vector<std::string> more) {
+    more.insert(more.begin(), common.begin(), common.end());
+    return more;
+  };
+  RunResult host = train(dir, with({"--log", dir.file("host.jsonl")}));
+  ASSERT_EQ(host.status, 0) << host.err;
+  std::string hostCheckpoint = readFile(dir.file("probe.ckpt"));
+
+  onDevice = true;
+  RunResult device = train(dir, with({"--log", dir.file("device.jsonl")}));
+  ASSERT_EQ(device.status, 0) << device.err;
+  EXPECT_NE(device.out.find("running on a mirror device"), std::string::npos);
+  EXPECT_NE(device.out.find("device memory held 1,280 bytes"),
+            std::string::npos)
+      << device.out;
+  EXPECT_EQ(readFile(dir.file("probe.ckpt")), hostCheckpoint);
+  std::vector<json> a = readLog(dir.file("host.jsonl"));
+  std::vector<json> b = readLog(dir.file("device.jsonl"));
+  ASSERT_EQ(a.size(), 6u);
+  ASSERT_EQ(b.size(), 6u);
+  for (size_t i = 0; i < a.size(); ++i) {
+    a[i].erase("time");
+    b[i].erase("time");
+    EXPECT_EQ(a[i], b[i]);
+  }
+
+  // Stopped in step 5 and resumed: the device gets the checkpoint's state.
+  failAtStep = 5;
+  RunResult broken = train(dir, with({"--log", dir.file("part.jsonl")}));
+  failAtStep = 0;
+  EXPECT_EQ(broken.status, 1);
+  RunResult resumed = train(dir, with({"--log", dir.file("part.jsonl"),
+                                       "--resume", dir.file("probe.ckpt")}));
+  ASSERT_EQ(resumed.status, 0) << resumed.err;
+  EXPECT_EQ(readFile(dir.file("probe.ckpt")), hostCheckpoint);
+
+  jump = 1e38f;
+  RunResult diverged =
+      train(dir, {"--schedule=constant", "--optimizer.lr=10"});
+  jump = 1;
+  onDevice = false;
+  EXPECT_EQ(diverged.status, 1);
+  EXPECT_NE(diverged.err.find("the first non-finite tensor is the param 'w'"),
+            std::string::npos)
+      << diverged.err;
 }

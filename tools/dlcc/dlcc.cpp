@@ -253,12 +253,10 @@ int checkTarget() {
     return fail("unknown GPU architecture '" + gpuArch +
                 "' (--gpu-arch): expected " +
                 join(ArrayRef(dlcc::kGPUArchs), ", "));
-  if (emit == Emit::Linalg)
-    return fail("--emit=linalg shows the CPU pipeline; with --target=cuda "
-                "use --emit=llvm-dialect or --emit=ptx");
+  // Up to linalg on tensors, both targets compile alike.
   bool generatesKernels = emit != Emit::AST && emit != Emit::Params &&
                           emit != Emit::DL && emit != Emit::Grad &&
-                          emit != Emit::Train;
+                          emit != Emit::Train && emit != Emit::Linalg;
   if (generatesKernels && dlcc::cudaToolkitDir().empty())
     return fail("--target=cuda needs the CUDA toolkit (for libdevice and the "
                 "CUDA runtime), and dlcc was built without one");
@@ -384,7 +382,7 @@ int main(int argc, char **argv) {
     step.trainingForward = forwardMode == ForwardMode::Train;
     step.train = trains;
     step.gradients = gradients;
-    if (target == TargetKind::CUDA) {
+    if (target == TargetKind::CUDA && emit != Emit::Linalg) {
       dlcc::CUDAPipelineOptions options;
       options.step = step;
       options.gpuArch = gpuArch;

@@ -114,6 +114,33 @@ void dlrt_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
 /// program with a non-zero exit.
 void dlrt_fail(const char *message, int64_t value);
 
+//===----------------------------------------------------------------------===//
+// What libdlrt_cuda provides to generated code (dlcc --target=cuda)
+//===----------------------------------------------------------------------===//
+
+/// dlrt_sgemm and dlrt_sgemm_batched on device memory, enqueued on the
+/// program's stream (cuBLASLt).
+void dlrt_cuda_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
+                     int64_t K, float alpha, const float *A, int64_t lda,
+                     const float *B, int64_t ldb, float beta, float *C,
+                     int64_t ldc);
+void dlrt_cuda_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
+                             int64_t M, int64_t N, int64_t K, float alpha,
+                             const float *A, int64_t lda, int64_t strideA,
+                             const float *B, int64_t ldb, int64_t strideB,
+                             float beta, float *C, int64_t ldc,
+                             int64_t strideC);
+
+/// Copies `bytes` of device memory at `from` to the host at `to` once the
+/// kernels before it on the program's stream have run (the scalars host
+/// code reads: dropout's seed and step, the extremes of checked inputs).
+void dlrt_cuda_read(void *to, const void *from, int64_t bytes);
+
+/// The kernel launches of generated code go through the `mgpu*` functions
+/// of MLIR's GPU lowering (mgpuModuleLoadJIT, mgpuModuleGetFunction,
+/// mgpuLaunchKernel, mgpuStreamCreate, ...), which libdlrt_cuda implements
+/// on the CUDA driver API; see runtime/cuda/KernelLauncher.cpp.
+
 #ifdef __cplusplus
 }
 #endif
