@@ -1,4 +1,5 @@
 // RUN: dlcc-opt --split-input-file --dl-linalg-to-blas %s | FileCheck %s
+// RUN: dlcc-opt --dl-linalg-to-blas="device=true" --split-input-file %s | FileCheck %s --check-prefix=DEVICE
 
 // A plain product becomes one dlrt_sgemm call, accumulating (beta = 1).
 // CHECK-LABEL: func.func @plain
@@ -75,4 +76,15 @@ func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf3
   // CHECK: linalg.matmul
   %r = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%c : tensor<4x16xf32>) -> tensor<4x16xf32>
   return %r : tensor<4x16xf32>
+}
+
+// -----
+
+// On a GPU target the same contract is the CUDA runtime's.
+// DEVICE: func.func private @dlrt_cuda_sgemm(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, f32, !llvm.ptr, i64)
+// DEVICE-LABEL: func.func @on_device
+// DEVICE: call @dlrt_cuda_sgemm(
+func.func @on_device(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
 }
