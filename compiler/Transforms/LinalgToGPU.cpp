@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/GPUBlockReduction.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -339,19 +340,35 @@ struct DLLinalgToGPU : dlcc::impl::DLLinalgToGPUBase<DLLinalgToGPU> {
       if (onHost(op))
         ops.push_back(op);
     });
+    auto module = FlatSymbolRefAttr::get(&getContext(), kernelModule);
+    DenseMap<Operation *, int> reductionsOf;
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureBufferSemantics()) {
         op.emitError("linalg ops must be on buffers to run on the GPU");
         return signalPassFailure();
       }
-      if (failed(lowerToParallelLoops(rewriter, op)))
+      FailureOr<linalg::GenericOp> generic = parallelLoopsFirst(rewriter, op);
+      if (failed(generic)) {
+        op.emitError("cannot generalize this op for the GPU");
+        return signalPassFailure();
+      }
+      auto function = (*generic)->getParentOfType<FunctionOpInterface>();
+      auto kernel = FlatSymbolRefAttr::get(
+          &getContext(), (function.getName() + "_reduction_" +
+                          Twine(reductionsOf[function]))
+                             .str());
+      if (dlcc::reduceInBlocks(rewriter, *generic, blockSize, maxBlocks,
+                               module, kernel)) {
+        ++reductionsOf[function];
+        continue;
+      }
+      if (failed(lowerToParallelLoops(rewriter, *generic)))
         return signalPassFailure();
     }
     swapRowLoops(rewriter, getOperation());
 
     // Every outermost parallel loop of a function becomes a kernel named
     // after the function; nested ones run sequentially in its threads.
-    auto module = FlatSymbolRefAttr::get(&getContext(), kernelModule);
     for (auto function : getOperation().getOps<FunctionOpInterface>()) {
       SmallVector<scf::ParallelOp> loops;
       function->walk([&](scf::ParallelOp loop) {

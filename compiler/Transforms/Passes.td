@@ -91,9 +91,13 @@ def DLLinalgToGPU : Pass<"dl-linalg-to-gpu", "mlir::ModuleOp"> {
     collapsed into one linear index, and each thread walks that index from
     `blockIdx.x * blockDim.x + threadIdx.x` with the grid's size as stride,
     the innermost dimension fastest so that neighbouring threads touch
-    neighbouring elements. Reduction loops stay sequential inside a thread
-    (one thread per output element); an op with no parallel loop runs on a
-    single thread. A sequential host loop of row updates around one such
+    neighbouring elements. A reduction of at least 256 elements per output
+    whose body combines the output with a value of the inputs (sum, max,
+    min) gets a block per output instead: each thread reduces a strided
+    part, `gpu.all_reduce` (warp shuffles, then shared memory) combines the
+    partials, and one thread adds the output's own value. Other reductions
+    stay sequential inside a thread (one thread per output element); an op
+    with no parallel loop runs on a single thread. A sequential host loop of row updates around one such
     parallel loop (an embedding's gradient, `for r { out[ids[r], :] +=
     g[r, :] }`) swaps with it when each thread then touches only its own
     elements: one kernel whose threads run the rows in order, the CPU's sums
