@@ -28,4 +28,25 @@ def ConvertDLToLinalg : Pass<"convert-dl-to-linalg", "mlir::ModuleOp"> {
     "mlir::LLVM::LLVMDialect"];
 }
 
+def ConvertDLToCUDAKernels : Pass<"convert-dl-to-cuda-kernels", "mlir::ModuleOp"> {
+  let summary = "Hands the ops that have a hand-written CUDA kernel to it.";
+  let description = [{
+    For `--target=cuda`, before `convert-dl-to-linalg`: `dl.cross_entropy`
+    and `dl.cross_entropy_grad` on f32 logits and i32 labels become calls
+    to `dlrt_cuda_softmax_xent` / `dlrt_cuda_softmax_xent_grad`, which
+    launch the fused kernels of `kernels/cuda/softmax_xent.cu` (one warp
+    per row, warp-shuffle reductions; the backward recomputes the rows'
+    log-sum-exp, never stores the softmax). The labels are range-checked as
+    in `convert-dl-to-linalg`. The kernels read their operands' buffers
+    (`bufferization.to_buffer`, read-only) and write fresh ones
+    (`memref.alloc`, later placed by the memory plan) that become the
+    results (`bufferization.to_tensor restrict`).
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::linalg::LinalgDialect", "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
+}
+
 #endif // DLCC_CONVERSION_PASSES_TD

@@ -25,7 +25,9 @@ bool isSupportedGPUArch(llvm::StringRef arch) {
 llvm::StringRef cudaToolkitDir() { return DLCC_CUDA_TOOLKIT_DIR; }
 
 void buildCUDAPipeline(OpPassManager &pm, const CUDAPipelineOptions &options) {
-  buildLinalgPipeline(pm, options.step);
+  StepOptions step = options.step;
+  step.cudaKernels = true;
+  buildLinalgPipeline(pm, step);
   buildBufferizePipeline(pm, /*deviceGemms=*/true);
 
   // Bufferization leaves copies of a subview onto an identical subview (an

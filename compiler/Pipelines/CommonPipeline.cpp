@@ -46,6 +46,8 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   DLLowerToArenaOptions arena;
   arena.trainingForward = options.trainingForward;
   pm.addPass(createDLLowerToArena(arena));
+  if (options.cudaKernels)
+    pm.addPass(createConvertDLToCUDAKernels());
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

@@ -24,6 +24,8 @@ struct StepOptions {
   /// Also build dl_gradient_step (the gradient of the loss for every
   /// trained param).
   bool gradients = false;
+  /// Ops with a hand-written CUDA kernel call it (convert-dl-to-cuda-kernels).
+  bool cudaKernels = false;
 };
 
 /// Whether `module`'s model can be trained: its @forward returns the loss

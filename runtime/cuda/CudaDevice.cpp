@@ -98,6 +98,7 @@ void CudaDevice::open() {
   check(cudaMalloc(&program.workspace, kBlasWorkspaceBytes),
         "cudaMalloc of the cuBLASLt workspace");
   program.workspaceBytes = kBlasWorkspaceBytes;
+  program.computeCapability = info.computeMajor * 10 + info.computeMinor;
   loadRegisteredModules();
   setCurrentProgram(&program);
 }

@@ -23,6 +23,7 @@ struct CudaProgram {
   cublasLtHandle_t blasLt = nullptr;
   void *workspace = nullptr; ///< cuBLASLt's scratch, allocated once.
   size_t workspaceBytes = 0;
+  int computeCapability = 0; ///< 90 for sm_90.
 };
 
 /// The open program; stops the program (failInStep) when no device is open.

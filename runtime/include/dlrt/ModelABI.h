@@ -136,6 +136,25 @@ void dlrt_cuda_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
 /// code reads: dropout's seed and step, the extremes of checked inputs).
 void dlrt_cuda_read(void *to, const void *from, int64_t bytes);
 
+/// Softmax cross-entropy of f32 logits [rows, classes] and i32 labels
+/// [rows] by the fused kernels of kernels/cuda/softmax_xent.cu: the mean
+/// loss into `loss` (and the per-row terms, the count of counted rows and
+/// an error slot, which the kernels need); the gradient version writes
+/// dloss * d(loss)/d(logits) into `grad`, recomputing the forward's
+/// per-row terms first. The labels are checked before the call.
+void dlrt_cuda_softmax_xent(const float *logits, const int32_t *labels,
+                            float *rowLoss, float *rowLse, float *rowWeight,
+                            int32_t *error, float *loss, float *count,
+                            int64_t rows, int64_t classes, float smoothing,
+                            int64_t ignore);
+void dlrt_cuda_softmax_xent_grad(float *grad, const float *logits,
+                                 const int32_t *labels, const float *dloss,
+                                 float *rowLoss, float *rowLse,
+                                 float *rowWeight, int32_t *error,
+                                 float *loss, float *count, int64_t rows,
+                                 int64_t classes, float smoothing,
+                                 int64_t ignore);
+
 /// The kernel launches of generated code go through the `mgpu*` functions
 /// of MLIR's GPU lowering (mgpuModuleLoadJIT, mgpuModuleGetFunction,
 /// mgpuLaunchKernel, mgpuStreamCreate, ...), which libdlrt_cuda implements

@@ -1,0 +1,181 @@
+//===- CUDAKernelCalls.cpp - dl ops to hand-written CUDA kernels ----------===//
+//
+// Part of dlcc. Implements `convert-dl-to-cuda-kernels`; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/Passes.h"
+#include "compiler/Transforms/RuntimeCalls.h"
+
+#include "DL/IR/DLOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_CONVERTDLTOCUDAKERNELS
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+using namespace dlcc::lowering;
+
+namespace {
+
+/// The operands of a softmax cross-entropy the kernels take: f32 logits
+/// as [rows, classes] and i32 labels as [rows], or nullopt.
+struct RowsAndClasses {
+  Value logits, labels;
+  int64_t rows, classes;
+};
+
+std::optional<RowsAndClasses> asKernelOperands(PatternRewriter &b,
+                                               Location loc, Value logits,
+                                               Value labels) {
+  RankedTensorType type = tensorType(logits);
+  if (!type.getElementType().isF32() ||
+      !tensorType(labels).getElementType().isInteger(32) ||
+      !type.hasStaticShape() || type.getRank() < 1)
+    return std::nullopt;
+  int64_t classes = type.getShape().back();
+  int64_t rows = classes ? type.getNumElements() / classes : 0;
+  if (rows == 0)
+    return std::nullopt;
+  return RowsAndClasses{reshape(b, loc, logits, {rows, classes}),
+                        reshape(b, loc, labels, {rows}), rows, classes};
+}
+
+/// The buffer of a tensor, for a kernel to read.
+Value readBuffer(PatternRewriter &b, Location loc, Value tensor) {
+  RankedTensorType type = tensorType(tensor);
+  auto memref = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memref, tensor,
+                                           /*readOnly=*/true);
+}
+
+Value newBuffer(PatternRewriter &b, Location loc, ArrayRef<int64_t> shape,
+                Type element) {
+  return memref::AllocOp::create(b, loc, MemRefType::get(shape, element));
+}
+
+/// Calls `name` with the addresses of `buffers` followed by `scalars`.
+/// The addresses are taken right before the call, after every buffer is
+/// allocated: the memory plan counts a buffer live up to the last use of
+/// its address.
+void callKernel(PatternRewriter &b, Location loc, StringRef name,
+                ValueRange buffers, ValueRange scalars) {
+  SmallVector<Value> args;
+  SmallVector<Type> types;
+  for (Value buffer : buffers) {
+    args.push_back(dlcc::elementPointer(b, loc, buffer, {}));
+    types.push_back(args.back().getType());
+  }
+  for (Value scalar : scalars) {
+    args.push_back(scalar);
+    types.push_back(scalar.getType());
+  }
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  func::FuncOp callee = dlcc::declareRuntimeFunction(
+      b, module, name, b.getFunctionType(types, {}));
+  func::CallOp::create(b, loc, callee, args);
+}
+
+Value asResult(PatternRewriter &b, Location loc, Value buffer) {
+  auto memref = cast<MemRefType>(buffer.getType());
+  auto type = RankedTensorType::get(memref.getShape(), memref.getElementType());
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+/// What both kernels share: the sizes, the smoothing, the ignored label.
+SmallVector<Value> sizeArguments(PatternRewriter &b, Location loc,
+                                 const RowsAndClasses &operands,
+                                 double smoothing, int64_t ignore) {
+  auto i64 = b.getI64Type();
+  return {arith::ConstantIntOp::create(b, loc, i64, operands.rows),
+          arith::ConstantIntOp::create(b, loc, i64, operands.classes),
+          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(smoothing))),
+          arith::ConstantIntOp::create(b, loc, i64, ignore)};
+}
+
+struct CrossEntropyToKernel : OpRewritePattern<dl::CrossEntropyOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::CrossEntropyOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    std::optional<RowsAndClasses> operands =
+        asKernelOperands(b, loc, op.getLogits(), op.getLabels());
+    if (!operands)
+      return b.notifyMatchFailure(op, "not f32 logits and i32 labels");
+    int64_t ignore = op.getIgnoreIndex();
+    checkIndices(b, loc, operands->labels, operands->classes, ignore,
+                 "cross_entropy: label out of range");
+    Value logits = readBuffer(b, loc, operands->logits);
+    Value labels = readBuffer(b, loc, operands->labels);
+    Type f32 = b.getF32Type();
+    int64_t rows = operands->rows;
+    Value rowLoss = newBuffer(b, loc, {rows}, f32);
+    Value rowLse = newBuffer(b, loc, {rows}, f32);
+    Value rowWeight = newBuffer(b, loc, {rows}, f32);
+    Value error = newBuffer(b, loc, {}, b.getI32Type());
+    Value loss = newBuffer(b, loc, {}, f32);
+    Value count = newBuffer(b, loc, {}, f32);
+    callKernel(b, loc, "dlrt_cuda_softmax_xent",
+               {logits, labels, rowLoss, rowLse, rowWeight, error, loss, count},
+               sizeArguments(b, loc, *operands,
+                             op.getLabelSmoothing().convertToDouble(),
+                             ignore));
+    b.replaceOp(op, asResult(b, loc, loss));
+    return success();
+  }
+};
+
+struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::CrossEntropyGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    std::optional<RowsAndClasses> operands =
+        asKernelOperands(b, loc, op.getLogits(), op.getLabels());
+    if (!operands || !tensorType(op.getGrad()).getElementType().isF32())
+      return b.notifyMatchFailure(op, "not f32 logits and i32 labels");
+    Value logits = readBuffer(b, loc, operands->logits);
+    Value labels = readBuffer(b, loc, operands->labels);
+    Value seed = readBuffer(b, loc, op.getGrad());
+    Type f32 = b.getF32Type();
+    int64_t rows = operands->rows;
+    Value grad = newBuffer(b, loc, {rows, operands->classes}, f32);
+    Value rowLoss = newBuffer(b, loc, {rows}, f32);
+    Value rowLse = newBuffer(b, loc, {rows}, f32);
+    Value rowWeight = newBuffer(b, loc, {rows}, f32);
+    Value error = newBuffer(b, loc, {}, b.getI32Type());
+    Value loss = newBuffer(b, loc, {}, f32);
+    Value count = newBuffer(b, loc, {}, f32);
+    callKernel(b, loc, "dlrt_cuda_softmax_xent_grad",
+               {grad, logits, labels, seed, rowLoss, rowLse, rowWeight, error,
+                loss, count},
+               sizeArguments(b, loc, *operands,
+                             op.getLabelSmoothing().convertToDouble(),
+                             op.getIgnoreIndex()));
+    b.replaceOp(op, reshape(b, loc, asResult(b, loc, grad),
+                            tensorType(op.getLogits()).getShape()));
+    return success();
+  }
+};
+
+struct ConvertDLToCUDAKernels
+    : dlcc::impl::ConvertDLToCUDAKernelsBase<ConvertDLToCUDAKernels> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<CrossEntropyToKernel, CrossEntropyGradToKernel>(
+        &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

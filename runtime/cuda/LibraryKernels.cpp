@@ -1,0 +1,121 @@
+//===- LibraryKernels.cpp - Launching the hand-written CUDA kernels -------===//
+//
+// Part of dlcc's runtime (libdlrt_cuda). The functions generated code calls
+// for the ops convert-dl-to-cuda-kernels hands to kernels/cuda/: each
+// launches them on the program's stream, with the launch shapes their
+// comments ask for. Their PTX (libdlkernels_ptx, for every architecture
+// the build chose) is loaded the first time, for the newest architecture
+// the GPU runs.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlrt/ModelABI.h"
+#include "kernels/KernelsPTX.h"
+#include "runtime/cuda/CudaError.h"
+#include "runtime/cuda/CudaProgram.h"
+#include "runtime/cuda/DriverAPI.h"
+
+#include <algorithm>
+#include <initializer_list>
+#include <string>
+
+namespace {
+
+using namespace dlrt::cuda;
+
+struct SoftmaxXentKernels {
+  CUfunction forward = nullptr, reduce = nullptr, backward = nullptr;
+};
+
+/// The PTX of `file` for the newest architecture the GPU can run.
+const char *ptxFor(const char *file, std::string &arch) {
+  int capability = currentProgram().computeCapability;
+  for (int candidate : {90, 89, 86, 80}) {
+    if (candidate > capability)
+      continue;
+    arch = "sm_" + std::to_string(candidate);
+    if (const char *ptx = dlkernelsPTX(file, arch.c_str()))
+      return ptx;
+  }
+  failInStep(std::string("no build of kernels/cuda/") + file +
+             ".cu runs on this GPU (sm_" + std::to_string(capability) +
+             "): rebuild with it in DLCC_GPU_ARCHS");
+}
+
+const SoftmaxXentKernels &softmaxXent() {
+  static SoftmaxXentKernels kernels;
+  if (kernels.forward)
+    return kernels;
+  const DriverAPI &driver = driverAPI();
+  std::string arch;
+  const char *ptx = ptxFor("softmax_xent", arch);
+  CUmodule module = nullptr;
+  checkInStep(driver.moduleLoadDataEx(&module, ptx, 0, nullptr, nullptr),
+              "cuModuleLoadDataEx(softmax_xent, " + arch + ")");
+  auto get = [&](CUfunction &function, const char *name) {
+    checkInStep(driver.moduleGetFunction(&function, module, name),
+                std::string("cuModuleGetFunction(") + name + ")");
+  };
+  get(kernels.forward, "dl_softmax_xent_fwd_f32");
+  get(kernels.reduce, "dl_softmax_xent_reduce_f32");
+  get(kernels.backward, "dl_softmax_xent_bwd_f32");
+  return kernels;
+}
+
+void launch(CUfunction kernel, const char *name, int64_t blocks,
+            std::initializer_list<void *> args) {
+  constexpr unsigned kThreads = 256;
+  auto grid = unsigned(std::clamp<int64_t>(blocks, 1, 65535));
+  checkInStep(driverAPI().launchKernel(
+                  kernel, grid, 1, 1, kThreads, 1, 1, 0,
+                  static_cast<CUstream>(currentProgram().stream),
+                  const_cast<void **>(args.begin()), nullptr),
+              std::string("cuLaunchKernel(") + name + ")");
+}
+
+/// The forward and the mean: row losses, log-sum-exps, weights, the loss
+/// and the count of rows that count.
+void forward(const float *logits, const int32_t *labels, float *rowLoss,
+             float *rowLse, float *rowWeight, int32_t *error, float *loss,
+             float *count, int64_t rows, int64_t classes, float smoothing,
+             int64_t ignore) {
+  const SoftmaxXentKernels &kernels = softmaxXent();
+  checkInStep(cudaMemsetAsync(error, 0, sizeof(int32_t),
+                              currentProgram().stream),
+              "cudaMemsetAsync of the cross-entropy error slot");
+  // One warp per row, eight warps in a block of 256.
+  launch(kernels.forward, "dl_softmax_xent_fwd_f32", (rows + 7) / 8,
+         {&logits, &labels, &rowLoss, &rowLse, &rowWeight, &error, &rows,
+          &classes, &smoothing, &ignore});
+  launch(kernels.reduce, "dl_softmax_xent_reduce_f32", 1,
+         {&rowLoss, &rowWeight, &loss, &count, &rows});
+}
+
+} // namespace
+
+extern "C" void dlrt_cuda_softmax_xent(const float *logits,
+                                       const int32_t *labels, float *rowLoss,
+                                       float *rowLse, float *rowWeight,
+                                       int32_t *error, float *loss,
+                                       float *count, int64_t rows,
+                                       int64_t classes, float smoothing,
+                                       int64_t ignore) {
+  forward(logits, labels, rowLoss, rowLse, rowWeight, error, loss, count, rows,
+          classes, smoothing, ignore);
+}
+
+extern "C" void dlrt_cuda_softmax_xent_grad(
+    float *grad, const float *logits, const int32_t *labels,
+    const float *dloss, float *rowLoss, float *rowLse, float *rowWeight,
+    int32_t *error, float *loss, float *count, int64_t rows, int64_t classes,
+    float smoothing, int64_t ignore) {
+  // The backward needs the rows' log-sum-exps and the count: recomputed
+  // here rather than kept from the forward.
+  forward(logits, labels, rowLoss, rowLse, rowWeight, error, loss, count, rows,
+          classes, smoothing, ignore);
+  int64_t elements = rows * classes;
+  launch(softmaxXent().backward, "dl_softmax_xent_bwd_f32",
+         std::min<int64_t>((elements + 255) / 256, 4096),
+         {&grad, &logits, &labels, &rowLse, &rowWeight, &dloss, &count, &rows,
+          &classes, &smoothing});
+}
