@@ -41,6 +41,7 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   if (options.train) {
     dl::DLExpandOptimizerOptions optimizer;
     optimizer.keepGradients = options.gradients;
+    optimizer.fusedAdamW = options.cudaKernels;
     pm.addPass(dl::createDLExpandOptimizer(optimizer));
   }
   DLLowerToArenaOptions arena;

@@ -8,22 +8,28 @@
 
 #include <cmath>
 
-extern "C" void dl_adamw_f32(float *param, const float *grad, float *m,
-                             float *v, size_t n, float lr, float beta1,
-                             float beta2, float eps, float weight_decay,
-                             long step) {
-  const float decay = 1.0f - lr * weight_decay;
-  const float correction1 = 1.0f - std::pow(beta1, float(step));
-  const float correction2Sqrt = std::sqrt(1.0f - std::pow(beta2, float(step)));
+extern "C" void dl_adamw_f32(const float *param, const float *grad,
+                             const float *m, const float *v, float *newParam,
+                             float *newM, float *newV, int64_t n,
+                             DLAdamWHypers hypers) {
+  const float lr = *hypers.lr, beta1 = *hypers.beta1, beta2 = *hypers.beta2;
+  const float keep = 1.0f - lr * *hypers.weightDecay;
+  const float step = float(*hypers.step);
+  const float correction1 = 1.0f - std::pow(beta1, step);
+  const float correction2 = 1.0f - std::pow(beta2, step);
   const float stepSize = lr / correction1;
-  // One pass over the four arrays; contiguous, so LLVM/GCC vectorize it.
-  for (size_t i = 0; i < n; ++i) {
-    float g = grad[i];
-    float mi = beta1 * m[i] + (1.0f - beta1) * g;
-    float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
-    m[i] = mi;
-    v[i] = vi;
-    float denom = std::sqrt(vi) / correction2Sqrt + eps;
-    param[i] = param[i] * decay - stepSize * mi / denom;
+  const float rootCorrection = std::sqrt(correction2);
+  const float weight1 = 1.0f - beta1, weight2 = 1.0f - beta2;
+  const float eps = *hypers.eps;
+  // One pass over the arrays; contiguous, so the compiler vectorizes it.
+  for (int64_t i = 0; i < n; ++i) {
+    float g = grad[i], mi = m[i], vi = v[i];
+    float p = param[i] * keep;
+    float avg = mi + weight1 * (g - mi);
+    float sq = vi * beta2 + weight2 * g * g;
+    float denom = std::sqrt(sq) / rootCorrection + eps;
+    newM[i] = avg;
+    newV[i] = sq;
+    newParam[i] = p - stepSize * (avg / denom);
   }
 }

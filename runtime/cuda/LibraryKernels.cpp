@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <initializer_list>
+#include <map>
 #include <string>
 
 namespace {
@@ -42,23 +43,33 @@ const char *ptxFor(const char *file, std::string &arch) {
              "): rebuild with it in DLCC_GPU_ARCHS");
 }
 
+/// The module of kernels/cuda/<file>.cu, loaded once.
+CUmodule moduleOf(const char *file) {
+  static std::map<std::string, CUmodule> modules;
+  CUmodule &module = modules[file];
+  if (!module) {
+    std::string arch;
+    const char *ptx = ptxFor(file, arch);
+    checkInStep(driverAPI().moduleLoadDataEx(&module, ptx, 0, nullptr, nullptr),
+                std::string("cuModuleLoadDataEx(") + file + ", " + arch + ")");
+  }
+  return module;
+}
+
+CUfunction kernelOf(const char *file, const char *name) {
+  CUfunction function = nullptr;
+  checkInStep(driverAPI().moduleGetFunction(&function, moduleOf(file), name),
+              std::string("cuModuleGetFunction(") + name + ")");
+  return function;
+}
+
 const SoftmaxXentKernels &softmaxXent() {
   static SoftmaxXentKernels kernels;
-  if (kernels.forward)
-    return kernels;
-  const DriverAPI &driver = driverAPI();
-  std::string arch;
-  const char *ptx = ptxFor("softmax_xent", arch);
-  CUmodule module = nullptr;
-  checkInStep(driver.moduleLoadDataEx(&module, ptx, 0, nullptr, nullptr),
-              "cuModuleLoadDataEx(softmax_xent, " + arch + ")");
-  auto get = [&](CUfunction &function, const char *name) {
-    checkInStep(driver.moduleGetFunction(&function, module, name),
-                std::string("cuModuleGetFunction(") + name + ")");
-  };
-  get(kernels.forward, "dl_softmax_xent_fwd_f32");
-  get(kernels.reduce, "dl_softmax_xent_reduce_f32");
-  get(kernels.backward, "dl_softmax_xent_bwd_f32");
+  if (!kernels.forward) {
+    kernels.forward = kernelOf("softmax_xent", "dl_softmax_xent_fwd_f32");
+    kernels.reduce = kernelOf("softmax_xent", "dl_softmax_xent_reduce_f32");
+    kernels.backward = kernelOf("softmax_xent", "dl_softmax_xent_bwd_f32");
+  }
   return kernels;
 }
 
@@ -118,4 +129,17 @@ extern "C" void dlrt_cuda_softmax_xent_grad(
          std::min<int64_t>((elements + 255) / 256, 4096),
          {&grad, &logits, &labels, &rowLse, &rowWeight, &dloss, &count, &rows,
           &classes, &smoothing});
+}
+
+extern "C" void dlrt_cuda_adamw(const float *param, const float *grad,
+                                const float *m, const float *v,
+                                float *newParam, float *newM, float *newV,
+                                const float *lr, const float *weightDecay,
+                                const float *beta1, const float *beta2,
+                                const float *eps, const int64_t *step,
+                                int64_t n) {
+  static CUfunction adamw = kernelOf("adamw", "dl_adamw_f32");
+  launch(adamw, "dl_adamw_f32", std::min<int64_t>((n + 255) / 256, 4096),
+         {&param, &grad, &m, &v, &newParam, &newM, &newV, &n, &lr,
+          &weightDecay, &beta1, &beta2, &eps, &step});
 }

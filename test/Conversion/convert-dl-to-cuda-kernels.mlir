@@ -53,3 +53,20 @@ func.func @no_kernel(%l: tensor<4x10xf32>, %y: tensor<4xi64>, %h: tensor<4x10xf1
   %s = dl.cross_entropy %h, %z : tensor<4x10xf16>, tensor<4xi32>
   return %r, %s : tensor<f32>, tensor<f16>
 }
+
+// -----
+
+// An AdamW update: every operand read in place, the new param and moments
+// written into fresh buffers, the element count last.
+// CHECK-LABEL: func.func @adamw
+// CHECK: %[[N:.*]] = arith.constant 32 : i64
+// CHECK-COUNT-10: bufferization.to_buffer {{.*}} read_only
+// CHECK-COUNT-3: memref.alloc() : memref<4x8xf32>
+// CHECK: call @dlrt_cuda_adamw({{(%[0-9]+, )+}}%[[N]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> ()
+// CHECK-COUNT-3: bufferization.to_tensor {{.*}} restrict writable : memref<4x8xf32>
+func.func @adamw(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,
+                 %lr: tensor<f32>, %wd: tensor<f32>, %b1: tensor<f32>, %b2: tensor<f32>, %eps: tensor<f32>,
+                 %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<4x8xf32>
+  return %p2, %m2, %v2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}

@@ -129,14 +129,14 @@ extern "C" void dl_train_step(uint8_t *arena) {
         weightGrad[c * kIn + i] +=
             logitGrad[b * kClasses + c] * image[b * kIn + i];
     }
-  long step = long(*at<int64_t>(arena, 704));
-  float lr = *at<float>(arena, 768), beta1 = *at<float>(arena, 832),
-        beta2 = *at<float>(arena, 896), eps = *at<float>(arena, 960),
-        weightDecay = *at<float>(arena, 1024);
-  dl_adamw_f32(at<float>(arena, 0), weightGrad, at<float>(arena, 448),
-               at<float>(arena, 512), kClasses * kIn, lr, beta1, beta2, eps,
-               weightDecay, step);
-  dl_adamw_f32(at<float>(arena, 64), biasGrad, at<float>(arena, 576),
-               at<float>(arena, 640), kClasses, lr, beta1, beta2, eps,
-               weightDecay, step);
+  DLAdamWHypers hypers{at<float>(arena, 768), at<float>(arena, 1024),
+                       at<float>(arena, 832), at<float>(arena, 896),
+                       at<float>(arena, 960), at<int64_t>(arena, 704)};
+  float *weight = at<float>(arena, 0), *bias = at<float>(arena, 64);
+  float *weightM = at<float>(arena, 448), *weightV = at<float>(arena, 512);
+  float *biasM = at<float>(arena, 576), *biasV = at<float>(arena, 640);
+  dl_adamw_f32(weight, weightGrad, weightM, weightV, weight, weightM, weightV,
+               kClasses * kIn, hypers);
+  dl_adamw_f32(bias, biasGrad, biasM, biasV, bias, biasM, biasV, kClasses,
+               hypers);
 }

@@ -116,9 +116,11 @@ extern "C" void dl_train_step(uint8_t *arena) {
     for (float &g : grad)
       g *= coefficient;
 
-  dl_adamw_f32(at<float>(arena, 0), grad.data(), at<float>(arena, 37184),
-               at<float>(arena, 74048), kVocab * kVocab,
-               *at<float>(arena, 111040), *at<float>(arena, 111104),
-               *at<float>(arena, 111168), *at<float>(arena, 111232),
-               *at<float>(arena, 111296), long(*at<int64_t>(arena, 110912)));
+  DLAdamWHypers hypers{at<float>(arena, 111040), at<float>(arena, 111296),
+                       at<float>(arena, 111104), at<float>(arena, 111168),
+                       at<float>(arena, 111232), at<int64_t>(arena, 110912)};
+  float *weight = at<float>(arena, 0), *m = at<float>(arena, 37184),
+        *v = at<float>(arena, 74048);
+  dl_adamw_f32(weight, grad.data(), m, v, weight, m, v, kVocab * kVocab,
+               hypers);
 }

@@ -167,12 +167,37 @@ struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
   }
 };
 
+struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::AdamWUpdateOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    SmallVector<Value> buffers;
+    for (Value operand : op->getOperands())
+      buffers.push_back(readBuffer(b, loc, operand));
+    RankedTensorType type = tensorType(op.getParam());
+    SmallVector<Value> results;
+    for (int i = 0; i < 3; ++i)
+      results.push_back(
+          newBuffer(b, loc, type.getShape(), type.getElementType()));
+    // Kernel order: param, grad, exp_avg, exp_avg_sq, the three results,
+    // then lr, weight_decay, beta1, beta2, eps, step.
+    buffers.insert(buffers.begin() + 4, results.begin(), results.end());
+    Value n = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
+                                           type.getNumElements());
+    callKernel(b, loc, "dlrt_cuda_adamw", buffers, {n});
+    b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
+                     asResult(b, loc, results[2])});
+    return success();
+  }
+};
+
 struct ConvertDLToCUDAKernels
     : dlcc::impl::ConvertDLToCUDAKernelsBase<ConvertDLToCUDAKernels> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<CrossEntropyToKernel, CrossEntropyGradToKernel>(
-        &getContext());
+    patterns.add<AdamWUpdateToKernel, CrossEntropyToKernel,
+                 CrossEntropyGradToKernel>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -32,6 +32,10 @@ def DL_Scalar : 0DTensorOf<[F16, BF16, F32, F64]>;
 def DL_I64Scalar : 0DTensorOf<[I64]> {
   let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getI64Type())";
 }
+def DL_F32Tensor : StaticShapeTensorOf<[F32]>;
+def DL_F32Scalar : 0DTensorOf<[F32]> {
+  let builderCall = "::mlir::RankedTensorType::get({}, $_builder.getF32Type())";
+}
 def DL_Pair : ConfinedAttr<DenseI64ArrayAttr, [DenseArrayCount<2>]>;
 
 class DL_InferredOp<string mnemonic, list<Trait> traits = []>
@@ -621,6 +625,40 @@ class DL_PoolOp<string mnemonic, string what>
 
 def DL_MaxPool2DOp : DL_PoolOp<"maxpool2d", "max">;
 def DL_AvgPool2DOp : DL_PoolOp<"avgpool2d", "average">;
+
+//===----------------------------------------------------------------------===//
+// Optimizer updates
+//===----------------------------------------------------------------------===//
+
+def DL_AdamWUpdateOp : DL_Op<"adamw_update", [Pure,
+    AllTypesMatch<["param", "grad", "exp_avg", "exp_avg_sq", "new_param",
+                   "new_exp_avg", "new_exp_avg_sq"]>]> {
+  let summary = "One AdamW step of a parameter and its moments, fused.";
+  let description = [{
+    torch.optim.AdamW's update in PyTorch 1.13's order of operations (that
+    of `dl-expand-optimizer`'s elementwise expansion, see
+    kernels/cpu/AdamW.h): decoupled decay, `exp_avg.lerp_(grad, 1 -
+    beta1)`, `exp_avg_sq` updated, bias corrections from `step`. Built by
+    `dl-expand-optimizer` with `fused-adamw` for targets with a fused
+    kernel (`--target=cuda`), where `convert-dl-to-cuda-kernels` calls it.
+
+    ```mlir
+    %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<256x784xf32>
+    ```
+  }];
+  let arguments = (ins DL_F32Tensor:$param, DL_F32Tensor:$grad,
+                       DL_F32Tensor:$exp_avg, DL_F32Tensor:$exp_avg_sq,
+                       DL_F32Scalar:$lr, DL_F32Scalar:$weight_decay,
+                       DL_F32Scalar:$beta1, DL_F32Scalar:$beta2,
+                       DL_F32Scalar:$eps, DL_I64Scalar:$step);
+  let results = (outs DL_F32Tensor:$new_param, DL_F32Tensor:$new_exp_avg,
+                      DL_F32Tensor:$new_exp_avg_sq);
+  let assemblyFormat = [{
+    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq
+    `hypers` `(` $lr `,` $weight_decay `,` $beta1 `,` $beta2 `,` $eps `)`
+    `step` $step attr-dict `:` type($param)
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Losses and metrics (each returns a scalar)

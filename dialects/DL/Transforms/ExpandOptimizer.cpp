@@ -125,8 +125,8 @@ void bindDropoutCounters(func::FuncOp fn, HyperArguments &hyper) {
 class UpdateBuilder {
 public:
   UpdateBuilder(OpBuilder &b, Location loc, HyperArguments &hyper,
-                const OptimizerPlan &plan)
-      : g(b, loc), hyper(hyper), plan(plan) {}
+                const OptimizerPlan &plan, bool fusedAdamW)
+      : g(b, loc), hyper(hyper), plan(plan), fusedAdamW(fusedAdamW) {}
 
   /// Clips `grads` in place to the global norm bound; returns the norm.
   Value clip(MutableArrayRef<Value> grads);
@@ -163,6 +163,7 @@ private:
   GradBuilder g;
   HyperArguments &hyper;
   const OptimizerPlan &plan;
+  bool fusedAdamW;
   Value correction1, correction2;
 };
 
@@ -244,6 +245,26 @@ void UpdateBuilder::sgd(ParameterOp param, Value p, Value grad) {
 }
 
 void UpdateBuilder::adam(ParameterOp param, Value p, Value grad) {
+  if (fusedAdamW && plan.kind == OptimizerPlan::Kind::AdamW &&
+      tensorOf(p).getElementType().isF32()) {
+    // The same update, one op: the target's fused kernel.
+    ParameterOp avgState = declareState(param, "exp_avg");
+    ParameterOp sqState = declareState(param, "exp_avg_sq");
+    Value avg = read(avgState);
+    Value sq = read(sqState);
+    Value lr = hyper.f32("lr");
+    Value decay = hyper.f32("weight_decay");
+    Value beta1 = hyper.f32("beta1");
+    Value beta2 = hyper.f32("beta2");
+    Value eps = hyper.f32("eps");
+    Value step = hyper.i64("step");
+    auto fused = AdamWUpdateOp::create(g.b, g.loc, p, grad, avg, sq, lr, decay,
+                                       beta1, beta2, eps, step);
+    write(avgState, fused.getNewExpAvg());
+    write(sqState, fused.getNewExpAvgSq());
+    write(param, fused.getNewParam());
+    return;
+  }
   Value lr = hyperFor("lr", p);
   Value decay = hyperFor("weight_decay", p);
   Value beta1 = hyperFor("beta1", p);
@@ -333,7 +354,7 @@ struct DLExpandOptimizerPass
     // Everything built from here on goes before the return.
     Operation *firstUpdate = ret->getPrevNode();
     OpBuilder b(ret);
-    UpdateBuilder updates(b, ret.getLoc(), hyper, *plan);
+    UpdateBuilder updates(b, ret.getLoc(), hyper, *plan, fusedAdamW);
     SmallVector<Attribute> stats;
     if (plan->clip) {
       results.push_back(updates.clip(grads));

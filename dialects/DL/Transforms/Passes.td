@@ -62,6 +62,9 @@ def DLExpandOptimizer : Pass<"dl-expand-optimizer", "mlir::ModuleOp"> {
   let options = [
     Option<"keepGradients", "keep-gradients", "bool", "false",
            "Also keep the gradients alone as @gradient_step">,
+    Option<"fusedAdamW", "fused-adamw", "bool", "false",
+           "AdamW updates of f32 params as one dl.adamw_update each, for "
+           "targets with a fused kernel">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::func::FuncDialect", "mlir::dl::DLDialect"];

@@ -155,6 +155,15 @@ void dlrt_cuda_softmax_xent_grad(float *grad, const float *logits,
                                  int64_t classes, float smoothing,
                                  int64_t ignore);
 
+/// One AdamW step of a param of `n` f32 elements (kernels/cuda/adamw.cu):
+/// the new param and moments into the `new*` buffers, the hyper scalars
+/// read where the arena keeps them.
+void dlrt_cuda_adamw(const float *param, const float *grad, const float *m,
+                     const float *v, float *newParam, float *newM,
+                     float *newV, const float *lr, const float *weightDecay,
+                     const float *beta1, const float *beta2, const float *eps,
+                     const int64_t *step, int64_t n);
+
 /// The kernel launches of generated code go through the `mgpu*` functions
 /// of MLIR's GPU lowering (mgpuModuleLoadJIT, mgpuModuleGetFunction,
 /// mgpuLaunchKernel, mgpuStreamCreate, ...), which libdlrt_cuda implements

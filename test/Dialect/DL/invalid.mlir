@@ -865,3 +865,21 @@ func.func @f(%dy: tensor<4x3xf32>) {
   %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 0>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
   return
 }
+
+// -----
+
+// adamw_update: the param, its gradient and its moments have one type.
+func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<8xf32>, %s: tensor<f32>, %t: tensor<i64>) {
+  // expected-error @+1 {{all of {param, grad, exp_avg, exp_avg_sq, new_param, new_exp_avg, new_exp_avg_sq} have same type}}
+  %0:3 = "dl.adamw_update"(%p, %g, %m, %v, %s, %s, %s, %s, %s, %t) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+// adamw_update: f32 only (the fused kernels').
+func.func @f(%p: tensor<4xf16>, %s: tensor<f32>, %t: tensor<i64>) {
+  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit float values}}
+  %0:3 = "dl.adamw_update"(%p, %p, %p, %p, %s, %s, %s, %s, %s, %t) : (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>)
+  return
+}

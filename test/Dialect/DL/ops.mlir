@@ -205,3 +205,12 @@ func.func @backward(%img: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>,
   %6 = dl.cross_entropy_grad %logits, %labels, %seed {label_smoothing = 0.1 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>
   return
 }
+
+// CHECK-LABEL: func.func @adamw_update
+func.func @adamw_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,
+                        %lr: tensor<f32>, %wd: tensor<f32>, %b1: tensor<f32>, %b2: tensor<f32>, %eps: tensor<f32>,
+                        %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
+  // CHECK: dl.adamw_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} hypers(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) step %{{.*}} : tensor<4x8xf32>
+  %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<4x8xf32>
+  return %p2, %m2, %v2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+}
