@@ -19,6 +19,50 @@ using namespace dlcc;
 
 namespace {
 
+/// Whether `op` may give a result that is a view of its operand's memory
+/// once bufferized (a reshape becomes a collapse or expand of the same
+/// buffer): a read of the result is a read of the operand's memory.
+bool mayView(Operation *op) {
+  return isa<dl::ReshapeOp, dl::BroadcastOp, dl::TransposeOp, dl::SplitOp,
+             dl::SliceOp, dl::CastOp>(op);
+}
+
+/// The `dl.assign`s of `model` after which no op reads the parameter's old
+/// value, directly or through a view of it: these may write the parameter
+/// at once, so that the new value's buffer (a whole weight, or a moment)
+/// is free from then on instead of until the end of the step.
+DenseSet<Operation *> assignsWithoutLaterReads(func::FuncOp model) {
+  Block &body = model.getBody().front();
+  DenseMap<Operation *, unsigned> position;
+  for (auto [i, op] : llvm::enumerate(body))
+    position[&op] = i;
+  // Per parameter: the values that read its memory, and the last reader.
+  llvm::StringMap<unsigned> lastRead;
+  llvm::StringMap<DenseSet<Value>> readers;
+  for (auto read : body.getOps<dl::ParamOp>()) {
+    DenseSet<Value> &values = readers[read.getName()];
+    SmallVector<Value> work{read.getResult()};
+    while (!work.empty()) {
+      Value value = work.pop_back_val();
+      if (!values.insert(value).second)
+        continue;
+      for (Operation *user : value.getUsers()) {
+        unsigned &last = lastRead[read.getName()];
+        last = std::max(last, position.lookup(user));
+        if (mayView(user))
+          llvm::append_range(work, user->getResults());
+      }
+    }
+  }
+  DenseSet<Operation *> early;
+  for (auto assign : body.getOps<dl::AssignOp>()) {
+    auto last = lastRead.find(assign.getName());
+    if (last == lastRead.end() || last->second < position.lookup(assign))
+      early.insert(assign);
+  }
+  return early;
+}
+
 /// Builds one entry point: a function of the arena that runs a copy of the
 /// model function on tensors read from (and written to) arena views.
 class EntryPointBuilder {
@@ -30,7 +74,8 @@ public:
   /// Builds `name` from `model`: `eval` drops dropout and makes batch norm
   /// use its running statistics; otherwise the ops keep their training
   /// behavior. With `writeParams`, each `dl.assign` writes its parameter
-  /// after the outputs (so every read of the old value comes first);
+  /// where it stands when no later op reads the old value, else after the
+  /// outputs (every read of the old value comes first either way);
   /// otherwise parameters are never written.
   LogicalResult build(func::FuncOp model, StringRef name,
                       ArrayRef<size_t> inputs, ArrayRef<size_t> outputs,
@@ -91,6 +136,7 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
     copy.setRestrict(true);
     copy.setWritable(true);
   };
+  DenseSet<Operation *> writeEarly = assignsWithoutLaterReads(model);
   SmallVector<dl::AssignOp> assigns;
   for (Operation &op : model.getBody().front()) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
@@ -107,7 +153,10 @@ LogicalResult EntryPointBuilder::build(func::FuncOp model, StringRef name,
       continue;
     }
     if (auto assign = dyn_cast<dl::AssignOp>(op)) {
-      if (writeParams)
+      if (writeParams && writeEarly.contains(assign))
+        store(assign.getLoc(), mapping.lookup(assign.getValue()),
+              layout.tensors[layout.paramIndex.lookup(assign.getName())]);
+      else if (writeParams)
         assigns.push_back(assign);
       continue;
     }

@@ -176,16 +176,19 @@ def DLLowerToArena : Pass<"dl-lower-to-arena", "mlir::ModuleOp"> {
     builds it, or the `@gradient_step` that `dl-expand-optimizer` keeps),
     each gradient it returns gets an arena tensor `<param>.grad` of role
     `grad` (after the outputs), and `@dl_gradient_step(%arena)` runs it: the
-    forward in training mode, its `dl.assign`s (batch-norm running
-    statistics) carried out after the outputs and gradients are written.
+    forward in training mode with its `dl.assign`s (batch-norm running
+    statistics), written as described below.
 
     A whole optimizer step (`@train_step` after `dl-expand-optimizer`)
     becomes `@dl_train_step(%arena)`: optimizer state (`dl.parameter ...
     state`) gets arena tensors of role `state`, each `dl.hyper` argument a
     scalar of role `hyper` (shared with the gradient step), each statistic
     named by `dl.stats` one of role `stat`. Every `dl.assign` (the new
-    parameters and state, the running statistics) is carried out after the
-    outputs are written, so every read of an old value comes first.
+    parameters and state, the running statistics) writes its tensor where
+    it stands when no later op reads the old value (directly or through a
+    reshape, slice, transpose, broadcast, split or cast of it), so that the
+    new value's buffer is free at once; otherwise after the outputs. Either
+    way every read of an old value comes first.
   }];
   let options = [
     Option<"trainingForward", "training-forward", "bool", /*default=*/"false",

@@ -86,8 +86,9 @@ void dl_gradient_step(uint8_t *arena);
 /// One optimizer step: the training forward on the batch in the arena, the
 /// gradients, global-norm clipping when the model clips, and the update of
 /// every trained param and its state, in place. Writes the outputs and
-/// stats (computed before the update), then the params, their state and
-/// the buffers the model assigns. Reads the hyper tensors, which the
+/// stats (computed before the update), the params, their state and the
+/// buffers the model assigns (each as soon as nothing reads its old value
+/// any more). Reads the hyper tensors, which the
 /// runtime writes before each call. Exported by programs whose model has a
 /// trained param; the runtime looks it up as a weak symbol.
 void dl_train_step(uint8_t *arena);
