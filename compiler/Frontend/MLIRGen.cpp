@@ -501,6 +501,14 @@ GenResult Generator::genBlockCall(const CallExpr &C,
   CollapsedCall = nullptr;
   ReturnValue.reset();
 
+  // The ops an outermost call generates are those after the insertion
+  // point's current last op.
+  mlir::Block *Body = Builder.getInsertionBlock();
+  mlir::Operation *Before =
+      BlockCallNesting == 0 && !Body->empty() ? &Body->back() : nullptr;
+  bool Outermost = BlockCallNesting++ == 0 &&
+                   Builder.getInsertionPoint() == Body->end();
+
   bool Ok = true;
   for (unsigned I = 0; Ok && I != BlockParams.size(); ++I) {
     if (Values[I]) {
@@ -517,6 +525,15 @@ GenResult Generator::genBlockCall(const CallExpr &C,
   if (Ok)
     Ok = succeeded(genBody(Block.getBody()));
   std::optional<GenValue> Result = std::move(ReturnValue);
+  --BlockCallNesting;
+  if (Outermost) {
+    auto Index = Builder.getI64IntegerAttr(NextBlockIndex++);
+    for (mlir::Operation &Op : llvm::make_range(
+             Before ? std::next(Before->getIterator()) : Body->begin(),
+             Body->end()))
+      if (llvm::isa<mlir::dl::DLDialect>(Op.getDialect()))
+        Op.setAttr("dl.block", Index);
+  }
 
   Vars = SavedVars;
   CollapsedCall = SavedCollapsed;

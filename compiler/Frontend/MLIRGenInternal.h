@@ -357,6 +357,11 @@ public:
   static constexpr unsigned BlockCallDepth = 16;
   /// Dropout ops get distinct keys.
   int64_t NextDropoutKey = 0;
+  /// Block calls being generated, innermost last; the ops of an outermost
+  /// call (one made by the model itself) are tagged `dl.block` with its
+  /// index, for activation checkpointing.
+  unsigned BlockCallNesting = 0;
+  int64_t NextBlockIndex = 0;
 
   /// The outputs found so far.
   mlir::Value Loss;

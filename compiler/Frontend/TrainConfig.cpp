@@ -72,8 +72,10 @@ bool ConfigBuilder::isUnsupported(const TrainEntry &Entry) {
   bool IsWord = llvm::isa<NameExpr>(*Entry.Value);
   if (Name == "precision")
     return !(IsWord && Word == "f32");
-  if (Name == "checkpoint" || Name == "offload" || Name == "parallel" ||
-      Name == "adapt" || Name == "quantize")
+  if (Name == "checkpoint")
+    return !(IsWord && (Word == "none" || Word == "blocks" || Word == "sqrt"));
+  if (Name == "offload" || Name == "parallel" || Name == "adapt" ||
+      Name == "quantize")
     return !(IsWord && Word == "none");
   if (Name == "optimizer")
     return Word == "adamw8bit" || Word == "galore";

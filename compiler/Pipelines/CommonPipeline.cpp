@@ -35,9 +35,25 @@ bool modelTrains(ModuleOp module) {
   });
 }
 
+std::string checkpointMode(ModuleOp module, llvm::StringRef requested) {
+  if (!requested.empty())
+    return requested.str();
+  if (auto train = module->getAttrOfType<DictionaryAttr>("dl.train"))
+    if (auto mode = train.getAs<StringAttr>("checkpoint"))
+      return mode.getValue().str();
+  return "none";
+}
+
 void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
-  if (options.train || options.gradients)
+  bool checkpointing = options.checkpoint != "none";
+  if (options.train || options.gradients) {
     pm.addPass(dl::createDLAutodiff());
+    if (checkpointing) {
+      dl::DLCheckpointOptions checkpoint;
+      checkpoint.mode = options.checkpoint;
+      pm.addPass(dl::createDLCheckpoint(checkpoint));
+    }
+  }
   if (options.train) {
     dl::DLExpandOptimizerOptions optimizer;
     optimizer.keepGradients = options.gradients;
@@ -51,7 +67,10 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
     pm.addPass(createConvertDLToCUDAKernels());
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
+  // CSE would merge a checkpointed run's recomputation with the forward it
+  // repeats, keeping the activations after all.
+  if (!checkpointing)
+    pm.addPass(createCSEPass());
 }
 
 void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {

@@ -26,11 +26,18 @@ struct StepOptions {
   bool gradients = false;
   /// Ops with a hand-written CUDA kernel call it (convert-dl-to-cuda-kernels).
   bool cudaKernels = false;
+  /// Activation checkpointing of the training step (dl-checkpoint): none,
+  /// blocks or sqrt; see checkpointMode().
+  std::string checkpoint = "none";
 };
 
 /// Whether `module`'s model can be trained: its @forward returns the loss
 /// first (named "loss" in `dl.outputs`) and it has a trained parameter.
 bool modelTrains(mlir::ModuleOp module);
+
+/// The checkpointing mode of `module`: `requested` (dlcc --checkpoint) when
+/// not empty, else its train section's `checkpoint`, else "none".
+std::string checkpointMode(mlir::ModuleOp module, llvm::StringRef requested);
 
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// entry points on the arena whose dl ops are lowered to linalg on tensors.

@@ -149,6 +149,14 @@ cl::opt<bool> gradients(
              "gradient of the loss for every trained parameter"),
     cl::init(false), cl::cat(dlccCategory));
 
+cl::opt<std::string> checkpoint(
+    "checkpoint",
+    cl::desc("Activation checkpointing of the training step: none, blocks "
+             "(recompute each block call's activations in the backward "
+             "pass) or sqrt (about sqrt(n) blocks at a time); default: the "
+             "train section's `checkpoint`"),
+    cl::value_desc("mode"), cl::cat(dlccCategory));
+
 void printVersion(raw_ostream &os) {
   os << "dlcc " DLCC_VERSION " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
 }
@@ -354,6 +362,11 @@ int main(int argc, char **argv) {
                   "bufferization: use it with --emit=llvm-dialect or later");
   }
 
+  if (checkpoint.getNumOccurrences() && checkpoint != "none" &&
+      checkpoint != "blocks" && checkpoint != "sqrt")
+    return fail("--checkpoint takes none, blocks or sqrt, not '" + checkpoint +
+                "'");
+
   if (emit == Emit::Params)
     return writeText(
         [&](raw_ostream &os) { dlcc::printParameterTable(*module, os); });
@@ -367,6 +380,9 @@ int main(int argc, char **argv) {
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
     pm.addPass(mlir::dl::createDLAutodiff());
+    mlir::dl::DLCheckpointOptions checkpointing;
+    checkpointing.mode = dlcc::checkpointMode(*module, checkpoint);
+    pm.addPass(mlir::dl::createDLCheckpoint(checkpointing));
     if (emit == Emit::Train)
       pm.addPass(mlir::dl::createDLExpandOptimizer());
     if (failed(pm.run(*module)))
@@ -382,6 +398,7 @@ int main(int argc, char **argv) {
     step.trainingForward = forwardMode == ForwardMode::Train;
     step.train = trains;
     step.gradients = gradients;
+    step.checkpoint = dlcc::checkpointMode(*module, checkpoint);
     if (target == TargetKind::CUDA && emit != Emit::Linalg) {
       dlcc::CUDAPipelineOptions options;
       options.step = step;

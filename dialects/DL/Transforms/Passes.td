@@ -32,6 +32,33 @@ def DLAutodiff : Pass<"dl-autodiff", "mlir::ModuleOp"> {
                            "mlir::func::FuncDialect", "mlir::dl::DLDialect"];
 }
 
+def DLCheckpoint : Pass<"dl-checkpoint", "mlir::ModuleOp"> {
+  let summary = "Recomputes activations in the backward pass instead of keeping them.";
+  let description = [{
+    Activation checkpointing on dl-autodiff's `@train_step`. The forward's
+    ops carry `dl.block`, the index of the outermost block call (a `block`
+    of the model) that made them; consecutive ops of one call form a
+    segment. `blocks` checkpoints every segment, `sqrt` groups the n
+    segments into runs of about sqrt(n) and checkpoints every run: the
+    values a checkpointed run computes are not kept for the backward pass;
+    right before the first backward op that needs one of them, the run is
+    computed again from its inputs (the previous run's output, params,
+    inputs), and the backward uses the recomputed values. Only run inputs
+    stay live across the backward. Recomputed dropouts draw the masks of
+    the forward (the counter-based generator is keyed by seed, step and the
+    op's key), so gradients are bit-identical to those without
+    checkpointing. The recomputed ops' locations are named "backward".
+
+    The mode comes from the option, or else from the module's `dl.train`
+    (`checkpoint`); `none` changes nothing.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"\"",
+           "none, blocks or sqrt; empty: the train section's">,
+  ];
+  let dependentDialects = ["mlir::dl::DLDialect"];
+}
+
 def DLExpandOptimizer : Pass<"dl-expand-optimizer", "mlir::ModuleOp"> {
   let summary = "Appends the optimizer's update to the training step.";
   let description = [{
