@@ -73,7 +73,8 @@ bool ConfigBuilder::isUnsupported(const TrainEntry &Entry) {
   if (Name == "precision")
     return !(IsWord && Word == "f32");
   if (Name == "checkpoint")
-    return !(IsWord && (Word == "none" || Word == "blocks" || Word == "sqrt"));
+    return !(Word == "auto" ||
+             (IsWord && (Word == "none" || Word == "blocks" || Word == "sqrt")));
   if (Name == "offload" || Name == "parallel" || Name == "adapt" ||
       Name == "quantize")
     return !(IsWord && Word == "none");

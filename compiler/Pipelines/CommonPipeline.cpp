@@ -38,10 +38,24 @@ bool modelTrains(ModuleOp module) {
 std::string checkpointMode(ModuleOp module, llvm::StringRef requested) {
   if (!requested.empty())
     return requested.str();
-  if (auto train = module->getAttrOfType<DictionaryAttr>("dl.train"))
+  if (auto train = module->getAttrOfType<DictionaryAttr>("dl.train")) {
     if (auto mode = train.getAs<StringAttr>("checkpoint"))
       return mode.getValue().str();
+    if (train.getAs<DictionaryAttr>("checkpoint"))
+      return "auto";
+  }
   return "none";
+}
+
+std::optional<uint64_t> checkpointBudget(ModuleOp module) {
+  auto train = module->getAttrOfType<DictionaryAttr>("dl.train");
+  auto checkpoint =
+      train ? train.getAs<DictionaryAttr>("checkpoint") : DictionaryAttr();
+  auto budget =
+      checkpoint ? checkpoint.getAs<IntegerAttr>("budget") : IntegerAttr();
+  if (!budget)
+    return std::nullopt;
+  return budget.getValue().getZExtValue();
 }
 
 void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
@@ -51,6 +65,8 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
     if (checkpointing) {
       dl::DLCheckpointOptions checkpoint;
       checkpoint.mode = options.checkpoint;
+      checkpoint.blocks.assign(options.checkpointBlocks.begin(),
+                               options.checkpointBlocks.end());
       pm.addPass(dl::createDLCheckpoint(checkpoint));
     }
   }

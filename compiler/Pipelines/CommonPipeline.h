@@ -11,6 +11,10 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
+#include <optional>
+#include <string>
+#include <vector>
+
 namespace dlcc {
 
 /// What a pipeline builds besides the eval step, and how.
@@ -29,6 +33,9 @@ struct StepOptions {
   /// Activation checkpointing of the training step (dl-checkpoint): none,
   /// blocks or sqrt; see checkpointMode().
   std::string checkpoint = "none";
+  /// With `blocks`: the block calls (dl.block indices) to checkpoint; all
+  /// when empty.
+  std::vector<int64_t> checkpointBlocks;
 };
 
 /// Whether `module`'s model can be trained: its @forward returns the loss
@@ -36,8 +43,13 @@ struct StepOptions {
 bool modelTrains(mlir::ModuleOp module);
 
 /// The checkpointing mode of `module`: `requested` (dlcc --checkpoint) when
-/// not empty, else its train section's `checkpoint`, else "none".
+/// not empty, else its train section's `checkpoint` ("auto" for
+/// auto(budget)), else "none".
 std::string checkpointMode(mlir::ModuleOp module, llvm::StringRef requested);
+
+/// The budget of the train section's `checkpoint = auto(budget = ...)` in
+/// bytes, if it gives one.
+std::optional<uint64_t> checkpointBudget(mlir::ModuleOp module);
 
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// entry points on the arena whose dl ops are lowered to linalg on tensors.

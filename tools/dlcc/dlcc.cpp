@@ -19,6 +19,7 @@
 #include "compiler/InitDLCC.h"
 #include "compiler/Pipelines/CPUPipeline.h"
 #include "compiler/Pipelines/CUDAPipeline.h"
+#include "compiler/Pipelines/CheckpointSearch.h"
 #include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/IR/AsmState.h"
@@ -153,9 +154,16 @@ cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("Activation checkpointing of the training step: none, blocks "
              "(recompute each block call's activations in the backward "
-             "pass) or sqrt (about sqrt(n) blocks at a time); default: the "
-             "train section's `checkpoint`"),
+             "pass), sqrt (about sqrt(n) blocks at a time) or auto (the "
+             "fewest recomputations that fit --checkpoint-budget); "
+             "default: the train section's `checkpoint`"),
     cl::value_desc("mode"), cl::cat(dlccCategory));
+
+cl::opt<std::string> checkpointBudget(
+    "checkpoint-budget",
+    cl::desc("With --checkpoint=auto: the most memory the program's arena "
+             "may plan (\"1 GiB\", 800MB, bytes)"),
+    cl::value_desc("size"), cl::cat(dlccCategory));
 
 void printVersion(raw_ostream &os) {
   os << "dlcc " DLCC_VERSION " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
@@ -320,6 +328,49 @@ int emitNative(mlir::ModuleOp module, const char *argv0) {
     return fail(error);
   return 0;
 }
+/// Sets the checkpointing of `step`: --checkpoint or the train section's;
+/// for auto(budget), the block calls the search chooses, described in
+/// `note`. Returns the exit code of a failure, or 0.
+int chooseCheckpointing(mlir::ModuleOp module, dlcc::StepOptions &step,
+                        std::string &note) {
+  step.checkpoint = dlcc::checkpointMode(module, checkpoint);
+  if (checkpointBudget.getNumOccurrences() && step.checkpoint != "auto")
+    return fail("--checkpoint-budget goes with checkpoint = auto");
+  if (step.checkpoint != "auto")
+    return 0;
+  if (!step.train && !step.gradients) {
+    step.checkpoint = "none"; // No backward pass to recompute for.
+    return 0;
+  }
+  std::optional<uint64_t> budget = dlcc::checkpointBudget(module);
+  if (checkpointBudget.getNumOccurrences()) {
+    budget = dlcc::parseMemorySize(checkpointBudget);
+    if (!budget)
+      return fail("--checkpoint-budget: '" + checkpointBudget +
+                  "' is not a memory size such as \"1 GiB\" or 800MB");
+  }
+  if (!budget)
+    return fail("checkpoint = auto needs a budget: auto(budget = \"1 GiB\") "
+                "in the train section, or --checkpoint-budget");
+  std::string error;
+  FailureOr<dlcc::CheckpointChoice> choice = dlcc::chooseCheckpoints(
+      module, step, target == TargetKind::CUDA, *budget, error);
+  if (failed(choice))
+    return error.empty() ? 1 : fail(error);
+  step.checkpoint = choice->blocks.empty() ? "none" : "blocks";
+  step.checkpointBlocks = choice->blocks;
+  std::string calls;
+  for (int64_t block : choice->blocks)
+    calls += (calls.empty() ? "" : ", ") + std::to_string(block);
+  note = "checkpoint = auto(budget = " + std::to_string(*budget) +
+         " bytes): " + std::to_string(choice->blocks.size()) + " of " +
+         std::to_string(choice->blockCount) + " block calls recomputed" +
+         (calls.empty() ? "" : " (" + calls + ")") + "; planned arena " +
+         std::to_string(choice->arenaBytes) + " bytes (every call " +
+         std::to_string(choice->smallestArena) + ", none " +
+         std::to_string(choice->largestArena) + ")";
+  return 0;
+}
 } // namespace
 
 int main(int argc, char **argv) {
@@ -363,15 +414,23 @@ int main(int argc, char **argv) {
   }
 
   if (checkpoint.getNumOccurrences() && checkpoint != "none" &&
-      checkpoint != "blocks" && checkpoint != "sqrt")
-    return fail("--checkpoint takes none, blocks or sqrt, not '" + checkpoint +
-                "'");
+      checkpoint != "blocks" && checkpoint != "sqrt" && checkpoint != "auto")
+    return fail("--checkpoint takes none, blocks, sqrt or auto, not '" +
+                checkpoint + "'");
 
   if (emit == Emit::Params)
     return writeText(
         [&](raw_ostream &os) { dlcc::printParameterTable(*module, os); });
 
   bool trains = dlcc::modelTrains(*module);
+  dlcc::StepOptions step;
+  step.trainingForward = forwardMode == ForwardMode::Train;
+  step.train = trains;
+  step.gradients = gradients;
+  std::string checkpointNote;
+  if (int error = chooseCheckpointing(*module, step, checkpointNote))
+    return error;
+
   if (emit == Emit::Grad || emit == Emit::Train) {
     if (emit == Emit::Train && !trains)
       return fail("the model has no training step: its first output is not "
@@ -381,7 +440,9 @@ int main(int argc, char **argv) {
       return fail("invalid pass manager options");
     pm.addPass(mlir::dl::createDLAutodiff());
     mlir::dl::DLCheckpointOptions checkpointing;
-    checkpointing.mode = dlcc::checkpointMode(*module, checkpoint);
+    checkpointing.mode = step.checkpoint;
+    checkpointing.blocks.assign(step.checkpointBlocks.begin(),
+                                step.checkpointBlocks.end());
     pm.addPass(mlir::dl::createDLCheckpoint(checkpointing));
     if (emit == Emit::Train)
       pm.addPass(mlir::dl::createDLExpandOptimizer());
@@ -394,11 +455,6 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
-    dlcc::StepOptions step;
-    step.trainingForward = forwardMode == ForwardMode::Train;
-    step.train = trains;
-    step.gradients = gradients;
-    step.checkpoint = dlcc::checkpointMode(*module, checkpoint);
     if (target == TargetKind::CUDA && emit != Emit::Linalg) {
       dlcc::CUDAPipelineOptions options;
       options.step = step;
@@ -416,6 +472,8 @@ int main(int argc, char **argv) {
   }
 
   if (memoryReport.getNumOccurrences()) {
+    if (!checkpointNote.empty() && memoryReport != "json")
+      llvm::outs() << checkpointNote << "\n";
     if (failed(dlcc::printMemoryReport(*module, memoryReport == "json",
                                        llvm::outs())))
       return 1;

@@ -89,11 +89,20 @@ struct DLCheckpointPass : mlir::dl::impl::DLCheckpointBase<DLCheckpointPass> {
     ModuleOp module = getOperation();
     std::string chosen = mode;
     if (chosen.empty())
-      if (auto train = module->getAttrOfType<DictionaryAttr>("dl.train"))
+      if (auto train = module->getAttrOfType<DictionaryAttr>("dl.train")) {
         if (auto value = train.getAs<StringAttr>("checkpoint"))
           chosen = value.getValue().str();
+        else if (train.getAs<DictionaryAttr>("checkpoint"))
+          chosen = "auto";
+      }
     if (chosen.empty() || chosen == "none")
       return;
+    if (chosen == "auto") {
+      module.emitError("checkpoint = auto(budget) is chosen by dlcc, which "
+                       "plans the candidates; dl-checkpoint takes blocks "
+                       "and the block indices");
+      return signalPassFailure();
+    }
     if (chosen != "blocks" && chosen != "sqrt") {
       module.emitError("unknown checkpointing mode '")
           << chosen << "': expected none, blocks or sqrt";
@@ -118,6 +127,14 @@ struct DLCheckpointPass : mlir::dl::impl::DLCheckpointBase<DLCheckpointPass> {
             ? std::max<size_t>(1, size_t(std::lround(
                                       std::sqrt(double(segments.size())))))
             : 1;
+    if (!blocks.empty()) {
+      // Only the chosen calls.
+      DenseSet<int64_t> chosenBlocks(blocks.begin(), blocks.end());
+      llvm::erase_if(segments, [&](ArrayRef<Operation *> segment) {
+        auto index = segment.front()->getAttrOfType<IntegerAttr>("dl.block");
+        return !chosenBlocks.contains(index.getInt());
+      });
+    }
     for (size_t start = 0; start < segments.size(); start += perRun) {
       SmallVector<Operation *> run;
       for (size_t i = start; i < std::min(start + perRun, segments.size());

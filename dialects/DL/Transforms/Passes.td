@@ -50,11 +50,16 @@ def DLCheckpoint : Pass<"dl-checkpoint", "mlir::ModuleOp"> {
     checkpointing. The recomputed ops' locations are named "backward".
 
     The mode comes from the option, or else from the module's `dl.train`
-    (`checkpoint`); `none` changes nothing.
+    (`checkpoint`); `none` changes nothing. `blocks` may name the block
+    calls to checkpoint (what `checkpoint = auto(budget)` chooses, see
+    compiler/Pipelines/CheckpointSearch.cpp).
   }];
   let options = [
     Option<"mode", "mode", "std::string", /*default=*/"\"\"",
            "none, blocks or sqrt; empty: the train section's">,
+    ListOption<"blocks", "blocks", "int64_t",
+               "With blocks: only these block calls (dl.block indices); "
+               "all when empty">,
   ];
   let dependentDialects = ["mlir::dl::DLDialect"];
 }
