@@ -2,6 +2,7 @@
 # lit configuration for the dlcc test suites.
 
 import os
+import shutil
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -34,6 +35,9 @@ if config.have_cuda:
 # A machine with an NVIDIA GPU and its driver: CUDA programs run there.
 if os.path.exists("/dev/nvidiactl"):
     config.available_features.add("gpu")
+# libxml2's xmllint checks that the SVG pictures dlcc writes are valid XML.
+if shutil.which("xmllint"):
+    config.available_features.add("xmllint")
 config.substitutions.append(
     ("%kernels_dir", os.path.join(config.dlcc_obj_root, "kernels")))
 

@@ -76,7 +76,9 @@ def DLPlanMemory : Pass<"dl-plan-memory", "mlir::ModuleOp"> {
     intersect its own). Every step plans from the start of the region. The
     descriptor's `arena_bytes` grows by the region, and its `scratch` entry
     records the region and, per step, the bytes in use at its fullest point
-    and the op there.
+    and the op there. The module attribute `dl.memory_plan` keeps every
+    temporary's offset, bytes, live interval and class per step, for
+    `dlcc --memory-plot`.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect",
                            "mlir::memref::MemRefDialect"];

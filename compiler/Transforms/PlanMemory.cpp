@@ -15,6 +15,11 @@
 // the model's tensors; every entry point plans from its start, as only one
 // step runs at a time.
 //
+// The plan itself (each temporary's offset, bytes, live interval and class)
+// goes into the module attribute `dl.memory_plan` for `dlcc --memory-plot`,
+// not into the runtime's descriptor, which the program carries (gpt's
+// training step has 371 temporaries; larger models, thousands).
+//
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/ArenaLayout.h"
@@ -64,19 +69,29 @@ struct Temporary {
   Stage stage = Stage::Forward;
 };
 
-/// The report's class of a temporary: what the forward keeps for the
-/// backward pass (it outlives the forward), the forward's own scratch, the
-/// backward's (gradients and their intermediates), the update's.
-const char *classOf(const Temporary &t, size_t firstBackward) {
+/// The report's classes of temporaries, in the order of the indices that
+/// `dl.memory_plan` records.
+constexpr const char *kClassNames[] = {"activations", "forward_scratch",
+                                       "backward", "optimizer"};
+
+/// The report's class of a temporary, as an index into kClassNames: what
+/// the forward keeps for the backward pass (it outlives the forward), the
+/// forward's own scratch, the backward's (gradients and their
+/// intermediates), the update's.
+int32_t classIndexOf(const Temporary &t, size_t firstBackward) {
   switch (t.stage) {
   case Stage::Forward:
-    return t.last >= firstBackward ? "activations" : "forward_scratch";
+    return t.last >= firstBackward ? 0 : 1;
   case Stage::Backward:
-    return "backward";
+    return 2;
   case Stage::Optimizer:
-    return "optimizer";
+    return 3;
   }
-  return "forward_scratch";
+  return 1;
+}
+
+const char *classOf(const Temporary &t, size_t firstBackward) {
+  return kClassNames[classIndexOf(t, firstBackward)];
 }
 
 /// The position in `body` of the op that `op` is or is nested in.
@@ -188,13 +203,29 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
 
     int64_t scratchBytes = 0;
     llvm::json::Object steps;
+    SmallVector<NamedAttribute> plans;
     for (auto fn : module.getOps<func::FuncOp>()) {
       if (!fn.getSymName().starts_with("dl_") || fn.isExternal() ||
           fn.getNumArguments() != 1)
         continue;
-      int64_t bytes = planFunction(fn, *tensorBytes, steps);
+      int64_t bytes = planFunction(fn, *tensorBytes, steps, plans);
       scratchBytes = std::max(scratchBytes, bytes);
     }
+
+    // The plan for drawing; the LLVM translation ignores it (the dl dialect
+    // has no translation interface), so it stays out of the program.
+    Builder builder(&getContext());
+    SmallVector<Attribute> classNames;
+    for (const char *name : kClassNames)
+      classNames.push_back(builder.getStringAttr(name));
+    module->setAttr(
+        "dl.memory_plan",
+        builder.getDictionaryAttr(
+            {builder.getNamedAttr("scratch_offset",
+                                  builder.getI64IntegerAttr(*tensorBytes)),
+             builder.getNamedAttr("class_names",
+                                  builder.getArrayAttr(classNames)),
+             builder.getNamedAttr("steps", builder.getDictionaryAttr(plans))}));
 
     // The arena grows by the scratch region; the descriptor says so.
     int64_t arenaBytes = *tensorBytes + scratchBytes;
@@ -221,9 +252,10 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
   }
 
   /// Plans the temporaries of `fn` in the scratch region at `base`; returns
-  /// the region's bytes and records the plan's figures in `steps`.
-  int64_t planFunction(func::FuncOp fn, int64_t base,
-                       llvm::json::Object &steps) {
+  /// the region's bytes, records the plan's figures in `steps` and the
+  /// temporaries, as columns, in `plans`.
+  int64_t planFunction(func::FuncOp fn, int64_t base, llvm::json::Object &steps,
+                       SmallVectorImpl<NamedAttribute> &plans) {
     Block &body = fn.getBody().front();
     DenseMap<Operation *, size_t> positions;
     for (auto [i, op] : llvm::enumerate(body))
@@ -269,6 +301,32 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
         sum = *sum.getAsInteger() + t.bytes;
       }
     figures["peak_by_class"] = std::move(atPeak);
+
+    // Every temporary, a column per field (offsets in the scratch region,
+    // live intervals in positions of the body's ops).
+    SmallVector<int64_t> offsets, sizes, firsts, lasts;
+    SmallVector<int32_t> classes;
+    for (const Temporary &t : temps) {
+      offsets.push_back(t.offset);
+      sizes.push_back(t.bytes);
+      firsts.push_back(int64_t(t.first));
+      lasts.push_back(int64_t(t.last));
+      classes.push_back(classIndexOf(t, firstBackward));
+    }
+    Builder builder(fn.getContext());
+    SmallVector<NamedAttribute> plan{
+        builder.getNamedAttr(
+            "ops", builder.getI64IntegerAttr(body.getOperations().size())),
+        builder.getNamedAttr("scratch_bytes", builder.getI64IntegerAttr(bytes)),
+        builder.getNamedAttr("peak_live_bytes",
+                             builder.getI64IntegerAttr(peak)),
+        builder.getNamedAttr("peak_position",
+                             builder.getI64IntegerAttr(int64_t(at))),
+        builder.getNamedAttr("offset", builder.getDenseI64ArrayAttr(offsets)),
+        builder.getNamedAttr("bytes", builder.getDenseI64ArrayAttr(sizes)),
+        builder.getNamedAttr("first", builder.getDenseI64ArrayAttr(firsts)),
+        builder.getNamedAttr("last", builder.getDenseI64ArrayAttr(lasts)),
+        builder.getNamedAttr("class", builder.getDenseI32ArrayAttr(classes))};
     if (!temps.empty()) {
       // The op that computes into the temporary that makes the peak.
       Operation *peakOp = &*std::next(body.begin(), at);
@@ -287,8 +345,14 @@ struct DLPlanMemoryPass : dlcc::impl::DLPlanMemoryBase<DLPlanMemoryPass> {
                               : stage == Stage::Backward ? "backward"
                                                          : "optimizer";
       figures["peak_loc"] = where;
+      plan.push_back(builder.getNamedAttr(
+          "peak_op", builder.getStringAttr(peakOp->getName().getStringRef())));
+      plan.push_back(
+          builder.getNamedAttr("peak_loc", builder.getStringAttr(where)));
     }
     steps[fn.getSymName()] = std::move(figures);
+    plans.push_back(
+        builder.getNamedAttr(fn.getSymName(), builder.getDictionaryAttr(plan)));
 
     Value arena = fn.getArgument(0);
     for (Temporary &t : temps) {

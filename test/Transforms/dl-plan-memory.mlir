@@ -3,7 +3,9 @@
 // Three temporaries of 1 KiB: %a dies when %c is made, so %c takes its
 // place; %b lives across both. The scratch region (2 KiB) starts after the
 // model's tensors (arena_bytes 128), the arena grows to hold it, and the
-// descriptor records the plan and where the peak is.
+// descriptor records the plan's figures and where the peak is; the module
+// attribute dl.memory_plan every temporary's offset, bytes, live ops and
+// class (1: forward scratch), for dlcc --memory-plot.
 module {
   llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:128,\22model\22:\22m\22}\00") {addr_space = 0 : i32}
   func.func @dl_eval_step(%arena: memref<128xi8>) {
@@ -21,7 +23,8 @@ module {
     return
   }
 }
-// CHECK: llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:2176,\22model\22:\22m\22,\22scratch\22:{\22bytes\22:2048,\22offset\22:128,\22steps\22:{\22dl_eval_step\22:{\22peak_by_class\22:{\22activations\22:0,\22backward\22:0,\22forward_scratch\22:2048,\22optimizer\22:0},\22peak_live_bytes\22:2048,\22peak_loc\22:\22{{.*}}dl-plan-memory.mlir:14:5\22,\22peak_op\22:\22linalg.copy\22,\22peak_stage\22:\22forward\22,\22scratch_bytes\22:2048,\22temporaries\22:3}}}}\00")
+// CHECK: module attributes {dl.memory_plan = {class_names = ["activations", "forward_scratch", "backward", "optimizer"], scratch_offset = 128 : i64, steps = {dl_eval_step = {bytes = array<i64: 1024, 1024, 1024>, class = array<i32: 1, 1, 1>, first = array<i64: 1, 3, 5>, last = array<i64: 4, 8, 8>, offset = array<i64: 0, 1024, 0>, ops = 11 : i64, peak_live_bytes = 2048 : i64, peak_loc = "{{.*}}dl-plan-memory.mlir:16:5", peak_op = "linalg.copy", peak_position = 3 : i64, scratch_bytes = 2048 : i64}}}}
+// CHECK: llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:2176,\22model\22:\22m\22,\22scratch\22:{\22bytes\22:2048,\22offset\22:128,\22steps\22:{\22dl_eval_step\22:{\22peak_by_class\22:{\22activations\22:0,\22backward\22:0,\22forward_scratch\22:2048,\22optimizer\22:0},\22peak_live_bytes\22:2048,\22peak_loc\22:\22{{.*}}dl-plan-memory.mlir:16:5\22,\22peak_op\22:\22linalg.copy\22,\22peak_stage\22:\22forward\22,\22scratch_bytes\22:2048,\22temporaries\22:3}}}}\00")
 // CHECK-LABEL: func.func @dl_eval_step(%{{.*}}: memref<2176xi8>)
 // CHECK-NOT: memref.alloc
 // CHECK: %[[A:.*]] = memref.view %{{.*}}[%c[[OA:[0-9]+]]][] : memref<2176xi8> to memref<256xf32>

@@ -20,6 +20,7 @@
 #include "compiler/Pipelines/CPUPipeline.h"
 #include "compiler/Pipelines/CUDAPipeline.h"
 #include "compiler/Pipelines/CheckpointSearch.h"
+#include "compiler/Pipelines/MemoryPlot.h"
 #include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/IR/AsmState.h"
@@ -142,6 +143,13 @@ cl::opt<std::string> memoryReport(
              "peak and where it occurs) as a table, or as JSON with "
              "--memory-report=json"),
     cl::value_desc("json"), cl::cat(dlccCategory));
+
+cl::opt<std::string> memoryPlot(
+    "memory-plot",
+    cl::desc("Draw the memory plan as an SVG picture: per step, every "
+             "temporary as its offset and bytes over its live ops, colored "
+             "by class, with the bytes live and the peak"),
+    cl::value_desc("file.svg"), cl::cat(dlccCategory));
 
 cl::opt<bool> gradients(
     "gradients",
@@ -413,6 +421,15 @@ int main(int argc, char **argv) {
                   "bufferization: use it with --emit=llvm-dialect or later");
   }
 
+  if (memoryPlot.getNumOccurrences()) {
+    if (memoryPlot.empty())
+      return fail("--memory-plot needs a file name: --memory-plot=plan.svg");
+    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
+        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
+      return fail("--memory-plot needs the memory plan, made after "
+                  "bufferization: use it with --emit=llvm-dialect or later");
+  }
+
   if (checkpoint.getNumOccurrences() && checkpoint != "none" &&
       checkpoint != "blocks" && checkpoint != "sqrt" && checkpoint != "auto")
     return fail("--checkpoint takes none, blocks, sqrt or auto, not '" +
@@ -477,6 +494,16 @@ int main(int argc, char **argv) {
     if (failed(dlcc::printMemoryReport(*module, memoryReport == "json",
                                        llvm::outs())))
       return 1;
+  }
+
+  if (memoryPlot.getNumOccurrences()) {
+    std::string error;
+    auto file = mlir::openOutputFile(memoryPlot, &error);
+    if (!file)
+      return fail(error);
+    if (failed(dlcc::writeMemoryPlot(*module, file->os())))
+      return 1;
+    file->keep();
   }
 
   if (emit == Emit::PTX) {
