@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/MemoryPlot.h"
+#include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseSet.h"
@@ -65,16 +66,6 @@ std::string escaped(StringRef text) {
 }
 
 /// 1234567 as "1,234,567", as --memory-report prints bytes.
-std::string grouped(int64_t bytes) {
-  std::string digits = std::to_string(bytes), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0)
-      out.push_back(',');
-    out.push_back(digits[i]);
-  }
-  return out;
-}
-
 /// The binary unit for an amount of bytes: the largest at most `bytes`.
 std::pair<double, const char *> unitFor(double bytes) {
   if (bytes >= 1024.0 * 1024 * 1024)
@@ -181,8 +172,8 @@ void drawPanel(const StepPlan &step, double top, llvm::raw_ostream &os) {
   os << llvm::format("<text x=\"%g\" y=\"%g\" font-size=\"15\">", kLeft,
                      top + 24)
      << escaped(step.name) << ": " << n << " temporaries, " << step.ops
-     << " ops, scratch region " << grouped(step.scratchBytes) << " bytes ("
-     << human(step.scratchBytes) << ")</text>\n";
+     << " ops, scratch region " << dlcc::groupedDigits(step.scratchBytes)
+     << " bytes (" << human(step.scratchBytes) << ")</text>\n";
 
   // Grid lines and tick labels: bytes on y, op positions on x.
   auto [unit, unitName] = unitFor(yMax);
@@ -283,8 +274,8 @@ void drawPanel(const StepPlan &step, double top, llvm::raw_ostream &os) {
         kPeakColor);
     std::string label;
     llvm::raw_string_ostream labelOs(label);
-    labelOs << "peak " << grouped(step.peak) << " bytes (" << human(step.peak)
-            << ") at op " << step.peakPosition;
+    labelOs << "peak " << dlcc::groupedDigits(step.peak) << " bytes ("
+            << human(step.peak) << ") at op " << step.peakPosition;
     if (!step.peakOp.empty())
       labelOs << " (" << step.peakOp << (step.peakLoc.empty() ? "" : " ")
               << step.peakLoc << ")";

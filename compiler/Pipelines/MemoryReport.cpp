@@ -30,17 +30,17 @@ constexpr MemoryClass kClasses[] = {
     {"outputs", "outputs, hyper scalars, stats", {"output", "hyper", "stat"}},
 };
 
-std::string grouped(int64_t bytes) {
-  std::string digits = std::to_string(bytes), out;
+} // namespace
+
+std::string dlcc::groupedDigits(int64_t value) {
+  std::string digits = std::to_string(value), out;
   for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
+    if (i && digits[i - 1] != '-' && (digits.size() - i) % 3 == 0)
       out.push_back(',');
     out.push_back(digits[i]);
   }
   return out;
 }
-
-} // namespace
 
 LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
                                       llvm::raw_ostream &os) {
@@ -89,7 +89,7 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
   const llvm::json::Object *sizes = report.getObject("classes");
   auto line = [&](StringRef label, int64_t bytes) {
     os << llvm::format("  %-40s %16s bytes\n", label.str().c_str(),
-                       grouped(bytes).c_str());
+                       dlcc::groupedDigits(bytes).c_str());
   };
   os << "memory plan of '" << *report.getString("model") << "'\n";
   for (const MemoryClass &c : kClasses)
@@ -105,14 +105,13 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
     llvm::sort(names);
     for (const std::string &name : names) {
       const llvm::json::Object *step = steps->getObject(name);
-      os << llvm::format("  %-20s %16s bytes", name.c_str(),
-                         grouped(step->getInteger("peak_live_bytes")
-                                     .value_or(0))
-                             .c_str());
+      os << llvm::format(
+          "  %-20s %16s bytes", name.c_str(),
+          dlcc::groupedDigits(step->getInteger("peak_live_bytes").value_or(0))
+              .c_str());
       if (auto op = step->getString("peak_op"))
         os << " at " << *op << " " << step->getString("peak_loc").value_or("")
-           << " (" << step->getString("peak_stage").value_or("forward")
-           << ")";
+           << " (" << step->getString("peak_stage").value_or("forward") << ")";
       os << "\n";
       // What is live at the peak, when the step has a backward pass.
       const llvm::json::Object *byClass = step->getObject("peak_by_class");
@@ -125,9 +124,9 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
             std::pair{"backward", "backward (gradients, intermediates)"},
             std::pair{"optimizer", "optimizer update"},
             std::pair{"forward_scratch", "forward scratch"}})
-        os << llvm::format("    %-38s %16s bytes\n", label,
-                           grouped(byClass->getInteger(key).value_or(0))
-                               .c_str());
+        os << llvm::format(
+            "    %-38s %16s bytes\n", label,
+            dlcc::groupedDigits(byClass->getInteger(key).value_or(0)).c_str());
     }
   }
   return success();

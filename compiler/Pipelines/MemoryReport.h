@@ -12,12 +12,17 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <string>
+
 namespace dlcc {
 
 /// Prints the memory plan of `module` as a table, or as JSON with `json`.
 /// Fails (after an error on the module) when it has no planned descriptor.
 mlir::LogicalResult printMemoryReport(mlir::ModuleOp module, bool json,
                                       llvm::raw_ostream &os);
+
+/// 1234567 as "1,234,567": how the report and the plot print bytes.
+std::string groupedDigits(int64_t value);
 
 } // namespace dlcc
 

@@ -173,6 +173,13 @@ cl::opt<std::string> checkpointBudget(
              "may plan (\"1 GiB\", 800MB, bytes)"),
     cl::value_desc("size"), cl::cat(dlccCategory));
 
+/// Whether the output of `stage` comes after bufferization: after the
+/// memory plan, and for CUDA after kernel generation.
+bool afterBufferization(Emit stage) {
+  return stage != Emit::AST && stage != Emit::Params && stage != Emit::DL &&
+         stage != Emit::Grad && stage != Emit::Train && stage != Emit::Linalg;
+}
+
 void printVersion(raw_ostream &os) {
   os << "dlcc " DLCC_VERSION " (MLIR/LLVM " LLVM_VERSION_STRING ")\n";
 }
@@ -278,10 +285,7 @@ int checkTarget() {
                 "' (--gpu-arch): expected " +
                 join(ArrayRef(dlcc::kGPUArchs), ", "));
   // Up to linalg on tensors, both targets compile alike.
-  bool generatesKernels = emit != Emit::AST && emit != Emit::Params &&
-                          emit != Emit::DL && emit != Emit::Grad &&
-                          emit != Emit::Train && emit != Emit::Linalg;
-  if (generatesKernels && dlcc::cudaToolkitDir().empty())
+  if (afterBufferization(emit) && dlcc::cudaToolkitDir().empty())
     return fail("--target=cuda needs the CUDA toolkit (for libdevice and the "
                 "CUDA runtime), and dlcc was built without one");
   return 0;
@@ -415,8 +419,7 @@ int main(int argc, char **argv) {
         memoryReport != "json")
       return fail("--memory-report takes 'json' or no value, not '" +
                   memoryReport + "'");
-    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
-        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
+    if (!afterBufferization(emit))
       return fail("--memory-report needs the memory plan, made after "
                   "bufferization: use it with --emit=llvm-dialect or later");
   }
@@ -424,8 +427,7 @@ int main(int argc, char **argv) {
   if (memoryPlot.getNumOccurrences()) {
     if (memoryPlot.empty())
       return fail("--memory-plot needs a file name: --memory-plot=plan.svg");
-    if (emit == Emit::AST || emit == Emit::Params || emit == Emit::DL ||
-        emit == Emit::Grad || emit == Emit::Train || emit == Emit::Linalg)
+    if (!afterBufferization(emit))
       return fail("--memory-plot needs the memory plan, made after "
                   "bufferization: use it with --emit=llvm-dialect or later");
   }
