@@ -91,6 +91,19 @@ Value asResult(PatternRewriter &b, Location loc, Value buffer) {
                                            /*writable=*/true);
 }
 
+/// What the forward kernels write, in their parameters' order: per row the
+/// loss, the log-sum-exp and the weight (1 when the row counts), then the
+/// error slot, the mean loss and the count of rows that count.
+SmallVector<Value> forwardBuffers(PatternRewriter &b, Location loc,
+                                  int64_t rows) {
+  Type f32 = b.getF32Type();
+  return {newBuffer(b, loc, {rows}, f32), newBuffer(b, loc, {rows}, f32),
+          newBuffer(b, loc, {rows}, f32), newBuffer(b, loc, {}, b.getI32Type()),
+          newBuffer(b, loc, {}, f32), newBuffer(b, loc, {}, f32)};
+}
+/// The mean loss among forwardBuffers().
+constexpr size_t kLossBuffer = 4;
+
 /// What both kernels share: the sizes, the smoothing, the ignored label.
 SmallVector<Value> sizeArguments(PatternRewriter &b, Location loc,
                                  const RowsAndClasses &operands,
@@ -116,20 +129,14 @@ struct CrossEntropyToKernel : OpRewritePattern<dl::CrossEntropyOp> {
                  "cross_entropy: label out of range");
     Value logits = readBuffer(b, loc, operands->logits);
     Value labels = readBuffer(b, loc, operands->labels);
-    Type f32 = b.getF32Type();
-    int64_t rows = operands->rows;
-    Value rowLoss = newBuffer(b, loc, {rows}, f32);
-    Value rowLse = newBuffer(b, loc, {rows}, f32);
-    Value rowWeight = newBuffer(b, loc, {rows}, f32);
-    Value error = newBuffer(b, loc, {}, b.getI32Type());
-    Value loss = newBuffer(b, loc, {}, f32);
-    Value count = newBuffer(b, loc, {}, f32);
-    callKernel(b, loc, "dlrt_cuda_softmax_xent",
-               {logits, labels, rowLoss, rowLse, rowWeight, error, loss, count},
+    SmallVector<Value> written = forwardBuffers(b, loc, operands->rows);
+    SmallVector<Value> buffers{logits, labels};
+    llvm::append_range(buffers, written);
+    callKernel(b, loc, "dlrt_cuda_softmax_xent", buffers,
                sizeArguments(b, loc, *operands,
                              op.getLabelSmoothing().convertToDouble(),
                              ignore));
-    b.replaceOp(op, asResult(b, loc, loss));
+    b.replaceOp(op, asResult(b, loc, written[kLossBuffer]));
     return success();
   }
 };
@@ -146,18 +153,11 @@ struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
     Value logits = readBuffer(b, loc, operands->logits);
     Value labels = readBuffer(b, loc, operands->labels);
     Value seed = readBuffer(b, loc, op.getGrad());
-    Type f32 = b.getF32Type();
-    int64_t rows = operands->rows;
-    Value grad = newBuffer(b, loc, {rows, operands->classes}, f32);
-    Value rowLoss = newBuffer(b, loc, {rows}, f32);
-    Value rowLse = newBuffer(b, loc, {rows}, f32);
-    Value rowWeight = newBuffer(b, loc, {rows}, f32);
-    Value error = newBuffer(b, loc, {}, b.getI32Type());
-    Value loss = newBuffer(b, loc, {}, f32);
-    Value count = newBuffer(b, loc, {}, f32);
-    callKernel(b, loc, "dlrt_cuda_softmax_xent_grad",
-               {grad, logits, labels, seed, rowLoss, rowLse, rowWeight, error,
-                loss, count},
+    Value grad = newBuffer(b, loc, {operands->rows, operands->classes},
+                           b.getF32Type());
+    SmallVector<Value> buffers{grad, logits, labels, seed};
+    llvm::append_range(buffers, forwardBuffers(b, loc, operands->rows));
+    callKernel(b, loc, "dlrt_cuda_softmax_xent_grad", buffers,
                sizeArguments(b, loc, *operands,
                              op.getLabelSmoothing().convertToDouble(),
                              op.getIgnoreIndex()));
