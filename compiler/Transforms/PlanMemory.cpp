@@ -106,19 +106,27 @@ size_t positionIn(Block &body, Operation *op,
 size_t lastUse(Block &body, Value value,
                const DenseMap<Operation *, size_t> &positions) {
   size_t last = 0;
-  SmallVector<Value> worklist{value};
+  // Buffers, and addresses taken of them: an address (for a runtime call)
+  // is a use wherever it goes, and CSE may hand one address to several
+  // calls, so everything computed from it counts.
+  SmallVector<std::pair<Value, bool>> worklist{{value, false}};
+  DenseSet<Value> seen;
   while (!worklist.empty()) {
-    Value v = worklist.pop_back_val();
+    auto [v, isAddress] = worklist.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
     for (OpOperand &use : v.getUses()) {
       Operation *user = use.getOwner();
       if (isa<memref::DeallocOp>(user))
         continue; // Freeing is not using; the plan drops deallocations.
       last = std::max(last, positionIn(body, user, positions));
+      bool takesAddress =
+          isAddress || isa<memref::ExtractAlignedPointerAsIndexOp>(user);
       // Any buffer a user returns may be this one or a view of it: views,
       // casts, and loops that carry the buffer (scf.for iter_args).
       for (Value result : user->getResults())
-        if (isa<BaseMemRefType>(result.getType()))
-          worklist.push_back(result);
+        if (takesAddress || isa<BaseMemRefType>(result.getType()))
+          worklist.push_back({result, takesAddress});
     }
   }
   return last;

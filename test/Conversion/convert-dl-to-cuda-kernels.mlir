@@ -70,3 +70,18 @@ func.func @adamw(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, 
   %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<4x8xf32>
   return %p2, %m2, %v2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// A constant operand would be a global in host memory, which the kernel
+// cannot read: autodiff's seed of 1 is filled into a buffer of its own.
+// CHECK-LABEL: func.func @constant_seed
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: %[[SEED:.*]] = linalg.fill ins(%[[ONE]] : f32) outs(%{{.*}} : tensor<f32>) -> tensor<f32>
+// CHECK: bufferization.to_buffer %[[SEED]] read_only
+// CHECK: call @dlrt_cuda_softmax_xent_grad
+func.func @constant_seed(%l: tensor<4x10xf32>, %y: tensor<4xi32>) -> tensor<4x10xf32> {
+  %g = arith.constant dense<1.0> : tensor<f32>
+  %r = dl.cross_entropy_grad %l, %y, %g : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>
+  return %r : tensor<4x10xf32>
+}

@@ -76,3 +76,28 @@ module {
 // CHECK: \22arena_bytes\22:64,\22scratch\22:{\22bytes\22:0,\22offset\22:64
 // CHECK: scf.for
 // CHECK-NEXT: memref.alloc() : memref<4xf32>
+
+// -----
+
+// An address taken once and passed to two calls (CSE merges the address
+// computations of kernel calls on one buffer): %in lives until the second
+// call, so %out, made between them, cannot take its place.
+module {
+  llvm.mlir.global external constant @dl_model_json("{\22arena_bytes\22:64}\00") {addr_space = 0 : i32}
+  func.func private @kernel(i64)
+  func.func @dl_eval_step(%arena: memref<64xi8>) {
+    %cst = arith.constant 1.0 : f32
+    %in = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    linalg.fill ins(%cst : f32) outs(%in : memref<16xf32>)
+    %address = memref.extract_aligned_pointer_as_index %in : memref<16xf32> -> index
+    %i = arith.index_cast %address : index to i64
+    func.call @kernel(%i) : (i64) -> ()
+    %out = memref.alloc() {alignment = 64 : i64} : memref<16xf32>
+    linalg.fill ins(%cst : f32) outs(%out : memref<16xf32>)
+    func.call @kernel(%i) : (i64) -> ()
+    return
+  }
+}
+// CHECK-LABEL: func.func @dl_eval_step(%{{.*}}: memref<192xi8>)
+// CHECK: memref.view %{{.*}}[%c64][] : memref<192xi8> to memref<16xf32>
+// CHECK: memref.view %{{.*}}[%c128][] : memref<192xi8> to memref<16xf32>

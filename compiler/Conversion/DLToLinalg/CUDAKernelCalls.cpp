@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
-#include "compiler/Transforms/RuntimeCalls.h"
 
 #include "DL/IR/DLOps.h"
 
@@ -21,6 +21,7 @@ namespace dlcc {
 
 using namespace mlir;
 using namespace dlcc::lowering;
+using namespace dlcc::kernels;
 
 namespace {
 
@@ -45,50 +46,6 @@ std::optional<RowsAndClasses> asKernelOperands(PatternRewriter &b,
     return std::nullopt;
   return RowsAndClasses{reshape(b, loc, logits, {rows, classes}),
                         reshape(b, loc, labels, {rows}), rows, classes};
-}
-
-/// The buffer of a tensor, for a kernel to read.
-Value readBuffer(PatternRewriter &b, Location loc, Value tensor) {
-  RankedTensorType type = tensorType(tensor);
-  auto memref = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                           /*readOnly=*/true);
-}
-
-Value newBuffer(PatternRewriter &b, Location loc, ArrayRef<int64_t> shape,
-                Type element) {
-  return memref::AllocOp::create(b, loc, MemRefType::get(shape, element));
-}
-
-/// Calls `name` with the addresses of `buffers` followed by `scalars`.
-/// The addresses are taken right before the call, after every buffer is
-/// allocated: the memory plan counts a buffer live up to the last use of
-/// its address.
-void callKernel(PatternRewriter &b, Location loc, StringRef name,
-                ValueRange buffers, ValueRange scalars) {
-  SmallVector<Value> args;
-  SmallVector<Type> types;
-  for (Value buffer : buffers) {
-    args.push_back(dlcc::elementPointer(b, loc, buffer, {}));
-    types.push_back(args.back().getType());
-  }
-  for (Value scalar : scalars) {
-    args.push_back(scalar);
-    types.push_back(scalar.getType());
-  }
-  auto module =
-      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  func::FuncOp callee = dlcc::declareRuntimeFunction(
-      b, module, name, b.getFunctionType(types, {}));
-  func::CallOp::create(b, loc, callee, args);
-}
-
-Value asResult(PatternRewriter &b, Location loc, Value buffer) {
-  auto memref = cast<MemRefType>(buffer.getType());
-  auto type = RankedTensorType::get(memref.getShape(), memref.getElementType());
-  return bufferization::ToTensorOp::create(b, loc, type, buffer,
-                                           /*restrict=*/true,
-                                           /*writable=*/true);
 }
 
 /// What the forward kernels write, in their parameters' order: per row the

@@ -1,0 +1,79 @@
+//===- KernelCalls.cpp - dl ops lowered to calls of hand-written kernels -===//
+//
+// Part of dlcc.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/DLToLinalg/KernelCalls.h"
+#include "compiler/Transforms/RuntimeCalls.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+Value dlcc::kernels::readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  // A constant would be a global in the host's memory, which a kernel on a
+  // device cannot read: a splat one (autodiff's seed of 1) is filled in.
+  DenseElementsAttr constant;
+  if (matchPattern(tensor, m_Constant(&constant)) && constant.isSplat()) {
+    Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                          type.getElementType());
+    Value value = arith::ConstantOp::create(
+        b, loc, cast<TypedAttr>(constant.getSplatValue<Attribute>()));
+    tensor = linalg::FillOp::create(b, loc, value, empty).getResult(0);
+  }
+  auto memref = MemRefType::get(type.getShape(), type.getElementType());
+  return bufferization::ToBufferOp::create(b, loc, memref, tensor,
+                                           /*readOnly=*/true);
+}
+
+Value dlcc::kernels::newBuffer(OpBuilder &b, Location loc,
+                               ArrayRef<int64_t> shape, Type element) {
+  return memref::AllocOp::create(b, loc, MemRefType::get(shape, element));
+}
+
+void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,
+                               ValueRange buffers, ValueRange scalars) {
+  SmallVector<Value> args;
+  SmallVector<Type> types;
+  for (Value buffer : buffers) {
+    args.push_back(buffer ? elementPointer(b, loc, buffer, {})
+                          : LLVM::ZeroOp::create(
+                                b, loc, LLVM::LLVMPointerType::get(
+                                            b.getContext()))
+                                .getResult());
+    types.push_back(args.back().getType());
+  }
+  for (Value scalar : scalars) {
+    args.push_back(scalar);
+    types.push_back(scalar.getType());
+  }
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  func::FuncOp callee =
+      declareRuntimeFunction(b, module, name, b.getFunctionType(types, {}));
+  func::CallOp::create(b, loc, callee, args);
+}
+
+Value dlcc::kernels::asResult(OpBuilder &b, Location loc, Value buffer) {
+  auto memref = cast<MemRefType>(buffer.getType());
+  auto type = RankedTensorType::get(memref.getShape(), memref.getElementType());
+  return bufferization::ToTensorOp::create(b, loc, type, buffer,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}
+
+Value dlcc::kernels::i64Constant(OpBuilder &b, Location loc, int64_t value) {
+  return arith::ConstantIntOp::create(b, loc, b.getI64Type(), value);
+}
+
+Value dlcc::kernels::f32Constant(OpBuilder &b, Location loc, double value) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(value)));
+}
