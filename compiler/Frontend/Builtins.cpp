@@ -139,7 +139,9 @@ static std::vector<BuiltinFunction> buildTable() {
           opt("causal", K::Bool, "false"),
           opt("scale", K::Number, "1/sqrt(dim)")},
          "`softmax(q @ k^T * scale [+ causal mask]) @ v` on `[B, heads, T, "
-         "dim]`, fused"));
+         "dim]`, by the flash algorithm (the `[T, T]` weights never "
+         "stored); the same expression written out with `softmax`, `@`, "
+         "`transpose` and `causal_mask` is rewritten into it"));
   Add(fn("reshape", C::Op, {req("x", K::Tensor), req("shape", K::Shape)},
          "the same elements in a new shape; one dimension may be -1"));
   Add(fn("transpose", C::Op,

@@ -369,8 +369,9 @@ GenResult Generator::genOp(const CallExpr &C, const Args &A) {
       Attrs.push_back(
           Builder.getNamedAttr("scale", Builder.getF64FloatAttr(*Scale)));
     }
+    // The second result, the row log-sum-exps, is for the backward.
     return Result(create<mlir::dl::AttentionOp>(
-        L, {Q->Tensor, K->Tensor, V->Tensor}, Attrs));
+        L, {Q->Tensor, K->Tensor, V->Tensor}, Attrs, /*NumResults=*/2));
   }
 
   if (Name == "reshape")

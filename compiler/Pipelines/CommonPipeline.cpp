@@ -23,11 +23,10 @@ namespace dlcc {
 
 bool modelTrains(ModuleOp module) {
   auto model = module.lookupSymbol<func::FuncOp>("forward");
-  auto outputs = model ? model->getAttrOfType<ArrayAttr>("dl.outputs")
-                       : ArrayAttr();
-  auto first = outputs && !outputs.empty()
-                   ? dyn_cast<StringAttr>(outputs[0])
-                   : StringAttr();
+  auto outputs =
+      model ? model->getAttrOfType<ArrayAttr>("dl.outputs") : ArrayAttr();
+  auto first = outputs && !outputs.empty() ? dyn_cast<StringAttr>(outputs[0])
+                                           : StringAttr();
   if (!first || first.getValue() != "loss")
     return false;
   return llvm::any_of(module.getOps<dl::ParameterOp>(), [](dl::ParameterOp p) {
@@ -60,6 +59,8 @@ std::optional<uint64_t> checkpointBudget(ModuleOp module) {
 
 void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   bool checkpointing = options.checkpoint != "none";
+  if (options.flashAttention)
+    pm.addPass(dl::createDLFlashAttention());
   if (options.train || options.gradients) {
     pm.addPass(dl::createDLAutodiff());
     if (checkpointing) {

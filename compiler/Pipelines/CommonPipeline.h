@@ -30,6 +30,9 @@ struct StepOptions {
   bool gradients = false;
   /// Ops with a hand-written CUDA kernel call it (convert-dl-to-cuda-kernels).
   bool cudaKernels = false;
+  /// Attention written plainly becomes dl.attention, whose kernels never
+  /// store the weights (dl-flash-attention).
+  bool flashAttention = true;
   /// Activation checkpointing of the training step (dl-checkpoint): none,
   /// blocks or sqrt; see checkpointMode().
   std::string checkpoint = "none";

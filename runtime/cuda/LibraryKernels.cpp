@@ -77,11 +77,11 @@ void launch(CUfunction kernel, const char *name, int64_t blocks,
             std::initializer_list<void *> args) {
   constexpr unsigned kThreads = 256;
   auto grid = unsigned(std::clamp<int64_t>(blocks, 1, 65535));
-  checkInStep(driverAPI().launchKernel(
-                  kernel, grid, 1, 1, kThreads, 1, 1, 0,
-                  static_cast<CUstream>(currentProgram().stream),
-                  const_cast<void **>(args.begin()), nullptr),
-              std::string("cuLaunchKernel(") + name + ")");
+  checkInStep(
+      driverAPI().launchKernel(kernel, grid, 1, 1, kThreads, 1, 1, 0,
+                               static_cast<CUstream>(currentProgram().stream),
+                               const_cast<void **>(args.begin()), nullptr),
+      std::string("cuLaunchKernel(") + name + ")");
 }
 
 /// The forward and the mean: row losses, log-sum-exps, weights, the loss
@@ -91,9 +91,9 @@ void forward(const float *logits, const int32_t *labels, float *rowLoss,
              float *count, int64_t rows, int64_t classes, float smoothing,
              int64_t ignore) {
   const SoftmaxXentKernels &kernels = softmaxXent();
-  checkInStep(cudaMemsetAsync(error, 0, sizeof(int32_t),
-                              currentProgram().stream),
-              "cudaMemsetAsync of the cross-entropy error slot");
+  checkInStep(
+      cudaMemsetAsync(error, 0, sizeof(int32_t), currentProgram().stream),
+      "cudaMemsetAsync of the cross-entropy error slot");
   // One warp per row, eight warps in a block of 256.
   launch(kernels.forward, "dl_softmax_xent_fwd_f32", (rows + 7) / 8,
          {&logits, &labels, &rowLoss, &rowLse, &rowWeight, &error, &rows,
@@ -104,22 +104,20 @@ void forward(const float *logits, const int32_t *labels, float *rowLoss,
 
 } // namespace
 
-extern "C" void dlrt_cuda_softmax_xent(const float *logits,
-                                       const int32_t *labels, float *rowLoss,
-                                       float *rowLse, float *rowWeight,
-                                       int32_t *error, float *loss,
-                                       float *count, int64_t rows,
-                                       int64_t classes, float smoothing,
-                                       int64_t ignore) {
+extern "C" void
+dlrt_cuda_softmax_xent(const float *logits, const int32_t *labels,
+                       float *rowLoss, float *rowLse, float *rowWeight,
+                       int32_t *error, float *loss, float *count, int64_t rows,
+                       int64_t classes, float smoothing, int64_t ignore) {
   forward(logits, labels, rowLoss, rowLse, rowWeight, error, loss, count, rows,
           classes, smoothing, ignore);
 }
 
 extern "C" void dlrt_cuda_softmax_xent_grad(
-    float *grad, const float *logits, const int32_t *labels,
-    const float *dloss, float *rowLoss, float *rowLse, float *rowWeight,
-    int32_t *error, float *loss, float *count, int64_t rows, int64_t classes,
-    float smoothing, int64_t ignore) {
+    float *grad, const float *logits, const int32_t *labels, const float *dloss,
+    float *rowLoss, float *rowLse, float *rowWeight, int32_t *error,
+    float *loss, float *count, int64_t rows, int64_t classes, float smoothing,
+    int64_t ignore) {
   // The backward needs the rows' log-sum-exps and the count: recomputed
   // here rather than kept from the forward.
   forward(logits, labels, rowLoss, rowLse, rowWeight, error, loss, count, rows,
@@ -132,14 +130,85 @@ extern "C" void dlrt_cuda_softmax_xent_grad(
 }
 
 extern "C" void dlrt_cuda_adamw(const float *param, const float *grad,
-                                const float *m, const float *v,
-                                float *newParam, float *newM, float *newV,
-                                const float *lr, const float *weightDecay,
-                                const float *beta1, const float *beta2,
-                                const float *eps, const int64_t *step,
-                                int64_t n) {
+                                const float *m, const float *v, float *newParam,
+                                float *newM, float *newV, const float *lr,
+                                const float *weightDecay, const float *beta1,
+                                const float *beta2, const float *eps,
+                                const int64_t *step, int64_t n) {
   static CUfunction adamw = kernelOf("adamw", "dl_adamw_f32");
   launch(adamw, "dl_adamw_f32", std::min<int64_t>((n + 255) / 256, 4096),
-         {&param, &grad, &m, &v, &newParam, &newM, &newV, &n, &lr,
-          &weightDecay, &beta1, &beta2, &eps, &step});
+         {&param, &grad, &m, &v, &newParam, &newM, &newV, &n, &lr, &weightDecay,
+          &beta1, &beta2, &eps, &step});
+}
+
+namespace {
+
+/// The smallest build of kernels/cuda/flash_attention.cu whose head-size
+/// bound holds both widths (dlcc rejects wider heads for CUDA).
+int attentionBound(int64_t dim, int64_t valueDim) {
+  int64_t widest = std::max(dim, valueDim);
+  for (int bound : {32, 64, 128})
+    if (widest <= bound)
+      return bound;
+  failInStep("attention heads wider than 128 have no CUDA kernel");
+}
+
+CUfunction attentionKernel(const char *stage, int64_t dim, int64_t valueDim) {
+  static std::map<std::string, CUfunction> kernels;
+  std::string name = std::string("dl_attention_") + stage + "_f32_d" +
+                     std::to_string(attentionBound(dim, valueDim));
+  CUfunction &kernel = kernels[name];
+  if (!kernel)
+    kernel = kernelOf("flash_attention", name.c_str());
+  return kernel;
+}
+
+/// Launches one of the attention kernels: 64 threads a block, one thread
+/// per row of `rows`, the batch entries along y.
+void launchAttention(CUfunction kernel, const char *stage, int64_t rows,
+                     int64_t batch, int64_t sharedFloats,
+                     std::initializer_list<void *> args) {
+  constexpr unsigned kThreads = 64;
+  if (batch > 65535)
+    failInStep("attention over more than 65535 heads and batch entries has "
+               "no CUDA launch yet");
+  auto blocks = unsigned((rows + kThreads - 1) / kThreads);
+  checkInStep(
+      driverAPI().launchKernel(kernel, blocks, unsigned(batch), 1, kThreads, 1,
+                               1, unsigned(sharedFloats * sizeof(float)),
+                               static_cast<CUstream>(currentProgram().stream),
+                               const_cast<void **>(args.begin()), nullptr),
+      std::string("cuLaunchKernel(dl_attention_") + stage + ")");
+}
+
+constexpr int64_t kAttentionTile = 32; // kTile of flash_attention.cu
+
+} // namespace
+
+extern "C" void
+dlrt_cuda_attention_fwd_f32(const float *q, const float *k, const float *v,
+                            const float *mask, float *out, float *lse,
+                            int64_t batch, int64_t queries, int64_t keys,
+                            int64_t dim, int64_t valueDim, float scale,
+                            int64_t causal, int64_t maskStride) {
+  launchAttention(attentionKernel("fwd", dim, valueDim), "fwd", queries, batch,
+                  kAttentionTile * (dim + valueDim),
+                  {&q, &k, &v, &mask, &out, &lse, &queries, &keys, &dim,
+                   &valueDim, &scale, &causal, &maskStride});
+}
+
+extern "C" void dlrt_cuda_attention_bwd_f32(
+    const float *q, const float *k, const float *v, const float *out,
+    const float *lse, const float *dout, const float *mask, float *dq,
+    float *dk, float *dv, int64_t batch, int64_t queries, int64_t keys,
+    int64_t dim, int64_t valueDim, float scale, int64_t causal,
+    int64_t maskStride) {
+  launchAttention(attentionKernel("bwd_dq", dim, valueDim), "bwd_dq", queries,
+                  batch, kAttentionTile * (dim + valueDim),
+                  {&q, &k, &v, &out, &lse, &dout, &mask, &dq, &queries, &keys,
+                   &dim, &valueDim, &scale, &causal, &maskStride});
+  launchAttention(attentionKernel("bwd_dkv", dim, valueDim), "bwd_dkv", keys,
+                  batch, kAttentionTile * (dim + valueDim + 2),
+                  {&q, &k, &v, &out, &lse, &dout, &mask, &dk, &dv, &queries,
+                   &keys, &dim, &valueDim, &scale, &causal, &maskStride});
 }

@@ -71,33 +71,32 @@ cl::opt<std::string> outputFile(
     cl::value_desc("file"), cl::cat(dlccCategory));
 cl::opt<Emit> emit(
     "emit", cl::desc("The stage to write"), cl::init(Emit::Exe),
-    cl::values(clEnumValN(Emit::AST, "ast",
-                          "the syntax tree of a .dl file and its imports"),
-               clEnumValN(Emit::Params, "params",
-                          "a table of the parameters and their total"),
-               clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
-               clEnumValN(Emit::Grad, "grad",
-                          "the dl dialect right after autodiff (@train_step)"),
-               clEnumValN(Emit::Train, "train",
-                          "the dl dialect with the optimizer's update "
-                          "(the whole @train_step)"),
-               clEnumValN(Emit::Linalg, "linalg",
-                          "entry points built, lowered to linalg on tensors"),
-               clEnumValN(Emit::LLVMDialect, "llvm-dialect",
-                          "bufferized and lowered to the LLVM dialect"),
-               clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
-               clEnumValN(Emit::Asm, "asm", "target assembly"),
-               clEnumValN(Emit::Obj, "obj", "an object file"),
-               clEnumValN(Emit::PTX, "ptx",
-                          "the PTX of the kernels (--target=cuda)"),
-               clEnumValN(Emit::Exe, "exe",
-                          "a training executable (the default)")),
+    cl::values(
+        clEnumValN(Emit::AST, "ast",
+                   "the syntax tree of a .dl file and its imports"),
+        clEnumValN(Emit::Params, "params",
+                   "a table of the parameters and their total"),
+        clEnumValN(Emit::DL, "dl", "the dl dialect (the model graph)"),
+        clEnumValN(Emit::Grad, "grad",
+                   "the dl dialect right after autodiff (@train_step)"),
+        clEnumValN(Emit::Train, "train",
+                   "the dl dialect with the optimizer's update "
+                   "(the whole @train_step)"),
+        clEnumValN(Emit::Linalg, "linalg",
+                   "entry points built, lowered to linalg on tensors"),
+        clEnumValN(Emit::LLVMDialect, "llvm-dialect",
+                   "bufferized and lowered to the LLVM dialect"),
+        clEnumValN(Emit::LLVMIR, "llvm-ir", "optimized LLVM IR"),
+        clEnumValN(Emit::Asm, "asm", "target assembly"),
+        clEnumValN(Emit::Obj, "obj", "an object file"),
+        clEnumValN(Emit::PTX, "ptx", "the PTX of the kernels (--target=cuda)"),
+        clEnumValN(Emit::Exe, "exe", "a training executable (the default)")),
     cl::cat(dlccCategory));
-cl::list<std::string> sets(
-    "set",
-    cl::desc("Override an argument of the model, such as --set width=256 "
-             "(repeatable; .dl input)"),
-    cl::value_desc("name=value"), cl::cat(dlccCategory));
+cl::list<std::string>
+    sets("set",
+         cl::desc("Override an argument of the model, such as --set width=256 "
+                  "(repeatable; .dl input)"),
+         cl::value_desc("name=value"), cl::cat(dlccCategory));
 cl::list<std::string> expose(
     "expose",
     cl::desc("Add a tensor variable of the model as an output, written by the "
@@ -107,12 +106,11 @@ cl::opt<int64_t> batch("batch",
                        cl::desc("The batch size B, overriding the train "
                                 "section's 'batch' (.dl input)"),
                        cl::value_desc("N"), cl::cat(dlccCategory));
-cl::opt<TargetKind> target("target", cl::desc("Where the program runs"),
-                       cl::init(TargetKind::CPU),
-                       cl::values(clEnumValN(TargetKind::CPU, "cpu", "the host CPU"),
-                                  clEnumValN(TargetKind::CUDA, "cuda",
-                                             "NVIDIA GPUs (PTX)")),
-                       cl::cat(dlccCategory));
+cl::opt<TargetKind> target(
+    "target", cl::desc("Where the program runs"), cl::init(TargetKind::CPU),
+    cl::values(clEnumValN(TargetKind::CPU, "cpu", "the host CPU"),
+               clEnumValN(TargetKind::CUDA, "cuda", "NVIDIA GPUs (PTX)")),
+    cl::cat(dlccCategory));
 cl::opt<std::string>
     gpuArch("gpu-arch",
             cl::desc("GPU architecture to generate kernels for with "
@@ -158,6 +156,13 @@ cl::opt<bool> gradients(
              "gradient of the loss for every trained parameter"),
     cl::init(false), cl::cat(dlccCategory));
 
+cl::opt<bool> flashAttention(
+    "flash-attention",
+    cl::desc("Rewrite attention written plainly (softmax(q @ k^T * scale + "
+             "mask) @ v) into dl.attention, whose kernels never store the "
+             "[Tq, Tk] weights (default: on)"),
+    cl::init(true), cl::cat(dlccCategory));
+
 cl::opt<std::string> checkpoint(
     "checkpoint",
     cl::desc("Activation checkpointing of the training step: none, blocks "
@@ -189,7 +194,9 @@ int fail(const Twine &message) {
   return 1;
 }
 
-bool isTextStage(Emit stage) { return stage != Emit::Obj && stage != Emit::Exe; }
+bool isTextStage(Emit stage) {
+  return stage != Emit::Obj && stage != Emit::Exe;
+}
 
 std::string defaultOutput() {
   if (isTextStage(emit))
@@ -218,9 +225,8 @@ template <typename Fn> int writeText(Fn &&print) {
 /// through `sourceMgr`, which holds every file read. Returns null with
 /// `exitCode` set when there is no module: after errors (1), or when the
 /// requested output (the AST) has been written already.
-mlir::OwningOpRef<mlir::ModuleOp> loadModel(SourceMgr &sourceMgr,
-                                            mlir::MLIRContext &context,
-                                            int &exitCode) {
+mlir::OwningOpRef<mlir::ModuleOp>
+loadModel(SourceMgr &sourceMgr, mlir::MLIRContext &context, int &exitCode) {
   exitCode = 1;
   if (!isDLInput()) {
     if (!StringRef(inputFile).ends_with(".mlir")) {
@@ -254,8 +260,8 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(SourceMgr &sourceMgr,
       return nullptr;
     if (!diags.hasErrors())
       dlcc::checkProgram(*program, diags);
-    int written = writeText(
-        [&](raw_ostream &os) { dlcc::dumpAST(*program, os); });
+    int written =
+        writeText([&](raw_ostream &os) { dlcc::dumpAST(*program, os); });
     exitCode = diags.hasErrors() ? 1 : written;
     return nullptr;
   }
@@ -294,7 +300,8 @@ int checkTarget() {
 /// Writes machine code or links; `module` is in the LLVM dialect.
 int emitNative(mlir::ModuleOp module, const char *argv0) {
   std::string error;
-  std::unique_ptr<TargetMachine> machine = dlcc::createTargetMachine(cpu, error);
+  std::unique_ptr<TargetMachine> machine =
+      dlcc::createTargetMachine(cpu, error);
   if (!machine)
     return fail(error);
   LLVMContext llvmContext;
@@ -322,8 +329,7 @@ int emitNative(mlir::ModuleOp module, const char *argv0) {
 
   // An executable: a temporary object, linked with the runtime.
   SmallString<128> object;
-  if (std::error_code ec =
-          sys::fs::createTemporaryFile("dlcc", "o", object))
+  if (std::error_code ec = sys::fs::createTemporaryFile("dlcc", "o", object))
     return fail("cannot create a temporary object file: " + ec.message());
   FileRemover removeObject(object);
   {
@@ -335,8 +341,8 @@ int emitNative(mlir::ModuleOp module, const char *argv0) {
       return fail(error);
     file->keep();
   }
-  if (!dlcc::linkExecutable(object, output, argv0,
-                             target == TargetKind::CUDA, error))
+  if (!dlcc::linkExecutable(object, output, argv0, target == TargetKind::CUDA,
+                            error))
     return fail(error);
   return 0;
 }
@@ -415,8 +421,7 @@ int main(int argc, char **argv) {
     return exitCode;
 
   if (memoryReport.getNumOccurrences()) {
-    if (memoryReport != "" && memoryReport != "table" &&
-        memoryReport != "json")
+    if (memoryReport != "" && memoryReport != "table" && memoryReport != "json")
       return fail("--memory-report takes 'json' or no value, not '" +
                   memoryReport + "'");
     if (!afterBufferization(emit))
@@ -446,6 +451,7 @@ int main(int argc, char **argv) {
   step.trainingForward = forwardMode == ForwardMode::Train;
   step.train = trains;
   step.gradients = gradients;
+  step.flashAttention = flashAttention;
   std::string checkpointNote;
   if (int error = chooseCheckpointing(*module, step, checkpointNote))
     return error;
@@ -457,6 +463,8 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
+    if (step.flashAttention)
+      pm.addPass(mlir::dl::createDLFlashAttention());
     pm.addPass(mlir::dl::createDLAutodiff());
     mlir::dl::DLCheckpointOptions checkpointing;
     checkpointing.mode = step.checkpoint;
@@ -481,9 +489,8 @@ int main(int argc, char **argv) {
       dlcc::buildCUDAPipeline(pm, options);
     } else {
       dlcc::buildCPUPipeline(pm,
-                             emit == Emit::Linalg
-                                 ? dlcc::CPUStage::Linalg
-                                 : dlcc::CPUStage::LLVMDialect,
+                             emit == Emit::Linalg ? dlcc::CPUStage::Linalg
+                                                  : dlcc::CPUStage::LLVMDialect,
                              step);
     }
     if (failed(pm.run(*module)))

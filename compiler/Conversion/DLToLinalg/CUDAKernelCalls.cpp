@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/DLToLinalg/AttentionKernels.h"
 #include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
@@ -32,9 +33,8 @@ struct RowsAndClasses {
   int64_t rows, classes;
 };
 
-std::optional<RowsAndClasses> asKernelOperands(PatternRewriter &b,
-                                               Location loc, Value logits,
-                                               Value labels) {
+std::optional<RowsAndClasses> asKernelOperands(PatternRewriter &b, Location loc,
+                                               Value logits, Value labels) {
   RankedTensorType type = tensorType(logits);
   if (!type.getElementType().isF32() ||
       !tensorType(labels).getElementType().isInteger(32) ||
@@ -56,7 +56,7 @@ SmallVector<Value> forwardBuffers(PatternRewriter &b, Location loc,
   Type f32 = b.getF32Type();
   return {newBuffer(b, loc, {rows}, f32), newBuffer(b, loc, {rows}, f32),
           newBuffer(b, loc, {rows}, f32), newBuffer(b, loc, {}, b.getI32Type()),
-          newBuffer(b, loc, {}, f32), newBuffer(b, loc, {}, f32)};
+          newBuffer(b, loc, {}, f32),     newBuffer(b, loc, {}, f32)};
 }
 /// The mean loss among forwardBuffers().
 constexpr size_t kLossBuffer = 4;
@@ -66,10 +66,11 @@ SmallVector<Value> sizeArguments(PatternRewriter &b, Location loc,
                                  const RowsAndClasses &operands,
                                  double smoothing, int64_t ignore) {
   auto i64 = b.getI64Type();
-  return {arith::ConstantIntOp::create(b, loc, i64, operands.rows),
-          arith::ConstantIntOp::create(b, loc, i64, operands.classes),
-          arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(smoothing))),
-          arith::ConstantIntOp::create(b, loc, i64, ignore)};
+  return {
+      arith::ConstantIntOp::create(b, loc, i64, operands.rows),
+      arith::ConstantIntOp::create(b, loc, i64, operands.classes),
+      arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(smoothing))),
+      arith::ConstantIntOp::create(b, loc, i64, ignore)};
 }
 
 struct CrossEntropyToKernel : OpRewritePattern<dl::CrossEntropyOp> {
@@ -84,15 +85,14 @@ struct CrossEntropyToKernel : OpRewritePattern<dl::CrossEntropyOp> {
     int64_t ignore = op.getIgnoreIndex();
     checkIndices(b, loc, operands->labels, operands->classes, ignore,
                  "cross_entropy: label out of range");
-    Value logits = readBuffer(b, loc, operands->logits);
-    Value labels = readBuffer(b, loc, operands->labels);
+    Value logits = operands->logits;
+    Value labels = operands->labels;
     SmallVector<Value> written = forwardBuffers(b, loc, operands->rows);
     SmallVector<Value> buffers{logits, labels};
     llvm::append_range(buffers, written);
     callKernel(b, loc, "dlrt_cuda_softmax_xent", buffers,
                sizeArguments(b, loc, *operands,
-                             op.getLabelSmoothing().convertToDouble(),
-                             ignore));
+                             op.getLabelSmoothing().convertToDouble(), ignore));
     b.replaceOp(op, asResult(b, loc, written[kLossBuffer]));
     return success();
   }
@@ -107,11 +107,11 @@ struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
         asKernelOperands(b, loc, op.getLogits(), op.getLabels());
     if (!operands || !tensorType(op.getGrad()).getElementType().isF32())
       return b.notifyMatchFailure(op, "not f32 logits and i32 labels");
-    Value logits = readBuffer(b, loc, operands->logits);
-    Value labels = readBuffer(b, loc, operands->labels);
-    Value seed = readBuffer(b, loc, op.getGrad());
-    Value grad = newBuffer(b, loc, {operands->rows, operands->classes},
-                           b.getF32Type());
+    Value logits = operands->logits;
+    Value labels = operands->labels;
+    Value seed = op.getGrad();
+    Value grad =
+        newBuffer(b, loc, {operands->rows, operands->classes}, b.getF32Type());
     SmallVector<Value> buffers{grad, logits, labels, seed};
     llvm::append_range(buffers, forwardBuffers(b, loc, operands->rows));
     callKernel(b, loc, "dlrt_cuda_softmax_xent_grad", buffers,
@@ -129,9 +129,7 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
   LogicalResult matchAndRewrite(dl::AdamWUpdateOp op,
                                 PatternRewriter &b) const override {
     Location loc = op.getLoc();
-    SmallVector<Value> buffers;
-    for (Value operand : op->getOperands())
-      buffers.push_back(readBuffer(b, loc, operand));
+    SmallVector<Value> buffers(op->getOperands());
     RankedTensorType type = tensorType(op.getParam());
     SmallVector<Value> results;
     for (int i = 0; i < 3; ++i)
@@ -152,9 +150,31 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
 struct ConvertDLToCUDAKernels
     : dlcc::impl::ConvertDLToCUDAKernelsBase<ConvertDLToCUDAKernels> {
   void runOnOperation() override {
+    // The CUDA attention kernels compute in f32, with heads of up to 128.
+    WalkResult unsupported = getOperation().walk([](Operation *op) {
+      if (!isa<dl::AttentionOp, dl::AttentionGradOp>(op))
+        return WalkResult::advance();
+      int64_t widest =
+          std::max(tensorType(op->getOperand(0)).getShape().back(),
+                   tensorType(op->getOperand(2)).getShape().back());
+      if (tensorType(op->getOperand(0)).getElementType().isF64())
+        op->emitError("attention in f64 has no CUDA kernel; it is not "
+                      "supported on --target=cuda yet");
+      else if (widest > 128)
+        op->emitError("attention with heads of ")
+            << widest
+            << " has no CUDA kernel (at most 128); it is not "
+               "supported on --target=cuda yet";
+      else
+        return WalkResult::advance();
+      return WalkResult::interrupt();
+    });
+    if (unsupported.wasInterrupted())
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     patterns.add<AdamWUpdateToKernel, CrossEntropyToKernel,
                  CrossEntropyGradToKernel>(&getContext());
+    dlcc::populateAttentionKernelCalls(patterns, dlcc::kCUDAAttentionKernels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/DLToLinalg/AttentionKernels.h"
 #include "compiler/Conversion/DLToLinalg/DLToLinalg.h"
 #include "compiler/Conversion/Passes.h"
 
@@ -51,6 +52,7 @@ struct ConvertDLToLinalgPass
     dlcc::populateLinearAlgebraLowering(patterns);
     dlcc::populateShapeLowering(patterns);
     dlcc::populateLossLowering(patterns);
+    dlcc::populateAttentionKernelCalls(patterns, dlcc::kCPUAttentionKernels);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

@@ -18,7 +18,8 @@ void populateElementwiseLowering(mlir::RewritePatternSet &patterns);
 void populateDropoutLowering(mlir::RewritePatternSet &patterns);
 /// Reductions, pooling, normalization layers.
 void populateReductionLowering(mlir::RewritePatternSet &patterns);
-/// Matrix products, linear and convolution layers, embeddings, attention.
+/// Matrix products, linear and convolution layers, embeddings (attention:
+/// AttentionKernels.h).
 void populateLinearAlgebraLowering(mlir::RewritePatternSet &patterns);
 /// Reshape, transpose, broadcast, split, concat, slice.
 void populateShapeLowering(mlir::RewritePatternSet &patterns);

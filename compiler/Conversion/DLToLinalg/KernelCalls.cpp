@@ -17,21 +17,34 @@
 
 using namespace mlir;
 
-Value dlcc::kernels::readBuffer(OpBuilder &b, Location loc, Value tensor) {
+/// `tensor` as a kernel may read it by address.
+static Value prepareRead(OpBuilder &b, Location loc, Value tensor) {
   auto type = cast<RankedTensorType>(tensor.getType());
   // A constant would be a global in the host's memory, which a kernel on a
   // device cannot read: a splat one (autodiff's seed of 1) is filled in.
   DenseElementsAttr constant;
   if (matchPattern(tensor, m_Constant(&constant)) && constant.isSplat()) {
-    Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
-                                          type.getElementType());
+    Value empty =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
     Value value = arith::ConstantOp::create(
         b, loc, cast<TypedAttr>(constant.getSplatValue<Attribute>()));
-    tensor = linalg::FillOp::create(b, loc, value, empty).getResult(0);
+    return linalg::FillOp::create(b, loc, value, empty).getResult(0);
   }
+  return tensor;
+}
+
+/// The buffer of a prepared tensor. Made right before the call, after
+/// every tensor op the call needs: bufferization places the read here,
+/// and nothing may write in place over the tensor between it and the
+/// call. Distinct, so that CSE cannot merge two kernels' reads of one
+/// tensor into the first.
+static Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
   auto memref = MemRefType::get(type.getShape(), type.getElementType());
-  return bufferization::ToBufferOp::create(b, loc, memref, tensor,
-                                           /*readOnly=*/true);
+  auto read = bufferization::ToBufferOp::create(b, loc, memref, tensor,
+                                                /*readOnly=*/true);
+  read->setAttr("dl.kernel_read", DistinctAttr::create(b.getUnitAttr()));
+  return read;
 }
 
 Value dlcc::kernels::newBuffer(OpBuilder &b, Location loc,
@@ -40,15 +53,22 @@ Value dlcc::kernels::newBuffer(OpBuilder &b, Location loc,
 }
 
 void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,
-                               ValueRange buffers, ValueRange scalars) {
+                               ValueRange kernelOperands, ValueRange scalars) {
+  SmallVector<Value> operands(kernelOperands);
+  for (Value &operand : operands)
+    if (operand && isa<RankedTensorType>(operand.getType()))
+      operand = prepareRead(b, loc, operand);
+  for (Value &operand : operands)
+    if (operand && isa<RankedTensorType>(operand.getType()))
+      operand = readBuffer(b, loc, operand);
   SmallVector<Value> args;
   SmallVector<Type> types;
-  for (Value buffer : buffers) {
-    args.push_back(buffer ? elementPointer(b, loc, buffer, {})
-                          : LLVM::ZeroOp::create(
-                                b, loc, LLVM::LLVMPointerType::get(
-                                            b.getContext()))
-                                .getResult());
+  for (Value buffer : operands) {
+    args.push_back(buffer
+                       ? elementPointer(b, loc, buffer, {})
+                       : LLVM::ZeroOp::create(
+                             b, loc, LLVM::LLVMPointerType::get(b.getContext()))
+                             .getResult());
     types.push_back(args.back().getType());
   }
   for (Value scalar : scalars) {
@@ -62,12 +82,16 @@ void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,
   func::CallOp::create(b, loc, callee, args);
 }
 
+// Not writable: canonicalization folds another kernel's
+// to_buffer(to_tensor(buffer)) into the buffer itself, which hides that
+// kernel's read from bufferization; so nothing may write in place over a
+// kernel's output (what would is given a buffer of its own).
 Value dlcc::kernels::asResult(OpBuilder &b, Location loc, Value buffer) {
   auto memref = cast<MemRefType>(buffer.getType());
   auto type = RankedTensorType::get(memref.getShape(), memref.getElementType());
   return bufferization::ToTensorOp::create(b, loc, type, buffer,
                                            /*restrict=*/true,
-                                           /*writable=*/true);
+                                           /*writable=*/false);
 }
 
 Value dlcc::kernels::i64Constant(OpBuilder &b, Location loc, int64_t value) {

@@ -14,22 +14,21 @@
 
 namespace dlcc::kernels {
 
-/// The buffer of a tensor, for a kernel to read.
-mlir::Value readBuffer(mlir::OpBuilder &b, mlir::Location loc,
-                       mlir::Value tensor);
-
 /// A new buffer for a kernel to write.
 mlir::Value newBuffer(mlir::OpBuilder &b, mlir::Location loc,
                       llvm::ArrayRef<int64_t> shape, mlir::Type element);
 
-/// Calls `name` with the addresses of `buffers` (a null Value passes a null
-/// pointer) followed by `scalars`. The addresses are taken right before
-/// the call, after every buffer is allocated: the memory plan counts a
-/// buffer live up to the last use of its address.
+/// Calls `name` with the addresses of `operands` followed by `scalars`.
+/// A tensor operand is read by the kernel: its buffer is taken right
+/// before the call, so that bufferization sees the read where it happens;
+/// a memref (newBuffer) is written; a null Value passes a null pointer.
+/// The addresses are taken after every buffer is allocated: the memory
+/// plan counts a buffer live up to the last use of its address.
 void callKernel(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef name,
-                mlir::ValueRange buffers, mlir::ValueRange scalars);
+                mlir::ValueRange operands, mlir::ValueRange scalars);
 
-/// A buffer a kernel wrote, as the tensor the op's users read.
+/// A buffer a kernel wrote, as the tensor the op's users read (which no
+/// op may write in place).
 mlir::Value asResult(mlir::OpBuilder &b, mlir::Location loc,
                      mlir::Value buffer);
 

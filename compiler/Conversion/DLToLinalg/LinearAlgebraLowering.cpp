@@ -263,66 +263,11 @@ struct EmbeddingGradLowering : OpConversionPattern<dl::EmbeddingGradOp> {
   }
 };
 
-/// softmax(q k^T * scale + mask) v, written out; the flash-attention kernel
-/// replaces this later.
-struct AttentionLowering : OpConversionPattern<dl::AttentionOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(dl::AttentionOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
-    ArrayRef<int64_t> qs = tensorType(q).getShape(),
-                      ks = tensorType(k).getShape();
-    Type element = tensorType(q).getElementType();
-    SmallVector<int64_t> scoreShape(qs.drop_back());
-    scoreShape.push_back(ks[ks.size() - 2]);
-    auto scoreType = RankedTensorType::get(scoreShape, element);
-    Value scores =
-        batchedProduct(rewriter, loc, q, k, /*transposeRhs=*/true, scoreType);
-    double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                 : 1.0 / std::sqrt(double(qs.back()));
-    Value s = scalar(rewriter, loc, element, scale);
-    SmallVector<Value> inputs{scores};
-    if (Value mask = adaptor.getMask())
-      inputs.push_back(mask);
-    bool causal = op.getCausal();
-    int64_t rank = scoreType.getRank();
-    auto body = [&](OpBuilder &b, Location l, ValueRange args) -> Value {
-      Value r = arith::MulFOp::create(b, l, args[0], s);
-      if (inputs.size() > 1)
-        r = arith::AddFOp::create(b, l, r, args[1]);
-      if (causal) {
-        Value row = args[inputs.size() + rank - 2],
-              col = args[inputs.size() + rank - 1];
-        Value future = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt,
-                                             col, row);
-        r = arith::SelectOp::create(
-            b, l, future,
-            scalar(b, l, element, -std::numeric_limits<double>::infinity()),
-            r);
-      }
-      return r;
-    };
-    scores = elementwiseIndexed(rewriter, loc, scoreType, inputs, body);
-    int64_t axis = rank - 1;
-    Value logp = logSoftmax(rewriter, loc, scores, axis);
-    Value probs = elementwise(rewriter, loc, scoreType, {logp},
-                              [](OpBuilder &b, Location l, ValueRange args) {
-                                return math::ExpOp::create(b, l, args[0]);
-                              });
-    rewriter.replaceOp(op, batchedProduct(rewriter, loc, probs, v,
-                                          /*transposeRhs=*/false,
-                                          op.getType()));
-    return success();
-  }
-};
-
 } // namespace
 
 void dlcc::populateLinearAlgebraLowering(RewritePatternSet &patterns) {
   patterns.add<MatmulLowering, LinearLowering, Conv2DLowering,
                Conv2DGradInputLowering, Conv2DGradWeightLowering,
-               EmbeddingLowering, EmbeddingGradLowering, AttentionLowering>(
+               EmbeddingLowering, EmbeddingGradLowering>(
       patterns.getContext());
 }

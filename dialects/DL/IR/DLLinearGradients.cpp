@@ -69,39 +69,40 @@ LogicalResult EmbeddingOp::buildGradient(OpBuilder &builder,
   return success();
 }
 
-// Written out: S = q k^T s + mask (+ the causal mask), P = softmax(S),
-// O = P v. The probabilities are recomputed from the operands:
-//   dv = P^T dO, dP = dO v^T, dS = P (dP - sum(dP P)),
-//   dq = dS k s, dk = dS^T q s, dmask = dS summed to the mask's shape.
+// The flash backward: dl.attention_grad recomputes the weights from the
+// forward's row log-sum-exps, tile by tile, and gives dq, dk and dv. A mask
+// that has a gradient gets it written out (S = q k^T s + mask, P =
+// softmax(S), dS = P (dP - sum(dP P)) with dP = dO v^T, summed to the
+// mask's shape); autodiff drops it when the mask needs none, which is the
+// usual case of a constant mask.
 LogicalResult AttentionOp::buildGradient(OpBuilder &builder,
                                          ArrayRef<Value> dys,
                                          SmallVectorImpl<Value> &dxs) {
-  GradBuilder g(builder, getLoc());
   Value q = getQuery(), k = getKey(), v = getValue(), mask = getMask();
   Value dout = dys[0];
-  ArrayRef<int64_t> qs = getQuery().getType().getShape(),
-                    ks = getKey().getType().getShape();
+  auto grad =
+      AttentionGradOp::create(builder, getLoc(), q, k, v, getResult(), getLse(),
+                              dout, mask, getCausalAttr(), getScaleAttr());
+  dxs.push_back(grad.getDquery());
+  dxs.push_back(grad.getDkey());
+  dxs.push_back(grad.getDvalue());
+  if (!mask)
+    return success();
+  GradBuilder g(builder, getLoc());
+  ArrayRef<int64_t> qs = tensorOf(q).getShape(), ks = tensorOf(k).getShape();
   double s = getScale() ? getScale()->convertToDouble()
                         : 1.0 / std::sqrt(double(qs.back()));
-  Value scores = g.scale(g.matmul(q, g.transposeLast(k)), s);
-  if (mask)
-    scores = g.add(scores, mask);
+  Value scores = g.add(g.scale(g.matmul(q, g.transposeLast(k)), s), mask);
   if (getCausal()) {
-    auto maskType =
-        RankedTensorType::get({qs[qs.size() - 2], ks[ks.size() - 2]},
-                              getQuery().getType().getElementType());
+    auto maskType = RankedTensorType::get(
+        {qs[qs.size() - 2], ks[ks.size() - 2]}, tensorOf(q).getElementType());
     scores = g.add(scores, CausalMaskOp::create(builder, getLoc(), maskType));
   }
   int64_t last = tensorOf(scores).getRank() - 1;
   Value probs = g.softmax(scores, last);
-  Value dv = g.matmul(g.transposeLast(probs), dout);
   Value dprobs = g.matmul(dout, g.transposeLast(v));
   Value dscores = g.mul(probs, g.sub(dprobs, g.sum(g.mul(dprobs, probs), {last},
                                                    /*keepdim=*/true)));
-  dxs.push_back(g.scale(g.matmul(dscores, k), s));
-  dxs.push_back(g.scale(g.matmul(g.transposeLast(dscores), q), s));
-  dxs.push_back(dv);
-  if (mask)
-    dxs.push_back(g.sumTo(dscores, tensorOf(mask)));
+  dxs.push_back(g.sumTo(dscores, tensorOf(mask)));
   return success();
 }

@@ -32,8 +32,7 @@ LogicalResult verifyParameterUse(Operation *op, FlatSymbolRefAttr name,
            << name << ", which is not a dl.parameter";
   if (param.getType() != type)
     return op->emitOpError("has type ")
-           << type << " but parameter " << name << " is "
-           << param.getType();
+           << type << " but parameter " << name << " is " << param.getType();
   return success();
 }
 
@@ -90,8 +89,12 @@ LogicalResult AssignOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 // Attribute ranges
 //===----------------------------------------------------------------------===//
 
-LogicalResult LayerNormOp::verify() { return verifyEps(*this, getEps().convertToDouble()); }
-LogicalResult RMSNormOp::verify() { return verifyEps(*this, getEps().convertToDouble()); }
+LogicalResult LayerNormOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
+LogicalResult RMSNormOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
 
 LogicalResult BatchNormOp::verify() {
   double momentum = getMomentum().convertToDouble();
@@ -110,19 +113,27 @@ LogicalResult DropoutOp::verify() {
   return success();
 }
 
-LogicalResult AttentionOp::verify() {
-  if (std::optional<APFloat> scale = getScale()) {
+/// What dl.attention and its gradient share: a positive scale, and as many
+/// queries as keys when causal.
+template <typename AttentionLike>
+static LogicalResult verifyAttention(AttentionLike op) {
+  if (std::optional<APFloat> scale = op.getScale()) {
     double s = scale->convertToDouble();
     if (!(std::isfinite(s) && s > 0))
-      return emitOpError("scale must be positive and finite, got ") << s;
+      return op.emitOpError("scale must be positive and finite, got ") << s;
   }
-  ArrayRef<int64_t> q = getQuery().getType().getShape(),
-                    k = getKey().getType().getShape();
-  if (getCausal() && q[q.size() - 2] != k[k.size() - 2])
-    return emitOpError("causal attention needs as many queries as keys, got ")
+  ArrayRef<int64_t> q = op.getQuery().getType().getShape(),
+                    k = op.getKey().getType().getShape();
+  if (op.getCausal() && q[q.size() - 2] != k[k.size() - 2])
+    return op.emitOpError(
+               "causal attention needs as many queries as keys, got ")
            << formatShape(q) << " and " << formatShape(k);
   return success();
 }
+
+LogicalResult AttentionOp::verify() { return verifyAttention(*this); }
+
+LogicalResult AttentionGradOp::verify() { return verifyAttention(*this); }
 
 LogicalResult CrossEntropyOp::verify() {
   double smoothing = getLabelSmoothing().convertToDouble();

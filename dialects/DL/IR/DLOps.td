@@ -436,14 +436,44 @@ def DL_AttentionOp : DL_InferredOp<"attention", [DL_Differentiable]> {
     additive `mask` broadcasts to `[..., Tq, Tk]`; `causal` masks keys after
     the query. `scale` defaults to `1 / sqrt(d)`.
 
+    The second result holds each query row's log-sum-exp of its scores
+    (`[..., Tq]`, f32, or f64 for f64 operands): the row statistics from
+    which the backward
+    (`dl.attention_grad`) recomputes the weights, which are never stored.
+
     ```mlir
-    %o = dl.attention %q, %k, %v {causal} : tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>
+    %o, %lse = dl.attention %q, %k, %v {causal} : tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>, tensor<2x4x128x48xf32>
     ```
   }];
   let arguments = (ins DL_FloatTensor:$query, DL_FloatTensor:$key,
                        DL_FloatTensor:$value, Optional<DL_FloatTensor>:$mask,
                        UnitAttr:$causal, OptionalAttr<F64Attr>:$scale);
-  let results = (outs DL_FloatTensor:$result);
+  let results = (outs DL_FloatTensor:$result, DL_FloatTensor:$lse);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+}
+
+def DL_AttentionGradOp : DL_InferredOp<"attention_grad"> {
+  let summary = "Gradient of dl.attention with respect to q, k and v.";
+  let description = [{
+    From the forward's operands, its output `out`, its row log-sum-exps
+    `lse` and the output's gradient `dout`: the weights
+    `P = exp(q k^T * scale + mask - lse)` are recomputed tile by tile, and
+    `dv = P^T dout`, `dS = P (dout v^T - rowsum(dout * out))`,
+    `dq = dS k * scale`, `dk = dS^T q * scale`. The mask's own gradient,
+    when it has one, is built beside this op. Built by autodiff.
+
+    ```mlir
+    %dq, %dk, %dv = dl.attention_grad %q, %k, %v, %o, %lse, %do {causal} : tensor<2x8x4xf32>, tensor<2x8x4xf32>, tensor<2x8x4xf32>, tensor<2x8x4xf32>, tensor<2x8xf32>, tensor<2x8x4xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$query, DL_FloatTensor:$key,
+                       DL_FloatTensor:$value, DL_FloatTensor:$out,
+                       DL_FloatTensor:$lse, DL_FloatTensor:$dout,
+                       Optional<DL_FloatTensor>:$mask,
+                       UnitAttr:$causal, OptionalAttr<F64Attr>:$scale);
+  let results = (outs DL_FloatTensor:$dquery, DL_FloatTensor:$dkey,
+                      DL_FloatTensor:$dvalue);
   let assemblyFormat = "operands attr-dict `:` type(operands)";
   let hasVerifier = 1;
 }

@@ -51,9 +51,9 @@ FailureOr<int64_t> resolveAxis(Loc loc, StringRef op, int64_t axis,
 LogicalResult sameElementType(Loc loc, StringRef op, Value a, Value b) {
   if (tensorOf(a).getElementType() == tensorOf(b).getElementType())
     return success();
-  return emitOptionalError(loc, op, ": element types differ: ",
-                           tensorOf(a).getElementType(), " and ",
-                           tensorOf(b).getElementType());
+  return emitOptionalError(
+      loc, op, ": element types differ: ", tensorOf(a).getElementType(),
+      " and ", tensorOf(b).getElementType());
 }
 
 /// NumPy broadcasting of two shapes.
@@ -364,8 +364,9 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, Loc loc,
   ArrayRef<int64_t> xs = tensorOf(x).getShape(), ws = tensorOf(w).getShape();
   if (xs.size() != 4 || ws.size() != 4)
     return emitOptionalError(
-        loc, "conv2d: input must be [N, C, H, W] and weight [O, C, KH, KW], "
-             "got ",
+        loc,
+        "conv2d: input must be [N, C, H, W] and weight [O, C, KH, KW], "
+        "got ",
         formatShape(xs), " and ", formatShape(ws));
   if (xs[1] != ws[1])
     return emitOptionalError(loc, "conv2d: input ", formatShape(xs), " has ",
@@ -435,10 +436,11 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, Loc loc,
     return emitOptionalError(
         loc, "batchnorm: input must be [N, C] or [N, C, H, W], got ",
         formatShape(xs));
-  for (auto [what, v] : {std::pair<StringRef, Value>{"weight", adaptor.getWeight()},
-                         {"bias", adaptor.getBias()},
-                         {"running mean", adaptor.getRunningMean()},
-                         {"running variance", adaptor.getRunningVar()}})
+  for (auto [what, v] :
+       {std::pair<StringRef, Value>{"weight", adaptor.getWeight()},
+        {"bias", adaptor.getBias()},
+        {"running mean", adaptor.getRunningMean()},
+        {"running variance", adaptor.getRunningVar()}})
     if (failed(isVectorOf(loc, "batchnorm", what, v, xs[1], x)))
       return failure();
   types.push_back(x.getType());
@@ -491,14 +493,14 @@ LogicalResult CompareOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   if (failed(inferBinary(loc, "compare", adaptor.getLhs(), adaptor.getRhs(),
                          like)))
     return failure();
-  types.push_back(RankedTensorType::get(
-      llvm::cast<RankedTensorType>(like[0]).getShape(),
-      IntegerType::get(ctx, 1)));
+  types.push_back(
+      RankedTensorType::get(llvm::cast<RankedTensorType>(like[0]).getShape(),
+                            IntegerType::get(ctx, 1)));
   return success();
 }
 
-LogicalResult WhereOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                        Adaptor adaptor, Types &types) {
+LogicalResult WhereOp::inferReturnTypes(MLIRContext *, Loc loc, Adaptor adaptor,
+                                        Types &types) {
   SmallVector<Type> values;
   if (failed(inferBinary(loc, "where", adaptor.getLhs(), adaptor.getRhs(),
                          values)))
@@ -509,8 +511,7 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, Loc loc,
                        tensorOf(adaptor.getCondition()).getShape(),
                        valueType.getShape(), shape)))
     return failure();
-  types.push_back(
-      RankedTensorType::get(shape, valueType.getElementType()));
+  types.push_back(RankedTensorType::get(shape, valueType.getElementType()));
   return success();
 }
 
@@ -534,9 +535,10 @@ LogicalResult LogSoftmaxOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferUnary(adaptor.getInput(), types);
 }
 
-LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                            Adaptor adaptor, Types &types) {
-  Value q = adaptor.getQuery(), k = adaptor.getKey(), v = adaptor.getValue();
+namespace {
+/// Checks attention's operands; the output's shape is `[..., Tq, dv]`.
+LogicalResult checkAttention(Loc loc, Value q, Value k, Value v, Value mask,
+                             SmallVectorImpl<int64_t> &shape) {
   ArrayRef<int64_t> qs = tensorOf(q).getShape(), ks = tensorOf(k).getShape(),
                     vs = tensorOf(v).getShape();
   if (qs.size() < 2 || ks.size() != qs.size() || vs.size() != qs.size() ||
@@ -558,7 +560,7 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, Loc loc,
     return failure();
   SmallVector<int64_t> scores(qs.drop_back());
   scores.push_back(ks[ks.size() - 2]);
-  if (Value mask = adaptor.getMask()) {
+  if (mask) {
     SmallVector<int64_t> joint;
     if (failed(broadcast(loc, "attention", tensorOf(mask).getShape(), scores,
                          joint)))
@@ -568,9 +570,50 @@ LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, Loc loc,
                                " does not broadcast to the scores ",
                                formatShape(scores));
   }
-  SmallVector<int64_t> shape(qs.drop_back());
+  shape.assign(qs.begin(), qs.end() - 1);
   shape.push_back(vs.back());
-  types.push_back(withShape(q, shape));
+  return success();
+}
+
+/// The row statistics of attention: one per query row, f64 for f64
+/// operands and f32 for every other type.
+RankedTensorType rowStatistics(Value q) {
+  RankedTensorType type = tensorOf(q);
+  Type element = type.getElementType();
+  if (!element.isF64())
+    element = Float32Type::get(q.getContext());
+  return RankedTensorType::get(type.getShape().drop_back(), element);
+}
+} // namespace
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                            Adaptor adaptor, Types &types) {
+  SmallVector<int64_t> shape;
+  if (failed(checkAttention(loc, adaptor.getQuery(), adaptor.getKey(),
+                            adaptor.getValue(), adaptor.getMask(), shape)))
+    return failure();
+  types.push_back(withShape(adaptor.getQuery(), shape));
+  types.push_back(rowStatistics(adaptor.getQuery()));
+  return success();
+}
+
+LogicalResult AttentionGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  Value q = adaptor.getQuery();
+  SmallVector<int64_t> shape;
+  if (failed(checkAttention(loc, q, adaptor.getKey(), adaptor.getValue(),
+                            adaptor.getMask(), shape)))
+    return failure();
+  for (Value given : {adaptor.getOut(), adaptor.getDout()})
+    if (tensorOf(given).getShape() != ArrayRef<int64_t>(shape))
+      return emitOptionalError(loc, "attention_grad: output ", shapeOf(given),
+                               " must have the shape ", formatShape(shape));
+  if (tensorOf(adaptor.getLse()) != rowStatistics(q))
+    return emitOptionalError(loc, "attention_grad: row statistics ",
+                             adaptor.getLse().getType(), " must be ",
+                             rowStatistics(q));
+  for (Value operand : {q, adaptor.getKey(), adaptor.getValue()})
+    types.push_back(tensorOf(operand));
   return success();
 }
 
@@ -605,8 +648,8 @@ LogicalResult TransposeOp::inferReturnTypes(MLIRContext *, Loc loc,
   return success();
 }
 
-LogicalResult SplitOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                        Adaptor adaptor, Types &types) {
+LogicalResult SplitOp::inferReturnTypes(MLIRContext *, Loc loc, Adaptor adaptor,
+                                        Types &types) {
   ArrayRef<int64_t> shape = tensorOf(adaptor.getInput()).getShape();
   if (failed(required(loc, "split", "axis", adaptor.getAxisAttr())) ||
       failed(required(loc, "split", "sizes", adaptor.getSizesAttr())))
@@ -623,10 +666,9 @@ LogicalResult SplitOp::inferReturnTypes(MLIRContext *, Loc loc,
     total += size;
   }
   if (total != shape[*axis] || adaptor.getSizes().empty())
-    return emitOptionalError(loc, "split: sizes ",
-                             formatShape(adaptor.getSizes()),
-                             " do not add up to dimension ", *axis, " of ",
-                             formatShape(shape));
+    return emitOptionalError(
+        loc, "split: sizes ", formatShape(adaptor.getSizes()),
+        " do not add up to dimension ", *axis, " of ", formatShape(shape));
   for (int64_t size : adaptor.getSizes()) {
     SmallVector<int64_t> piece(shape);
     piece[*axis] = size;
@@ -655,8 +697,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, Loc loc,
       fits = (int64_t)i == *axis || s[i] == first[i];
     if (!fits)
       return emitOptionalError(loc, "concat: shapes ", formatShape(first),
-                               " and ", formatShape(s),
-                               " differ outside axis ", *axis);
+                               " and ", formatShape(s), " differ outside axis ",
+                               *axis);
     if (failed(sameElementType(loc, "concat", inputs[0], v)))
       return failure();
     shape[*axis] += s[*axis];
@@ -665,8 +707,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, Loc loc,
   return success();
 }
 
-LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc,
-                                        Adaptor adaptor, Types &types) {
+LogicalResult SliceOp::inferReturnTypes(MLIRContext *, Loc loc, Adaptor adaptor,
+                                        Types &types) {
   ArrayRef<int64_t> shape = tensorOf(adaptor.getInput()).getShape();
   if (failed(required(loc, "slice", "starts", adaptor.getStartsAttr())) ||
       failed(required(loc, "slice", "limits", adaptor.getLimitsAttr())) ||
@@ -743,9 +785,10 @@ LogicalResult AccuracyOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
 #define DL_PAIR_LOSS_INFERENCE(OP, NAME)                                       \
   LogicalResult OP::inferReturnTypes(MLIRContext *ctx, Loc loc,                \
                                      Adaptor adaptor, Types &types) {          \
-    if (failed(sameShape(loc, NAME, adaptor.getInput(), adaptor.getTarget())) \
-        || failed(sameElementType(loc, NAME, adaptor.getInput(),               \
-                                  adaptor.getTarget())))                       \
+    if (failed(                                                                \
+            sameShape(loc, NAME, adaptor.getInput(), adaptor.getTarget())) ||  \
+        failed(sameElementType(loc, NAME, adaptor.getInput(),                  \
+                               adaptor.getTarget())))                          \
       return failure();                                                        \
     return scalarOf(ctx, adaptor.getInput(), types);                           \
   }
@@ -759,8 +802,9 @@ LogicalResult ContrastiveOp::inferReturnTypes(MLIRContext *ctx, Loc loc,
   Value a = adaptor.getLhs(), b = adaptor.getRhs();
   if (tensorOf(a).getRank() != 2 ||
       tensorOf(a).getShape() != tensorOf(b).getShape())
-    return emitOptionalError(loc, "contrastive: embeddings must both be "
-                                  "[N, D], got ",
+    return emitOptionalError(loc,
+                             "contrastive: embeddings must both be "
+                             "[N, D], got ",
                              shapeOf(a), " and ", shapeOf(b));
   if (failed(sameElementType(loc, "contrastive", a, b)))
     return failure();

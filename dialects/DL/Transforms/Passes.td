@@ -9,6 +9,30 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DLFlashAttention : Pass<"dl-flash-attention", "mlir::ModuleOp"> {
+  let summary = "Recognizes attention written plainly and makes it one dl.attention.";
+  let description = [{
+    `softmax(q @ transpose(k) * scale + mask) @ v`, as a model writes it
+    with dl.matmul, dl.transpose (of the last two dimensions), dl.mul or
+    dl.div by a positive constant scalar (or no scale), dl.add of a
+    dl.causal_mask (which becomes `causal`) and/or of another mask, and
+    dl.softmax over the last axis, becomes one `dl.attention`, whose
+    kernels never store the `[Tq, Tk]` weights (the flash algorithm; its
+    gradient is dl.attention_grad). Every intermediate value must have no
+    other use: weights used elsewhere must exist anyway. Not rewritten:
+    a softmax over another axis, a scale that is not a constant, a
+    transpose of other dimensions, dropout on the weights.
+
+    ```mlir
+    %s = dl.matmul %q, %kt ...; %d = dl.div %s, %c ...; %m = dl.add %d, %causal ...
+    %w = dl.softmax %m ...; %a = dl.matmul %w, %v ...
+    // becomes
+    %a, %lse = dl.attention %q, %k, %v {causal, scale = 0.144 : f64} ...
+    ```
+  }];
+  let dependentDialects = ["mlir::dl::DLDialect"];
+}
+
 def DLAutodiff : Pass<"dl-autodiff", "mlir::ModuleOp"> {
   let summary = "Builds the gradient of the loss by reverse-mode differentiation.";
   let description = [{

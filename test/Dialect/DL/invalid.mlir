@@ -411,7 +411,7 @@ func.func @f(%x: tensor<4x8xf32>, %seed: tensor<i64>) {
 // attention: matching ranks and leading dimensions.
 func.func @f(%q: tensor<2x5x8xf32>, %k: tensor<3x5x8xf32>) {
   // expected-error @+1 {{attention: query [2, 5, 8], key [3, 5, 8] and value [3, 5, 8] must have equal rank (2 or more) and equal leading dimensions}}
-  %0 = dl.attention %q, %k, %k : tensor<2x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>
+  %0:2 = dl.attention %q, %k, %k : tensor<2x5x8xf32>, tensor<3x5x8xf32>, tensor<3x5x8xf32>
   return
 }
 
@@ -420,7 +420,7 @@ func.func @f(%q: tensor<2x5x8xf32>, %k: tensor<3x5x8xf32>) {
 // attention: query and key share their feature size.
 func.func @f(%q: tensor<5x8xf32>, %k: tensor<5x4xf32>) {
   // expected-error @+1 {{attention: query [5, 8] and key [5, 4] differ in their last dimension}}
-  %0 = dl.attention %q, %k, %k : tensor<5x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>
+  %0:2 = dl.attention %q, %k, %k : tensor<5x8xf32>, tensor<5x4xf32>, tensor<5x4xf32>
   return
 }
 
@@ -429,7 +429,7 @@ func.func @f(%q: tensor<5x8xf32>, %k: tensor<5x4xf32>) {
 // attention: key and value have the same positions.
 func.func @f(%q: tensor<5x8xf32>, %v: tensor<6x8xf32>) {
   // expected-error @+1 {{attention: key [5, 8] and value [6, 8] differ in their number of positions}}
-  %0 = dl.attention %q, %q, %v : tensor<5x8xf32>, tensor<5x8xf32>, tensor<6x8xf32>
+  %0:2 = dl.attention %q, %q, %v : tensor<5x8xf32>, tensor<5x8xf32>, tensor<6x8xf32>
   return
 }
 
@@ -438,7 +438,7 @@ func.func @f(%q: tensor<5x8xf32>, %v: tensor<6x8xf32>) {
 // attention: the mask broadcasts to the scores.
 func.func @f(%q: tensor<5x8xf32>, %m: tensor<5x6xf32>) {
   // expected-error @+1 {{attention: shapes [5, 6] and [5, 5] cannot be broadcast together}}
-  %0 = dl.attention %q, %q, %q, %m : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x6xf32>
+  %0:2 = dl.attention %q, %q, %q, %m : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x6xf32>
   return
 }
 
@@ -447,7 +447,7 @@ func.func @f(%q: tensor<5x8xf32>, %m: tensor<5x6xf32>) {
 // attention: the mask may not grow the scores.
 func.func @f(%q: tensor<5x8xf32>, %m: tensor<2x5x5xf32>) {
   // expected-error @+1 {{attention: mask [2, 5, 5] does not broadcast to the scores [5, 5]}}
-  %0 = dl.attention %q, %q, %q, %m : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<2x5x5xf32>
+  %0:2 = dl.attention %q, %q, %q, %m : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<2x5x5xf32>
   return
 }
 
@@ -456,7 +456,7 @@ func.func @f(%q: tensor<5x8xf32>, %m: tensor<2x5x5xf32>) {
 // attention: scale is positive.
 func.func @f(%q: tensor<5x8xf32>) {
   // expected-error @+1 {{scale must be positive and finite, got -1}}
-  %0 = dl.attention %q, %q, %q {scale = -1.0 : f64} : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>
+  %0:2 = dl.attention %q, %q, %q {scale = -1.0 : f64} : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>
   return
 }
 
@@ -465,7 +465,34 @@ func.func @f(%q: tensor<5x8xf32>) {
 // attention: causal needs as many queries as keys.
 func.func @f(%q: tensor<4x8xf32>, %k: tensor<5x8xf32>) {
   // expected-error @+1 {{causal attention needs as many queries as keys, got [4, 8] and [5, 8]}}
-  %0 = dl.attention %q, %k, %k {causal} : tensor<4x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>
+  %0:2 = dl.attention %q, %k, %k {causal} : tensor<4x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>
+  return
+}
+
+// -----
+
+// attention_grad: the output and its gradient have the output's shape.
+func.func @f(%q: tensor<5x8xf32>, %o: tensor<5x4xf32>, %lse: tensor<5xf32>) {
+  // expected-error @+1 {{attention_grad: output [5, 4] must have the shape [5, 8]}}
+  %0:3 = dl.attention_grad %q, %q, %q, %o, %lse, %o : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x4xf32>, tensor<5xf32>, tensor<5x4xf32>
+  return
+}
+
+// -----
+
+// attention_grad: one row statistic per query, f32 for f32 operands.
+func.func @f(%q: tensor<5x8xf32>, %lse: tensor<5xf64>) {
+  // expected-error @+1 {{attention_grad: row statistics 'tensor<5xf64>' must be 'tensor<5xf32>'}}
+  %0:3 = dl.attention_grad %q, %q, %q, %q, %lse, %q : tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<5xf64>, tensor<5x8xf32>
+  return
+}
+
+// -----
+
+// attention_grad: causal needs as many queries as keys.
+func.func @f(%q: tensor<4x8xf32>, %k: tensor<5x8xf32>, %lse: tensor<4xf32>) {
+  // expected-error @+1 {{causal attention needs as many queries as keys, got [4, 8] and [5, 8]}}
+  %0:3 = dl.attention_grad %q, %k, %k, %q, %lse, %q {causal} : tensor<4x8xf32>, tensor<5x8xf32>, tensor<5x8xf32>, tensor<4x8xf32>, tensor<4xf32>, tensor<4x8xf32>
   return
 }
 

@@ -118,10 +118,12 @@ func.func @softmax_dropout_attention(%x: tensor<4x10xf32>,
   %3 = dl.dropout %x {rate = 0.1 : f64, key = 3 : i64} : tensor<4x10xf32>
   // CHECK: dl.dropout %{{.*}}[%{{.*}}, %{{.*}}] {key = 4 : i64, rate = 1.000000e-01 : f64} : tensor<4x10xf32>
   %6 = dl.dropout %x [%seed, %step] {rate = 0.1 : f64, key = 4 : i64} : tensor<4x10xf32>
-  // CHECK: dl.attention %{{.*}}, %{{.*}}, %{{.*}} {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
-  %4 = dl.attention %q, %q, %q {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
+  // CHECK: %{{.*}}, %[[LSE:.*]] = dl.attention %{{.*}}, %{{.*}}, %{{.*}} {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
+  %4, %lse = dl.attention %q, %q, %q {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>
   // CHECK: dl.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 2.500000e-01 : f64} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<5x5xf32>
-  %5 = dl.attention %q, %q, %q, %mask {scale = 0.25 : f64} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<5x5xf32>
+  %5:2 = dl.attention %q, %q, %q, %mask {scale = 0.25 : f64} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<5x5xf32>
+  // CHECK: dl.attention_grad %{{.*}}, %[[LSE]], %{{.*}} {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5xf32>, tensor<2x3x5x8xf32>
+  %7:3 = dl.attention_grad %q, %q, %q, %4, %lse, %4 {causal} : tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5x8xf32>, tensor<2x3x5xf32>, tensor<2x3x5x8xf32>
   return
 }
 

@@ -90,7 +90,7 @@ def attention(name, q, k, v, attrs="", mask=None):
         params["mask"] = r.normal(0, 1, mask)
         operands, types = operands + ", %mask", types + f", {tt(mask)}"
     return Case(name, params=params,
-                body=f"%y = dl.attention {operands} {attrs}: {types}",
+                body=f"%y, %lse = dl.attention {operands} {attrs}: {types}",
                 values={"y": q[:-1] + (v[-1],)})
 
 
@@ -105,7 +105,7 @@ CASES += [
     # Self-attention on one param: its three gradients add up (the rule
     # builds them out of operand order).
     Case("attention_self", params={"x": r.normal(0, 1, (2, 3, 2))},
-         body="%y = dl.attention %x, %x, %x {causal} : tensor<2x3x2xf64>, "
+         body="%y, %lse = dl.attention %x, %x, %x {causal} : tensor<2x3x2xf64>, "
               "tensor<2x3x2xf64>, tensor<2x3x2xf64>",
          values={"y": (2, 3, 2)}),
 ]

@@ -139,7 +139,7 @@ def attention_case(name, q, k, v, mask=None, causal=False, scale=None):
     operands = ", ".join(f"%{k}" for k in inputs)
     types = ", ".join(ty(x) for x in inputs.values())
     CASES.append(Case(
-        name, inputs, f"%y = dl.attention {operands}{attrs} : {types}", ["y"],
+        name, inputs, f"%y, %lse = dl.attention {operands}{attrs} : {types}", ["y"],
         lambda q, k, v, m=None: attention(q, k, v, m, causal, scale)))
 
 
@@ -181,7 +181,7 @@ CASES.append(Case(
 D = {"q": normal(2, 4, 3).astype(np.float64), "k": normal(2, 4, 3).astype(np.float64),
      "v": normal(2, 4, 3).astype(np.float64)}
 CASES.append(Case(
-    "attention-f64", D, "%y = dl.attention %q, %k, %v {causal} : "
+    "attention-f64", D, "%y, %lse = dl.attention %q, %k, %v {causal} : "
     "tensor<2x4x3xf64>, tensor<2x4x3xf64>, tensor<2x4x3xf64>",
     {"y": "tensor<2x4x3xf64>"},
     lambda q, k, v: attention(q, k, v, causal=True)))

@@ -187,35 +187,49 @@ func.func @forward(%ids: tensor<2x3xi32> {dl.input = "ids"}) -> tensor<f32> attr
 
 // -----
 
-// Attention, written out: the probabilities recomputed (scale, additive and
-// causal masks, softmax), then the products of the backward.
+// Attention: q, k and v get their gradients from dl.attention_grad (the
+// flash backward, from the forward's output and row log-sum-exps); the
+// mask, a param here, gets its own written out (probabilities recomputed,
+// dS summed to the mask's shape).
 dl.parameter @q : tensor<2x3x4xf32> = #dl.init<uniform(-0.5, 0.5)>
 dl.parameter @m : tensor<3x3xf32> = #dl.init<constant(0.0)>
 func.func @forward(%k: tensor<2x3x4xf32> {dl.input = "k"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
   %q = dl.param @q : tensor<2x3x4xf32>
   %m = dl.param @m : tensor<3x3xf32>
-  %o = dl.attention %q, %k, %k, %m {causal, scale = 0.5 : f64} : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x3xf32>
+  %o, %lse = dl.attention %q, %k, %k, %m {causal, scale = 0.5 : f64} : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x3xf32>
   %l = dl.sum %o : tensor<2x3x4xf32>
   return %l : tensor<f32>
 }
 // CHECK-LABEL: func.func @train_step
-// CHECK: %[[KT:.*]] = dl.transpose %[[K:arg0]] {permutation = array<i64: 0, 2, 1>}
-// CHECK: %[[S:.*]] = dl.matmul %[[Q:.*]], %[[KT]]
-// CHECK: %[[SCALE:.*]] = arith.constant dense<5.000000e-01>
-// CHECK: %[[SS:.*]] = dl.mul %[[S]], %[[SCALE]]
-// CHECK: %[[SM:.*]] = dl.add %[[SS]], %[[M:.*]] : tensor<2x3x3xf32>, tensor<3x3xf32>
+// CHECK: %[[O:.*]], %[[LSE:.*]] = dl.attention %[[Q:.*]], %[[K:arg0]], %[[K]], %[[M:.*]] {causal, scale = 5.000000e-01 : f64}
+// CHECK: %[[DQ:.*]], %{{.*}}, %{{.*}} = dl.attention_grad %[[Q]], %[[K]], %[[K]], %[[O]], %[[LSE]], %{{.*}}, %[[M]] {causal, scale = 5.000000e-01 : f64} : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3xf32>, tensor<2x3x4xf32>, tensor<3x3xf32>
+// CHECK: %[[KT:.*]] = dl.transpose %[[K]] {permutation = array<i64: 0, 2, 1>}
+// CHECK: %[[S:.*]] = dl.matmul %[[Q]], %[[KT]]
+// CHECK: %[[SM:.*]] = dl.add %{{.*}}, %[[M]] : tensor<2x3x3xf32>, tensor<3x3xf32>
 // CHECK: %[[CAUSAL:.*]] = dl.causal_mask : tensor<3x3xf32>
 // CHECK: %[[SC:.*]] = dl.add %[[SM]], %[[CAUSAL]]
 // CHECK: %[[P:.*]] = dl.softmax %[[SC]] {axis = 2 : i64}
-// CHECK: %[[DP:.*]] = dl.matmul %{{.*}}, %{{.*}} : tensor<2x3x4xf32>, tensor<2x4x3xf32>
-// CHECK: %[[DOT:.*]] = dl.sum %{{.*}} {axes = array<i64: 2>, keepdim}
-// CHECK: %[[CENTERED:.*]] = dl.sub %[[DP]], %[[DOT]]
-// CHECK: %[[DS:.*]] = dl.mul %[[P]], %[[CENTERED]]
-// CHECK: %[[DQ:.*]] = dl.matmul %[[DS]], %[[K]]
-// CHECK: %[[DQS:.*]] = dl.mul %[[DQ]], %{{.*}}
+// CHECK: %[[DS:.*]] = dl.mul %[[P]], %{{.*}}
 // CHECK: %[[DM:.*]] = dl.sum %[[DS]] {axes = array<i64: 0>, keepdim}
 // CHECK: %[[DMR:.*]] = dl.reshape %[[DM]] : tensor<1x3x3xf32> -> tensor<3x3xf32>
-// CHECK: return %{{.*}}, %[[DQS]], %[[DMR]]
+// CHECK: return %{{.*}}, %[[DQ]], %[[DMR]]
+
+// -----
+
+// A constant mask needs no gradient: only dl.attention_grad is left.
+dl.parameter @q : tensor<2x3x4xf32> = #dl.init<uniform(-0.5, 0.5)>
+func.func @forward(%k: tensor<2x3x4xf32> {dl.input = "k"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %q = dl.param @q : tensor<2x3x4xf32>
+  %m = dl.causal_mask : tensor<3x3xf32>
+  %o, %lse = dl.attention %q, %k, %k, %m : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<3x3xf32>
+  %l = dl.sum %o : tensor<2x3x4xf32>
+  return %l : tensor<f32>
+}
+// CHECK-LABEL: func.func @train_step
+// CHECK: dl.attention_grad
+// CHECK-NOT: dl.softmax
+// CHECK-NOT: dl.matmul
+// CHECK: return
 
 // -----
 
