@@ -90,10 +90,14 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
     pm.addPass(createCSEPass());
 }
 
-void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
+void buildFusionPipeline(OpPassManager &pm) {
   // Elementwise chains become single loops before buffers exist.
   pm.addPass(createDLFuseElementwise());
   pm.addPass(createCanonicalizerPass());
+}
+
+void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
+  buildFusionPipeline(pm);
 
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;

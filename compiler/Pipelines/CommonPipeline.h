@@ -58,8 +58,12 @@ std::optional<uint64_t> checkpointBudget(mlir::ModuleOp module);
 /// entry points on the arena whose dl ops are lowered to linalg on tensors.
 void buildLinalgPipeline(mlir::OpPassManager &pm, const StepOptions &options);
 
+/// Adds the passes that fuse elementwise chains (and their reductions)
+/// into single loop nests, on tensors (dlcc --emit=fused).
+void buildFusionPipeline(mlir::OpPassManager &pm);
+
 /// Adds the passes that take the output of buildLinalgPipeline to buffers:
-/// elementwise chains fused, tensors bufferized, f32 matrix products handed
+/// elementwise chains fused (buildFusionPipeline), tensors bufferized, f32 matrix products handed
 /// to the runtime's GEMM (`dlrt_sgemm`, or `dlrt_cuda_sgemm` on device
 /// buffers when `deviceGemms`), temporaries placed by the memory plan.
 void buildBufferizePipeline(mlir::OpPassManager &pm, bool deviceGemms = false);

@@ -20,6 +20,7 @@
 #include "compiler/Pipelines/CPUPipeline.h"
 #include "compiler/Pipelines/CUDAPipeline.h"
 #include "compiler/Pipelines/CheckpointSearch.h"
+#include "compiler/Pipelines/FusionReport.h"
 #include "compiler/Pipelines/MemoryPlot.h"
 #include "compiler/Pipelines/MemoryReport.h"
 
@@ -49,6 +50,7 @@ enum class Emit {
   Grad,
   Train,
   Linalg,
+  Fused,
   LLVMDialect,
   LLVMIR,
   Asm,
@@ -82,6 +84,9 @@ cl::opt<Emit> emit(
         clEnumValN(Emit::Train, "train",
                    "the dl dialect with the optimizer's update "
                    "(the whole @train_step)"),
+        clEnumValN(Emit::Fused, "fused",
+                   "the loop nests of each step after elementwise fusion, "
+                   "with the model ops each computes"),
         clEnumValN(Emit::Linalg, "linalg",
                    "entry points built, lowered to linalg on tensors"),
         clEnumValN(Emit::LLVMDialect, "llvm-dialect",
@@ -182,7 +187,8 @@ cl::opt<std::string> checkpointBudget(
 /// memory plan, and for CUDA after kernel generation.
 bool afterBufferization(Emit stage) {
   return stage != Emit::AST && stage != Emit::Params && stage != Emit::DL &&
-         stage != Emit::Grad && stage != Emit::Train && stage != Emit::Linalg;
+         stage != Emit::Grad && stage != Emit::Train && stage != Emit::Linalg &&
+         stage != Emit::Fused;
 }
 
 void printVersion(raw_ostream &os) {
@@ -482,16 +488,18 @@ int main(int argc, char **argv) {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
-    if (target == TargetKind::CUDA && emit != Emit::Linalg) {
+    if (target == TargetKind::CUDA && emit != Emit::Linalg &&
+        emit != Emit::Fused) {
       dlcc::CUDAPipelineOptions options;
       options.step = step;
       options.gpuArch = gpuArch;
       dlcc::buildCUDAPipeline(pm, options);
     } else {
-      dlcc::buildCPUPipeline(pm,
-                             emit == Emit::Linalg ? dlcc::CPUStage::Linalg
-                                                  : dlcc::CPUStage::LLVMDialect,
-                             step);
+      // --emit=fused counts the loop nests before fusion, then fuses.
+      dlcc::CPUStage stage = emit == Emit::Linalg || emit == Emit::Fused
+                                 ? dlcc::CPUStage::Linalg
+                                 : dlcc::CPUStage::LLVMDialect;
+      dlcc::buildCPUPipeline(pm, stage, step);
     }
     if (failed(pm.run(*module)))
       return 1;
@@ -523,6 +531,16 @@ int main(int argc, char **argv) {
     return writeText([&](raw_ostream &os) { os << ptx; });
   }
 
+  if (emit == Emit::Fused) {
+    std::map<std::string, size_t> before = dlcc::countLoopNests(*module);
+    mlir::PassManager pm(&context);
+    dlcc::buildFusionPipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+    return writeText([&](raw_ostream &os) {
+      dlcc::printFusionGroups(*module, before, os);
+    });
+  }
   if (emit == Emit::DL || emit == Emit::Linalg || emit == Emit::LLVMDialect)
     return writeText([&](raw_ostream &os) { module->print(os); });
   return emitNative(*module, argv[0]);
