@@ -26,6 +26,8 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createConvertLinalgToLoopsPass());
   // No bf16 arithmetic on the host: f32 with every result rounded back.
   pm.addPass(createDLEmulateBF16());
+  // GELU's erf as arithmetic that vectorizes, not a libm call.
+  pm.addPass(createDLApproximateErf());
   buildHostToLLVMPipeline(pm, /*launchesKernels=*/false);
 }
 

@@ -26,6 +26,20 @@ def DLEmulateBF16 : Pass<"dl-emulate-bf16", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def DLApproximateErf : Pass<"dl-approximate-erf", "mlir::ModuleOp"> {
+  let summary = "Computes f32 erf with a polynomial instead of a libm call.";
+  let description = [{
+    On the CPU, after linalg became loops: every f32 `math.erf` (GELU's)
+    becomes MLIR's polynomial approximation (`ErfPolynomialApproximation`),
+    plain arithmetic that LLVM vectorizes with the loop around it, where a
+    call of libm's `erff` keeps the loop scalar. The polynomial's fused
+    multiply-adds become a multiply and an add (x86-64-v2 has no FMA, and
+    libm's `fmaf` would be slow). Its error stays within a few f32 ulps
+    (checked against PyTorch by test/Numerics).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
+}
+
 def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
   let description = [{
