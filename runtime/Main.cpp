@@ -8,6 +8,7 @@
 
 #include "dlrt/ModelABI.h"
 #include "runtime/Driver.h"
+#include "runtime/Threads.h"
 
 // Only programs compiled with `dlcc --gradients` define it.
 extern "C" void dl_gradient_step(uint8_t *arena) __attribute__((weak));
@@ -15,6 +16,7 @@ extern "C" void dl_gradient_step(uint8_t *arena) __attribute__((weak));
 extern "C" void dl_train_step(uint8_t *arena) __attribute__((weak));
 
 int main(int argc, char **argv) {
+  dlrt::setIdleThreadsToSleep();
   return dlrt::runProgram(
       argc, argv,
       {dl_model_json, dl_eval_step, dl_gradient_step, dl_train_step});

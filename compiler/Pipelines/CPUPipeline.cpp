@@ -8,7 +8,7 @@
 
 #include "compiler/Transforms/Passes.h"
 
-#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -23,11 +23,13 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   buildBufferizePipeline(pm);
 
   pm.addPass(createDLStridedCopiesToLinalg());
-  pm.addPass(createConvertLinalgToLoopsPass());
+  // Loops; the large parallel ones on the OpenMP runtime's threads.
+  pm.addPass(createDLThreadLoops());
   // No bf16 arithmetic on the host: f32 with every result rounded back.
   pm.addPass(createDLEmulateBF16());
   // GELU's erf as arithmetic that vectorizes, not a libm call.
   pm.addPass(createDLApproximateErf());
+  pm.addPass(createConvertSCFToOpenMPPass());
   buildHostToLLVMPipeline(pm, /*launchesKernels=*/false);
 }
 

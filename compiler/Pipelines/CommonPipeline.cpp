@@ -126,6 +126,8 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool launchesKernels) {
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = true;
   pm.addPass(createConvertFuncToLLVMPass(funcOptions));
+  // The loops dl-thread-loops left parallel, as OpenMP regions.
+  pm.addPass(createConvertOpenMPToLLVMPass());
   if (launchesKernels)
     pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());

@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Transforms/GPUBlockReduction.h"
+#include "compiler/Transforms/LoopOrder.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -20,6 +21,7 @@ namespace dlcc {
 } // namespace dlcc
 
 using namespace mlir;
+using dlcc::parallelLoopsFirst;
 
 namespace {
 
@@ -27,32 +29,6 @@ namespace {
 bool onHost(Operation *op) {
   return !op->getParentOfType<gpu::LaunchOp>() &&
          !op->getParentOfType<gpu::GPUModuleOp>();
-}
-
-/// Turns `op` into a generic op whose parallel loops come first, so that
-/// they become one outer scf.parallel.
-FailureOr<linalg::GenericOp> parallelLoopsFirst(RewriterBase &rewriter,
-                                                linalg::LinalgOp op) {
-  linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(op.getOperation());
-  if (!generic) {
-    rewriter.setInsertionPoint(op);
-    FailureOr<linalg::GenericOp> generalized =
-        linalg::generalizeNamedOp(rewriter, op);
-    if (failed(generalized))
-      return failure();
-    generic = *generalized;
-  }
-  SmallVector<unsigned> order;
-  SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
-  for (unsigned d = 0; d < iterators.size(); ++d)
-    if (linalg::isParallelIterator(iterators[d]))
-      order.push_back(d);
-  for (unsigned d = 0; d < iterators.size(); ++d)
-    if (!linalg::isParallelIterator(iterators[d]))
-      order.push_back(d);
-  if (llvm::equal(order, llvm::seq<unsigned>(0, order.size())))
-    return generic;
-  return linalg::interchangeGenericOp(rewriter, generic, order);
 }
 
 /// Lowers `op` to loops under one outer scf.parallel: its parallel loops,

@@ -40,6 +40,31 @@ def DLApproximateErf : Pass<"dl-approximate-erf", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+def DLThreadLoops : Pass<"dl-thread-loops", "mlir::ModuleOp"> {
+  let summary = "Lowers linalg ops on buffers to loops; the large parallel ones run on threads.";
+  let description = [{
+    On the CPU, in place of `convert-linalg-to-loops`: every linalg op on
+    buffers becomes a loop nest whose parallel loops are `scf.parallel`
+    (`linalg::linalgOpToParallelLoops`). An op whose innermost loop is a
+    reduction (batch norm's sums over [N, C, H, W] per channel) first has
+    its parallel loops moved outside its reductions; the reductions keep
+    their order, so each result is summed as before. Then an outermost
+    `scf.parallel` whose work (its iterations times the operations of its
+    body, nested loops counted by their trip counts) reaches `min-work`
+    stays parallel, for `convert-scf-to-openmp` to share between the
+    threads of the OpenMP runtime; every other `scf.parallel` (small loops,
+    and those nested in another loop) becomes a nest of `scf.for`.
+    Iterations of a parallel loop write distinct elements, so results do
+    not depend on the number of threads.
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 16",
+           "Operations a loop must execute to be run on threads">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
   let description = [{

@@ -98,15 +98,20 @@ func.func @matmul(%a: tensor<2x3x4x8xf32>, %b: tensor<8x5xf32>, %c: tensor<3x8x5
 
 // -----
 
-// conv2d: zero padding, an im2col gather with the strides in its indexing
-// map, one product with the transposed filters, NHWC -> NCHW.
-// CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d1 * 2 + d4, d2 * 2 + d5)>
+// conv2d: zero padding, an im2col gather into one row per kernel tap
+// [C*KH*KW, N*OH*OW] (loops (c, i, j, n, y, x), the strides in the
+// indexing map), one product filters [O, C*KH*KW] x rows, [O, N, OH, OW]
+// -> NCHW.
+// CHECK-DAG: #[[GATHER:.*]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d0, d4 * 2 + d1, d5 * 2 + d2)>
+// CHECK-DAG: #[[SWAP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
 // CHECK-LABEL: func.func @conv
 func.func @conv(%x: tensor<2x1x6x6xf32>, %w: tensor<3x1x3x3xf32>) -> tensor<2x3x3x3xf32> {
   // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
   // CHECK: linalg.generic {indexing_maps = [#[[GATHER]],
-  // CHECK: linalg.matmul {{.*}} ins(%{{.*}}, %{{.*}} : tensor<18x9xf32>, tensor<3x9xf32>)
-  // CHECK: linalg.transpose {{.*}} permutation = [0, 3, 1, 2]
+  // CHECK-SAME: outs(%{{.*}} : tensor<1x3x3x2x3x3xf32>)
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x9xf32>, tensor<9x18xf32>)
+  // CHECK: linalg.generic {indexing_maps = [#[[SWAP]],
+  // CHECK-SAME: outs(%{{.*}} : tensor<2x3x3x3xf32>)
   %y = dl.conv2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x1x6x6xf32>, tensor<3x1x3x3xf32>
   return %y : tensor<2x3x3x3xf32>
 }
@@ -241,13 +246,32 @@ func.func @conv2d_grad_input(%w: tensor<3x2x3x3xf32>, %dy: tensor<1x3x3x3xf32>) 
 
 // -----
 
-// The weight gradient: dy^T [O, N*OH*OW] x im2col(x) [N*OH*OW, C*KH*KW].
+// With stride 1 the input gradient is a convolution of dy, padded by
+// K-1-p, with the filters flipped and their channels swapped.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d1, d0, -d2 + 2, -d3 + 2)>
+// CHECK-LABEL: func.func @conv2d_grad_input_stride1
+func.func @conv2d_grad_input_stride1(%w: tensor<3x2x3x3xf32>, %dy: tensor<1x3x5x5xf32>) -> tensor<1x2x5x5xf32> {
+  // CHECK: linalg.generic {indexing_maps = [#[[FLIP]],
+  // CHECK-SAME: outs(%{{.*}} : tensor<2x3x3x3xf32>)
+  // CHECK: tensor.pad %{{.*}} low[0, 0, 1, 1] high[0, 0, 1, 1]
+  // CHECK: outs(%{{.*}} : tensor<3x3x3x1x5x5xf32>)
+  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<2x27xf32>, tensor<27x25xf32>)
+  // CHECK-NOT: arith.divsi
+  // CHECK: return
+  %dx = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 1, 2, 5, 5>, stride = array<i64: 1, 1>, padding = array<i64: 1, 1>} : tensor<1x3x5x5xf32>, tensor<3x2x3x3xf32>
+  return %dx : tensor<1x2x5x5xf32>
+}
+
+// -----
+
+// The weight gradient: dy^T [O, N*OH*OW] x the forward's kernel rows
+// [C*KH*KW, N*OH*OW], transposed.
 // CHECK-LABEL: func.func @conv2d_grad_weight
 func.func @conv2d_grad_weight(%x: tensor<1x2x5x5xf32>, %dy: tensor<1x3x3x3xf32>) -> tensor<3x2x3x3xf32> {
   // CHECK: tensor.pad
-  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x7x7xf32>) outs(%{{.*}} : tensor<1x3x3x2x3x3xf32>)
+  // CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x7x7xf32>) outs(%{{.*}} : tensor<2x3x3x1x3x3xf32>)
   // CHECK: linalg.transpose ins(%{{.*}} : tensor<1x3x3x3xf32>) {{.*}} permutation = [1, 0, 2, 3]
-  // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<3x9xf32>, tensor<9x18xf32>)
+  // CHECK: linalg.matmul indexing_maps = {{.*}} ins(%{{.*}}, %{{.*}} : tensor<3x9xf32>, tensor<18x9xf32>)
   // CHECK: tensor.expand_shape {{.*}} into tensor<3x2x3x3xf32>
   %dw = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<1x2x5x5xf32>, tensor<1x3x3x3xf32>
   return %dw : tensor<3x2x3x3xf32>

@@ -24,6 +24,7 @@
 #include "compiler/Pipelines/MemoryPlot.h"
 #include "compiler/Pipelines/MemoryReport.h"
 
+#include "mlir/Dialect/LLVMIR/Transforms/Passes.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -167,6 +168,12 @@ cl::opt<bool> flashAttention(
              "mask) @ v) into dl.attention, whose kernels never store the "
              "[Tq, Tk] weights (default: on)"),
     cl::init(true), cl::cat(dlccCategory));
+
+cl::opt<bool> debugInfo(
+    "g",
+    cl::desc("Generate line tables that map the compiled step's code to the "
+             ".dl source lines of its ops (for perf, gdb)"),
+    cl::init(false), cl::cat(dlccCategory));
 
 cl::opt<std::string> checkpoint(
     "checkpoint",
@@ -501,6 +508,8 @@ int main(int argc, char **argv) {
                                  : dlcc::CPUStage::LLVMDialect;
       dlcc::buildCPUPipeline(pm, stage, step);
     }
+    if (debugInfo)
+      pm.addPass(mlir::LLVM::createDIScopeForLLVMFuncOpPass());
     if (failed(pm.run(*module)))
       return 1;
   }

@@ -3,7 +3,8 @@
 // Part of dlcc. Products become linalg.matmul / linalg.batch_matmul on
 // contiguous operands so that dl-linalg-to-blas can hand them to the GEMM of
 // the runtime; a convolution is an im2col gather and one product, and so is
-// each of its gradients (the input's followed by a col2im gather).
+// each of its gradients (the input's, for stride 1, a convolution itself;
+// for larger strides a product followed by a col2im gather).
 //
 //===----------------------------------------------------------------------===//
 
@@ -61,12 +62,15 @@ struct LinearLowering : OpConversionPattern<dl::LinearOp> {
   }
 };
 
-/// im2col of an NCHW input for a [KH, KW] kernel and [OH, OW] outputs:
-/// rows [N*OH*OW, C*KH*KW] with
-/// cols[(n, y, x), (c, i, j)] = padded[n, c, y*sh + i, x*sw + j].
-Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
-             ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
-             ArrayRef<int64_t> outputSize) {
+/// im2col of an NCHW input for a [KH, KW] kernel and [OH, OW] outputs, one
+/// row per kernel tap: [C*KH*KW, N*OH*OW] with
+/// cols[(c, i, j), (n, y, x)] = padded[n, c, y*sh + i, x*sw + j].
+/// The innermost loop runs along an output row, reading an input row: a
+/// copy LLVM vectorizes (for stride 1), where one row per output position
+/// would copy KW elements at a time.
+Value kernelRows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
+                 ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+                 ArrayRef<int64_t> outputSize) {
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(x);
   Type element = type.getElementType();
@@ -74,9 +78,9 @@ Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
   int64_t kh = kernel[0], kw = kernel[1], oh = outputSize[0],
           ow = outputSize[1];
   Value padded = padSpatial(b, loc, x, padding, 0.0);
-  AffineExpr dn, dy, dx, dc, di, dj;
-  bindDims(ctx, dn, dy, dx, dc, di, dj);
-  auto colsType = RankedTensorType::get({n, oh, ow, c, kh, kw}, element);
+  AffineExpr dc, di, dj, dn, dy, dx;
+  bindDims(ctx, dc, di, dj, dn, dy, dx);
+  auto colsType = RankedTensorType::get({c, kh, kw, n, oh, ow}, element);
   Value colsInit =
       tensor::EmptyOp::create(b, loc, colsType.getShape(), element);
   SmallVector<AffineMap> maps{
@@ -92,7 +96,50 @@ Value im2col(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
             linalg::YieldOp::create(nb, l, args[0]);
           })
           .getResult(0);
-  return reshape(b, loc, cols, {n * oh * ow, c * kh * kw});
+  return reshape(b, loc, cols, {c * kh * kw, n * oh * ow});
+}
+
+/// [C, N, H, W] -> [N, C, H, W], adding `bias` [C] on the way when given.
+Value batchFirst(OpBuilder &b, Location loc, Value y, Value bias) {
+  MLIRContext *ctx = b.getContext();
+  RankedTensorType type = tensorType(y);
+  ArrayRef<int64_t> s = type.getShape();
+  SmallVector<int64_t> shape{s[1], s[0], s[2], s[3]};
+  AffineExpr dn, dc, dh, dw;
+  bindDims(ctx, dn, dc, dh, dw);
+  SmallVector<Value> inputs{y};
+  SmallVector<AffineMap> maps{AffineMap::get(4, 0, {dc, dn, dh, dw}, ctx)};
+  if (bias) {
+    inputs.push_back(bias);
+    maps.push_back(AffineMap::get(4, 0, {dc}, ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(4, ctx));
+  Value init =
+      tensor::EmptyOp::create(b, loc, shape, type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location l, ValueRange args) {
+               Value v = args[0];
+               if (bias)
+                 v = arith::AddFOp::create(nb, l, v, args[1]);
+               linalg::YieldOp::create(nb, l, v);
+             })
+      .getResult(0);
+}
+
+/// [O, C*KH*KW] filters x [C*KH*KW, N*OH*OW] kernel rows -> NCHW output.
+Value convolve(OpBuilder &b, Location loc, Value x, Value w, Value bias,
+               ArrayRef<int64_t> stride, ArrayRef<int64_t> padding,
+               RankedTensorType resultType) {
+  ArrayRef<int64_t> ws = tensorType(w).getShape(),
+                    out = resultType.getShape();
+  int64_t n = out[0], o = out[1], oh = out[2], ow = out[3];
+  Value rows =
+      kernelRows(b, loc, x, ws.drop_front(2), stride, padding, {oh, ow});
+  Value filters = reshape(b, loc, w, {o, ws[1] * ws[2] * ws[3]});
+  Value y = matmul(b, loc, filters, rows, /*transposeRhs=*/false);
+  return batchFirst(b, loc, reshape(b, loc, y, {o, n, oh, ow}), bias);
 }
 
 struct Conv2DLowering : OpConversionPattern<dl::Conv2DOp> {
@@ -100,25 +147,60 @@ struct Conv2DLowering : OpConversionPattern<dl::Conv2DOp> {
   LogicalResult
   matchAndRewrite(dl::Conv2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value x = adaptor.getInput(), w = adaptor.getWeight();
-    ArrayRef<int64_t> ws = tensorType(w).getShape(),
-                      out = op.getType().getShape();
-    int64_t n = out[0], o = out[1], oh = out[2], ow = out[3];
-    // [N*OH*OW, C*KH*KW] x [O, C*KH*KW]^T -> [N*OH*OW, O]
-    Value rows = im2col(rewriter, loc, x, ws.drop_front(2), op.getStride(),
-                        op.getPadding(), {oh, ow});
-    Value filters = reshape(rewriter, loc, w, {o, ws[1] * ws[2] * ws[3]});
-    Value y = matmul(rewriter, loc, rows, filters, /*transposeRhs=*/true);
-    y = addBias(rewriter, loc, y, adaptor.getBias());
-    y = reshape(rewriter, loc, y, {n, oh, ow, o});
-    rewriter.replaceOp(op, transpose(rewriter, loc, y, {0, 3, 1, 2}));
+    rewriter.replaceOp(op, convolve(rewriter, op.getLoc(), adaptor.getInput(),
+                                    adaptor.getWeight(), adaptor.getBias(),
+                                    op.getStride(), op.getPadding(),
+                                    op.getType()));
     return success();
   }
 };
 
-/// dcols = dy [N*OH*OW, O] x W [O, C*KH*KW], one product; then each input
-/// element gathers the columns that read it (col2im, deterministic).
+/// The input gradient of a stride-1 convolution is itself a convolution:
+/// of dy, padded by KH-1-ph (KW-1-pw), with the filters flipped and their
+/// channels swapped, W'[c, o, i, j] = W[o, c, KH-1-i, KW-1-j]:
+/// dx[n, c, h, w] = sum_{o,i,j} dy[n, o, h+ph-i, w+pw-j] W[o, c, i, j].
+struct Conv2DGradInputAsConvolution
+    : OpConversionPattern<dl::Conv2DGradInputOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::Conv2DGradInputOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w = adaptor.getWeight();
+    RankedTensorType wt = tensorType(w);
+    ArrayRef<int64_t> ws = wt.getShape(), pad = op.getPadding();
+    int64_t o = ws[0], c = ws[1], kh = ws[2], kw = ws[3];
+    if (!llvm::all_of(op.getStride(), [](int64_t s) { return s == 1; }) ||
+        pad[0] > kh - 1 || pad[1] > kw - 1)
+      return rewriter.notifyMatchFailure(op, "strided or overpadded");
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr dc, dout, di, dj;
+    bindDims(ctx, dc, dout, di, dj);
+    Value flippedInit = tensor::EmptyOp::create(
+        rewriter, loc, ArrayRef<int64_t>{c, o, kh, kw}, wt.getElementType());
+    SmallVector<AffineMap> maps{
+        AffineMap::get(4, 0, {dout, dc, kh - 1 - di, kw - 1 - dj}, ctx),
+        AffineMap::getMultiDimIdentityMap(4, ctx)};
+    Value flipped =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{flippedInit.getType()}, ValueRange{w},
+            ValueRange{flippedInit}, maps,
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [](OpBuilder &nb, Location l, ValueRange args) {
+              linalg::YieldOp::create(nb, l, args[0]);
+            })
+            .getResult(0);
+    rewriter.replaceOp(
+        op, convolve(rewriter, loc, adaptor.getGrad(), flipped, Value(),
+                     op.getStride(), {kh - 1 - pad[0], kw - 1 - pad[1]},
+                     op.getType()));
+    return success();
+  }
+};
+
+/// A strided convolution's input gradient: dcols = dy [N*OH*OW, O] x
+/// W [O, C*KH*KW], one product; then each input element gathers the
+/// columns that read it (col2im, deterministic).
 struct Conv2DGradInputLowering : OpConversionPattern<dl::Conv2DGradInputOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -151,7 +233,8 @@ struct Conv2DGradInputLowering : OpConversionPattern<dl::Conv2DGradInputOp> {
   }
 };
 
-/// dW [O, C*KH*KW] = dy^T [O, N*OH*OW] x im2col(x) [N*OH*OW, C*KH*KW].
+/// dW [O, C*KH*KW] = dy^T [O, N*OH*OW] x kernel rows [C*KH*KW, N*OH*OW]^T,
+/// the kernel rows being those of the forward convolution.
 struct Conv2DGradWeightLowering : OpConversionPattern<dl::Conv2DGradWeightOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -162,12 +245,12 @@ struct Conv2DGradWeightLowering : OpConversionPattern<dl::Conv2DGradWeightOp> {
     ArrayRef<int64_t> ds = tensorType(dy).getShape(),
                       ws = op.getType().getShape();
     int64_t n = ds[0], o = ds[1], oh = ds[2], ow = ds[3];
-    Value cols = im2col(rewriter, loc, x, op.getKernel(), op.getStride(),
-                        op.getPadding(), {oh, ow});
+    Value rows = kernelRows(rewriter, loc, x, op.getKernel(), op.getStride(),
+                            op.getPadding(), {oh, ow});
     Value grads =
         reshape(rewriter, loc, transpose(rewriter, loc, dy, {1, 0, 2, 3}),
                 {o, n * oh * ow});
-    Value dw = matmul(rewriter, loc, grads, cols, /*transposeRhs=*/false);
+    Value dw = matmul(rewriter, loc, grads, rows, /*transposeRhs=*/true);
     rewriter.replaceOp(op, reshape(rewriter, loc, dw, ws));
     return success();
   }
@@ -263,6 +346,9 @@ struct EmbeddingGradLowering : OpConversionPattern<dl::EmbeddingGradOp> {
 } // namespace
 
 void dlcc::populateLinearAlgebraLowering(RewritePatternSet &patterns) {
+  // The stride-1 input gradient as a convolution first; col2im otherwise.
+  patterns.add<Conv2DGradInputAsConvolution>(patterns.getContext(),
+                                             /*benefit=*/2);
   patterns.add<MatmulLowering, LinearLowering, Conv2DLowering,
                Conv2DGradInputLowering, Conv2DGradWeightLowering,
                EmbeddingLowering, EmbeddingGradLowering>(

@@ -1,0 +1,213 @@
+//===- ThreadLoops.cpp - Which parallel loops run on threads --------------===//
+//
+// Part of dlcc. Implements `dl-thread-loops`; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/LoopOrder.h"
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_DLTHREADLOOPS
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+
+namespace {
+
+/// Iterations a threaded loop is cut into at least (a multiple of the
+/// threads of most machines).
+constexpr int64_t kChunks = 16;
+
+/// The trip count of one loop dimension, 1 where a bound is not constant
+/// (a loop over a run-time range is not worth estimating).
+int64_t tripCount(Value lower, Value upper, Value step) {
+  std::optional<int64_t> lb = getConstantIntValue(lower),
+                         ub = getConstantIntValue(upper),
+                         st = getConstantIntValue(step);
+  if (!lb || !ub || !st || *st <= 0 || *ub <= *lb)
+    return 1;
+  return (*ub - *lb + *st - 1) / *st;
+}
+
+int64_t tripCount(Operation *loop) {
+  int64_t trips = 1;
+  if (auto parallel = dyn_cast<scf::ParallelOp>(loop)) {
+    for (auto [lb, ub, st] :
+         llvm::zip(parallel.getLowerBound(), parallel.getUpperBound(),
+                   parallel.getStep()))
+      trips *= tripCount(lb, ub, st);
+  } else if (auto serial = dyn_cast<scf::ForOp>(loop)) {
+    trips = tripCount(serial.getLowerBound(), serial.getUpperBound(),
+                      serial.getStep());
+  }
+  return trips;
+}
+
+/// Operations one execution of the regions of `op` performs: each
+/// operation counts one, a loop its trip count times its body.
+int64_t bodyWork(Operation *op) {
+  int64_t work = 0;
+  for (Region &region : op->getRegions())
+    for (Operation &inner : region.getOps()) {
+      int64_t innerWork = 1;
+      if (inner.getNumRegions())
+        innerWork += tripCount(&inner) * bodyWork(&inner);
+      work = std::min<int64_t>(work + innerWork, int64_t(1) << 50);
+    }
+  return work;
+}
+
+/// Keeps the first `parallelDims` dimensions of `loop` parallel and turns
+/// the others, outermost first, into a nest of sequential loops with the
+/// same body (all of them when `parallelDims` is 0). OpenMP would otherwise
+/// collapse every dimension into one, recovering each index by division.
+void serializeAfter(scf::ParallelOp loop, unsigned parallelDims) {
+  if (parallelDims == loop.getNumLoops())
+    return;
+  OpBuilder b(loop);
+  Location loc = loop.getLoc();
+  IRMapping ivs;
+  if (parallelDims) {
+    auto outer = scf::ParallelOp::create(
+        b, loc, loop.getLowerBound().take_front(parallelDims),
+        loop.getUpperBound().take_front(parallelDims),
+        loop.getStep().take_front(parallelDims));
+    ivs.map(ArrayRef<Value>(loop.getInductionVars()).take_front(parallelDims),
+            outer.getInductionVars());
+    b.setInsertionPoint(outer.getBody()->getTerminator());
+  }
+  for (unsigned d = parallelDims; d < loop.getNumLoops(); ++d) {
+    auto serial =
+        scf::ForOp::create(b, loc, loop.getLowerBound()[d],
+                           loop.getUpperBound()[d], loop.getStep()[d]);
+    ivs.map(loop.getInductionVars()[d], serial.getInductionVar());
+    b.setInsertionPointToStart(serial.getBody());
+  }
+  for (Operation &op : loop.getBody()->without_terminator())
+    b.clone(op, ivs);
+  loop.erase();
+}
+
+/// How many leading dimensions of `loop` to share between threads: enough
+/// for several chunks per thread, so that uneven chunks even out.
+unsigned dimsToShare(scf::ParallelOp loop) {
+  int64_t iterations = 1;
+  for (unsigned d = 0; d < loop.getNumLoops(); ++d) {
+    iterations *= tripCount(loop.getLowerBound()[d], loop.getUpperBound()[d],
+                            loop.getStep()[d]);
+    if (iterations >= kChunks)
+      return d + 1;
+  }
+  return loop.getNumLoops();
+}
+
+/// Whether `op`'s innermost loop is a reduction with a parallel loop
+/// outside it that a reduction loop separates from the outer parallel ones:
+/// [N, C, H, W] summed per channel. Moving C first makes the channel loop
+/// the one to share between threads, and keeps the inner loops.
+bool reductionHidesParallelLoop(linalg::LinalgOp op) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (iterators.empty() || linalg::isParallelIterator(iterators.back()))
+    return false;
+  bool seenReduction = false;
+  for (utils::IteratorType iterator : iterators) {
+    if (!linalg::isParallelIterator(iterator))
+      seenReduction = true;
+    else if (seenReduction)
+      return true;
+  }
+  return false;
+}
+
+LogicalResult lowerToLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (reductionHidesParallelLoop(op)) {
+    FailureOr<linalg::GenericOp> generic =
+        dlcc::parallelLoopsFirst(rewriter, op);
+    if (failed(generic))
+      return op.emitError("cannot reorder the loops of this op");
+    op = *generic;
+  }
+  rewriter.setInsertionPoint(op);
+  if (failed(linalg::linalgOpToParallelLoops(rewriter, op)))
+    return op.emitError("cannot turn this op into loops");
+  rewriter.eraseOp(op);
+  return success();
+}
+
+/// Copies into `loop` the side-effect-free operations its body uses from
+/// outside (constants, index arithmetic, views of the arena), transitively.
+/// OpenMP outlines the body into a function that gets every value it uses
+/// from outside through memory; rebuilt inside, the memref descriptors'
+/// sizes, strides and offsets stay constants LLVM folds and vectorizes with.
+void sinkPureDefinitions(scf::ParallelOp loop) {
+  Region &body = loop.getRegion();
+  OpBuilder b(&body.front(), body.front().begin());
+  SetVector<Value> captured;
+  getUsedValuesDefinedAbove(body, captured);
+  SmallVector<Value> worklist(captured.begin(), captured.end());
+  DenseMap<Value, Value> sunk;
+  // Clones `value`'s definition (after its own operands') if it is pure.
+  std::function<Value(Value)> sink = [&](Value value) -> Value {
+    if (Value done = sunk.lookup(value))
+      return done;
+    Operation *def = value.getDefiningOp();
+    if (!def || def->getNumRegions() || !isMemoryEffectFree(def))
+      return value;
+    IRMapping mapping;
+    for (Value operand : def->getOperands())
+      mapping.map(operand, sink(operand));
+    Operation *clone = b.clone(*def, mapping);
+    for (auto [result, cloned] :
+         llvm::zip(def->getResults(), clone->getResults()))
+      sunk[result] = cloned;
+    return sunk.lookup(value);
+  };
+  for (Value value : worklist) {
+    Value inside = sink(value);
+    if (inside != value)
+      replaceAllUsesInRegionWith(value, inside, body);
+  }
+}
+
+struct DLThreadLoopsPass : dlcc::impl::DLThreadLoopsBase<DLThreadLoopsPass> {
+  using DLThreadLoopsBase::DLThreadLoopsBase;
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops)
+      if (failed(lowerToLoops(rewriter, op)))
+        return signalPassFailure();
+
+    // Each loop with the number of its dimensions that stay parallel.
+    SmallVector<std::pair<scf::ParallelOp, unsigned>> loops;
+    getOperation().walk([&](scf::ParallelOp loop) {
+      bool outermost = !loop->getParentOfType<scf::ParallelOp>() &&
+                       !loop->getParentOfType<scf::ForOp>();
+      bool reduces = loop.getNumResults() != 0;
+      bool threaded = outermost && !reduces && tripCount(loop) >= 2 &&
+                      tripCount(loop) * bodyWork(loop) >= minWork;
+      loops.emplace_back(loop, threaded ? dimsToShare(loop) : 0);
+    });
+    // Innermost first (the walk's order): serializing a loop clones its
+    // body, nested loops included.
+    for (auto [loop, parallelDims] : loops)
+      serializeAfter(loop, parallelDims);
+    getOperation().walk(
+        [](scf::ParallelOp loop) { sinkPureDefinitions(loop); });
+  }
+};
+
+} // namespace
