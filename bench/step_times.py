@@ -24,7 +24,10 @@ threads (OPENBLAS_NUM_THREADS=2) for both, and PyTorch's elementwise and
 oneDNN work with 2 OpenMP threads or 1 (the faster is compared). PyTorch
 calls BLAS outside its parallel regions, so with 2 threads its idle OpenMP
 thread must not spin while OpenBLAS's threads work: OMP_WAIT_POLICY=PASSIVE
-(dlcc's programs do not use OpenMP). Both load the same
+for PyTorch. dlcc's programs run their parallel loops on LLVM's OpenMP
+runtime and set their own idle policy (runtime/Threads.h: OpenBLAS's
+threads sleep at once, OpenMP's after 1 ms), so the variable is removed
+for them. Both load the same
 libopenblas.so.0 with the same kernels: OPENBLAS_L2_SIZE is unset, and so
 is OPENBLAS_CORETYPE unless OpenBLAS then picks its SSE3 `Prescott`
 kernels (0.3.21 does not know recent CPUs), in which case it is set to
@@ -137,8 +140,8 @@ def use_environment(env):
         os.execve(sys.executable, [sys.executable] + sys.argv, env)
 
 
-def run(command):
-    result = subprocess.run(command, capture_output=True, text=True)
+def run(command, env=None):
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         sys.exit(f"{' '.join(command)} failed ({result.returncode}):\n"
                  f"{result.stdout}{result.stderr}")
@@ -179,9 +182,10 @@ def dlcc_steps(prog, batch, weights, steps, work):
     """Trains `steps` steps; returns the times of steps 2.. and the loss of
     step 1, from the metrics log."""
     log = os.path.join(work, "steps.jsonl")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     run([prog, "--data", batch, "--init", weights, f"--steps={steps}",
          "--eval=none", "--log", log, "--log_every=1", "--seed=1",
-         "--checkpoint", os.path.join(work, "steps.ckpt")])
+         "--checkpoint", os.path.join(work, "steps.ckpt")], env=env)
     with open(log) as f:
         records = [r for r in map(json.loads, f) if r["event"] == "train"]
     elapsed = [r["time"]["elapsed_s"] for r in records]
@@ -301,7 +305,7 @@ def main():
           f"threads, PyTorch with 1 thread; steps per round {args.steps}, the "
           f"first {args.warmup} of each left out; median step times")
     print(f"BLAS: {blas_choice}; OPENBLAS_NUM_THREADS=2, "
-          f"OMP_WAIT_POLICY=PASSIVE; {peaks[0][0]}")
+          f"OMP_WAIT_POLICY=PASSIVE for PyTorch; {peaks[0][0]}")
     print(torch_blas())
     (busy, own), (busy0, own0) = cpu_seconds(), start_cpu
     wall = time.time() - start_wall

@@ -27,8 +27,8 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createDLThreadLoops());
   // No bf16 arithmetic on the host: f32 with every result rounded back.
   pm.addPass(createDLEmulateBF16());
-  // GELU's erf as arithmetic that vectorizes, not a libm call.
-  pm.addPass(createDLApproximateErf());
+  // GELU's erf and exp as arithmetic that vectorizes, not libm calls.
+  pm.addPass(createDLApproximateMath());
   pm.addPass(createConvertSCFToOpenMPPass());
   buildHostToLLVMPipeline(pm, /*launchesKernels=*/false);
 }

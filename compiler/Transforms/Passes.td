@@ -26,16 +26,18 @@ def DLEmulateBF16 : Pass<"dl-emulate-bf16", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
-def DLApproximateErf : Pass<"dl-approximate-erf", "mlir::ModuleOp"> {
-  let summary = "Computes f32 erf with a polynomial instead of a libm call.";
+def DLApproximateMath : Pass<"dl-approximate-math", "mlir::ModuleOp"> {
+  let summary = "Computes f32 erf and exp with polynomials instead of libm calls.";
   let description = [{
     On the CPU, after linalg became loops: every f32 `math.erf` (GELU's)
-    becomes MLIR's polynomial approximation (`ErfPolynomialApproximation`),
-    plain arithmetic that LLVM vectorizes with the loop around it, where a
-    call of libm's `erff` keeps the loop scalar. The polynomial's fused
+    and `math.exp` (GELU's gradient, softmax written out, sigmoid) becomes
+    MLIR's polynomial approximation (`ErfPolynomialApproximation`,
+    `ExpApproximation`, Cephes' with range reduction), plain arithmetic
+    that LLVM vectorizes with the loop around it, where a call of libm's
+    `erff` or `expf` keeps the loop scalar. The polynomials' fused
     multiply-adds become a multiply and an add (x86-64-v2 has no FMA, and
-    libm's `fmaf` would be slow). Its error stays within a few f32 ulps
-    (checked against PyTorch by test/Numerics).
+    libm's `fmaf` would be slow). Their error stays within a few f32 ulps
+    (checked against PyTorch by test/Numerics); f64 keeps libm.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }

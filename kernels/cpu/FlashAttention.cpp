@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/FlashAttention.h"
+#include "kernels/cpu/VectorExp.h"
 
 #include <algorithm>
 #include <cmath>
@@ -131,10 +132,10 @@ DL_VECTORIZED void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
           newMax = std::max(newMax, row[j]);
         if (newMax == kMinusInfinity<T>)
           continue; // every key so far masked out
-        T rescale = std::exp(rowMax[r] - newMax);
+        T rescale = dlcc::kernels::expOf(rowMax[r] - newMax);
         T sum = T(0);
         for (int64_t j = 0; j < cols; ++j) {
-          row[j] = std::exp(row[j] - newMax);
+          row[j] = dlcc::kernels::expOf(row[j] - newMax);
           sum += row[j];
         }
         rowSum[r] = rowSum[r] * rescale + sum;
@@ -193,7 +194,7 @@ DL_VECTORIZED void backwardEntry(const Shape<T> &s, const Entry<T> &e,
         T *p = probs.data() + r * kKeyTile;
         T l = lse[i0 + r];
         for (int64_t j = 0; j < cols; ++j)
-          p[j] = std::exp(p[j] - l);
+          p[j] = dlcc::kernels::expOf(p[j] - l);
         // dv_j += p_rj dout_r
         const T *dor = dout + (i0 + r) * s.valueDim;
         for (int64_t j = 0; j < cols; ++j) {

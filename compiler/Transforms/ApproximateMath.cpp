@@ -1,6 +1,6 @@
-//===- ApproximateErf.cpp - f32 erf as a polynomial -----------------------===//
+//===- ApproximateMath.cpp - f32 erf and exp as polynomials ---------------===//
 //
-// Part of dlcc. Implements `dl-approximate-erf`; see Passes.td.
+// Part of dlcc. Implements `dl-approximate-math`; see Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
@@ -12,7 +12,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlcc {
-#define GEN_PASS_DEF_DLAPPROXIMATEERF
+#define GEN_PASS_DEF_DLAPPROXIMATEMATH
 #include "compiler/Transforms/Passes.h.inc"
 } // namespace dlcc
 
@@ -34,11 +34,15 @@ struct SplitFma : OpRewritePattern<math::FmaOp> {
   }
 };
 
-struct DLApproximateErfPass
-    : dlcc::impl::DLApproximateErfBase<DLApproximateErfPass> {
+struct DLApproximateMathPass
+    : dlcc::impl::DLApproximateMathBase<DLApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populatePolynomialApproximateErfPattern(patterns);
+    populateMathPolynomialApproximationPatterns(
+        patterns, [](StringRef name) {
+          return name == math::ErfOp::getOperationName() ||
+                 name == math::ExpOp::getOperationName();
+        });
     patterns.add<SplitFma>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
