@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
@@ -130,7 +131,40 @@ bool reductionHidesParallelLoop(linalg::LinalgOp op) {
   return false;
 }
 
+/// Reads before `op` each input that is one element for the whole op (a
+/// rank-0 buffer, or an indexing map of constants: the optimizer's
+/// hyper-parameters, a mean) and passes the value to the body instead.
+/// In the loops, a load per iteration from a buffer LLVM cannot tell apart
+/// from the one being written could not be hoisted, and kept the loop
+/// scalar. Inputs that are also outputs are left alone.
+void hoistScalarInputs(RewriterBase &rewriter, linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics())
+    return;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    auto memrefType = dyn_cast<MemRefType>(input->get().getType());
+    if (!memrefType || map.getNumResults() != memrefType.getRank() ||
+        !llvm::all_of(map.getResults(), llvm::IsaPred<AffineConstantExpr>))
+      continue;
+    if (llvm::is_contained(op.getDpsInits(), input->get()))
+      continue;
+    BlockArgument arg = op.getMatchingBlockArgument(input);
+    if (arg.use_empty())
+      continue;
+    rewriter.setInsertionPoint(op);
+    SmallVector<Value> indices;
+    for (AffineExpr result : map.getResults())
+      indices.push_back(arith::ConstantIndexOp::create(
+          rewriter, op.getLoc(), cast<AffineConstantExpr>(result).getValue()));
+    Value value =
+        memref::LoadOp::create(rewriter, op.getLoc(), input->get(), indices);
+    rewriter.replaceAllUsesWith(arg, value);
+  }
+}
+
 LogicalResult lowerToLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
+  if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+    hoistScalarInputs(rewriter, generic);
   if (reductionHidesParallelLoop(op)) {
     FailureOr<linalg::GenericOp> generic =
         dlcc::parallelLoopsFirst(rewriter, op);
@@ -190,6 +224,11 @@ struct DLThreadLoopsPass : dlcc::impl::DLThreadLoopsBase<DLThreadLoopsPass> {
     for (linalg::LinalgOp op : ops)
       if (failed(lowerToLoops(rewriter, op)))
         return signalPassFailure();
+    // The loads of the inputs hoistScalarInputs read before the loops.
+    getOperation().walk([](memref::LoadOp load) {
+      if (load.use_empty())
+        load.erase();
+    });
 
     // Each loop with the number of its dimensions that stay parallel.
     SmallVector<std::pair<scf::ParallelOp, unsigned>> loops;

@@ -107,3 +107,27 @@ func.func @product(%a: memref<256x64xf64>, %b: memref<64x128xf64>,
   }
   return
 }
+
+// An input of one element for the whole op (a hyper-parameter) is read once
+// before the loops, not in every iteration; an input that is also the
+// output stays inside.
+// CHECK-LABEL: func.func @scalar_inputs
+// CHECK: %[[LR:.*]] = memref.load %arg1[] : memref<f32>
+// CHECK: scf.parallel
+// CHECK-NOT: memref.load %arg1
+// CHECK: arith.mulf %{{.*}}, %[[LR]]
+func.func @scalar_inputs(%p: memref<512x256xf32>, %lr: memref<f32>,
+                         %g: memref<512x256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> ()>,
+                                   affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%g, %lr : memref<512x256xf32>, memref<f32>)
+      outs(%p : memref<512x256xf32>) {
+  ^bb0(%gi: f32, %l: f32, %pi: f32):
+    %step = arith.mulf %gi, %l : f32
+    %r = arith.subf %pi, %step : f32
+    linalg.yield %r : f32
+  }
+  return
+}
