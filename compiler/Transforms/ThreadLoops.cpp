@@ -6,6 +6,7 @@
 
 #include "compiler/Transforms/LoopOrder.h"
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/RegisterAccumulators.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -244,6 +245,10 @@ struct DLThreadLoopsPass : dlcc::impl::DLThreadLoopsBase<DLThreadLoopsPass> {
     // body, nested loops included.
     for (auto [loop, parallelDims] : loops)
       serializeAfter(loop, parallelDims);
+    SmallVector<scf::ForOp> serialLoops;
+    getOperation().walk([&](scf::ForOp loop) { serialLoops.push_back(loop); });
+    for (scf::ForOp loop : serialLoops)
+      dlcc::keepAccumulatorsInRegisters(rewriter, loop);
     getOperation().walk(
         [](scf::ParallelOp loop) { sinkPureDefinitions(loop); });
   }

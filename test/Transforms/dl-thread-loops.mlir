@@ -43,16 +43,18 @@ func.func @small(%x: memref<4x8xf32>, %y: memref<4x8xf32>) {
 
 // Batch norm's sum per channel, [N, C, H, W] -> [C]: the channel loop
 // moves outside the batch loop and is shared; each channel still sums
-// n, h, w in that order.
+// n, h, w in that order, its sum carried by the loops (loaded once, stored
+// once) and its addition reassociable.
 // CHECK-LABEL: func.func @channel_sums
 // CHECK: scf.parallel (%[[C:.*]]) = ({{.*}}) to (%c32) step
-// CHECK: scf.for %[[N:.*]] = {{.*}} to %c64
-// CHECK: scf.for %[[H:.*]] = {{.*}} to %c28
-// CHECK: scf.for %[[W:.*]] = {{.*}} to %c28
-// CHECK-DAG: %[[IN:.*]] = affine.apply {{.*}}(%[[N]])
-// CHECK-DAG: %[[IC:.*]] = affine.apply {{.*}}(%[[C]])
-// CHECK: memref.load %{{.*}}[%[[IN]], %[[IC]], %{{.*}}, %{{.*}}]
-// CHECK: arith.addf
+// CHECK: %[[INIT:.*]] = memref.load %arg1
+// CHECK: %[[SUM:.*]] = scf.for %[[N:.*]] = {{.*}} to %c64{{.*}}iter_args(%{{.*}} = %[[INIT]])
+// CHECK: scf.for %[[H:.*]] = {{.*}} to %c28{{.*}}iter_args
+// CHECK: scf.for %[[W:.*]] = {{.*}} to %c28{{.*}}iter_args(%[[ACC:.*]] = %{{.*}})
+// CHECK: %[[X:.*]] = memref.load %arg0
+// CHECK: arith.addf %[[ACC]], %[[X]] fastmath<reassoc>
+// CHECK-NOT: memref.store
+// CHECK: memref.store %[[SUM]], %arg1
 func.func @channel_sums(%x: memref<64x32x28x28xf32>, %s: memref<32xf32>) {
   linalg.generic {indexing_maps = [#id4, #chan],
                   iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
@@ -86,12 +88,16 @@ func.func @column_sums(%x: memref<2048x768xf32>, %s: memref<768xf32>) {
 
 // A product left to loops (f64: not for BLAS), [i, k, j]: the rows are
 // shared; the parallel j loop nested in the k loop runs sequentially.
+// Its sums run along j, so no accumulator stays in a register.
 // CHECK-LABEL: func.func @product
 // CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%c256) step
 // CHECK-NOT: scf.parallel
+// CHECK-NOT: iter_args
 // CHECK: scf.for {{.*}} = {{.*}} to %c64
 // CHECK: scf.for {{.*}} = {{.*}} to %c128
 // CHECK: arith.mulf
+// CHECK-NOT: fastmath
+// CHECK: memref.store
 func.func @product(%a: memref<256x64xf64>, %b: memref<64x128xf64>,
                    %c: memref<256x128xf64>) {
   linalg.generic {indexing_maps = [affine_map<(i, k, j) -> (i, k)>,
