@@ -1,12 +1,15 @@
 //===- FlashAttention.cpp - Attention without its weights (CPU) -----------===//
 //
 // Part of dlcc's kernels. Tiles of kQueryTile queries by kKeyTile keys fit
-// in L1 with their scores; the key and value tiles are transposed once so
-// that every inner loop runs along contiguous memory and vectorizes
-// (target_clones picks AVX-512, AVX2 or SSE at load time). Batch entries
-// (heads) are independent and split between threads; each entry is
-// computed by one thread in a fixed order, so results do not depend on the
-// number of threads.
+// in L1 with their scores. Each tile's products (scores = q k^T, out +=
+// P v; in the backward dP = dout v^T, dv += P^T dout, dk += dS^T q, dq +=
+// dS k) are small matrix products whose blocks of rows by whole vectors are
+// summed in registers (product()), the keys and values transposed once per
+// entry so that each operand is read along rows. The code is compiled for
+// AVX-512, AVX2 and SSE, the widest the machine has being chosen at run
+// time. Batch entries (heads) are independent and split between threads;
+// each entry is computed by one thread in a fixed order, so results do not
+// depend on the number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +18,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <thread>
 #include <vector>
@@ -26,12 +30,7 @@ constexpr int64_t kKeyTile = 64;
 template <typename T>
 constexpr T kMinusInfinity = -std::numeric_limits<T>::infinity();
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define DL_VECTORIZED                                                          \
-  __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define DL_VECTORIZED
-#endif
+#define DL_INLINE inline __attribute__((always_inline))
 
 template <typename T> struct Shape {
   int64_t queries, keys, dim, valueDim;
@@ -64,33 +63,246 @@ template <typename Body> void forEachEntry(int64_t batch, Body body) {
     worker.join();
 }
 
-/// tile[c * cols + j] = rows[(first + j) * width + c]: a [cols, width] tile
-/// of rows transposed.
+// The code below is compiled once for each instruction set, with vectors
+// of B bytes, a machine register: 64 for AVX-512, 32 for AVX2, 16 for SSE
+// (see dispatch()). It is all inlined into one function per instruction set.
+
+/// kLanes elements, B bytes.
+template <typename T, int B> struct Vector {
+  typedef T Type __attribute__((vector_size(B)));
+};
+template <typename T, int B> constexpr int64_t kLanes = B / sizeof(T);
+
+/// `n` rounded up to whole vectors.
+template <typename T, int B> DL_INLINE int64_t roundToLanes(int64_t n) {
+  return (n + kLanes<T, B> - 1) / kLanes<T, B> * kLanes<T, B>;
+}
+
+template <typename V, typename T> DL_INLINE void loadVector(V &x, const T *p) {
+  std::memcpy(&x, p, sizeof x);
+}
+
+/// c[i][:width] (+)= sum_k a[i * rowStride + k * depthStride] * b[k][:width]
+/// for R rows and `width` = Vectors whole vectors: the R x Vectors
+/// accumulators stay in registers over the depth loop, so each step loads
+/// one row of b and R elements of a for R * Vectors fused multiply-adds.
+template <typename T, int B, int R, int Vectors, bool Accumulate>
+DL_INLINE void productBlock(int64_t depth, const T *a, int64_t rowStride,
+                            int64_t depthStride, const T *b, int64_t ldb, T *c,
+                            int64_t ldc) {
+  using V = typename Vector<T, B>::Type;
+  constexpr int64_t L = kLanes<T, B>;
+  V acc[R][Vectors];
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+    for (int v = 0; v < Vectors; ++v)
+      if (Accumulate)
+        loadVector(acc[i][v], c + i * ldc + v * L);
+      else
+        acc[i][v] = V{};
+  for (int64_t k = 0; k < depth; ++k) {
+    V row[Vectors];
+#pragma GCC unroll 8
+    for (int v = 0; v < Vectors; ++v)
+      loadVector(row[v], b + k * ldb + v * L);
+#pragma GCC unroll 8
+    for (int i = 0; i < R; ++i) {
+      T x = a[i * rowStride + k * depthStride];
+#pragma GCC unroll 8
+      for (int v = 0; v < Vectors; ++v)
+        acc[i][v] += x * row[v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int i = 0; i < R; ++i)
+#pragma GCC unroll 8
+    for (int v = 0; v < Vectors; ++v)
+      std::memcpy(c + i * ldc + v * L, &acc[i][v], sizeof(V));
+}
+
+/// R rows of the product below: panels of kPanel vectors (four with the
+/// 32 registers of AVX-512, two with 16), then one of the remaining whole
+/// vectors, then the last columns one at a time.
+template <typename T, int B, int R, bool Accumulate>
+DL_INLINE void productRows(int64_t width, int64_t depth, const T *a,
+                           int64_t rowStride, int64_t depthStride, const T *b,
+                           int64_t ldb, T *c, int64_t ldc) {
+  constexpr int64_t L = kLanes<T, B>;
+  constexpr int kPanel = B == 64 ? 4 : 2;
+  int64_t c0 = 0;
+  for (; c0 + kPanel * L <= width; c0 += kPanel * L)
+    productBlock<T, B, R, kPanel, Accumulate>(depth, a, rowStride, depthStride,
+                                              b + c0, ldb, c + c0, ldc);
+  int64_t left = (width - c0) / L;
+  if (kPanel > 3 && left == 3)
+    productBlock<T, B, R, 3, Accumulate>(depth, a, rowStride, depthStride,
+                                         b + c0, ldb, c + c0, ldc);
+  else if (kPanel > 2 && left == 2)
+    productBlock<T, B, R, 2, Accumulate>(depth, a, rowStride, depthStride,
+                                         b + c0, ldb, c + c0, ldc);
+  else if (left == 1)
+    productBlock<T, B, R, 1, Accumulate>(depth, a, rowStride, depthStride,
+                                         b + c0, ldb, c + c0, ldc);
+  c0 += left * L;
+  for (int i = 0; i < R; ++i)
+    for (int64_t j = c0; j < width; ++j) {
+      T sum = Accumulate ? c[i * ldc + j] : T(0);
+      for (int64_t k = 0; k < depth; ++k)
+        sum += a[i * rowStride + k * depthStride] * b[k * ldb + j];
+      c[i * ldc + j] = sum;
+    }
+}
+
+/// c[i][j] (+)= sum_k a[i * rowStride + k * depthStride] * b[k * ldb + j]
+/// for i < rows, j < width, k < depth: a tile's matrix product, with `a`
+/// read either way round (depthStride 1: rows of a; rowStride 1: a
+/// transposed). Each element sums over k in order.
+template <typename T, int B, bool Accumulate>
+DL_INLINE void product(int64_t rows, int64_t width, int64_t depth, const T *a,
+                       int64_t rowStride, int64_t depthStride, const T *b,
+                       int64_t ldb, T *c, int64_t ldc) {
+  int64_t i = 0;
+  for (; i + 4 <= rows; i += 4)
+    productRows<T, B, 4, Accumulate>(width, depth, a + i * rowStride, rowStride,
+                                     depthStride, b, ldb, c + i * ldc, ldc);
+  for (; i < rows; ++i)
+    productRows<T, B, 1, Accumulate>(width, depth, a + i * rowStride, rowStride,
+                                     depthStride, b, ldb, c + i * ldc, ldc);
+}
+
+/// x = e^x lane by lane: VectorExp.h's vectorExp written on whole vectors,
+/// as GCC leaves the loops around it scalar with AVX-512 and AVX2.
+template <int B> DL_INLINE void expInPlace(typename Vector<float, B>::Type &x) {
+  using V = typename Vector<float, B>::Type;
+  typedef int32_t I __attribute__((vector_size(B)));
+  const V minArg = V{} + -87.3365478515625f; // ln(FLT_MIN)
+  const V maxArg = V{} + 88.72283935546875f; // ln(FLT_MAX)
+  V clamped = x > minArg ? x : minArg;
+  clamped = clamped < maxArg ? clamped : maxArg;
+  V t = clamped * 1.44269504088896341f + 0.5f;
+  I n = __builtin_convertvector(t, I);
+  n += t < __builtin_convertvector(n, V); // floor for negative t (true: -1)
+  V k = __builtin_convertvector(n, V);
+  V r = clamped - k * 0.693359375f;
+  r = r + k * 2.12194440e-4f;
+  V p = V{} + 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  V y = p * r * r + r + 1.0f;
+  I half = n / 2;
+  I bits1 = (half + 127) << 23, bits2 = (n - half + 127) << 23;
+  // A cast between vectors of one size keeps the bits.
+  y = y * (V)bits1 * (V)bits2;
+  y = x < minArg ? V{} : y;
+  y = x > maxArg ? V{} + std::numeric_limits<float>::infinity() : y;
+  x = x == x ? y : x;
+}
+
+/// The largest of row[0, n), n a multiple of kLanes (NaN-free rows).
+template <int B> DL_INLINE float maxOf(const float *row, int64_t n) {
+  using V = typename Vector<float, B>::Type;
+  V m = V{} + kMinusInfinity<float>, x;
+  for (int64_t j = 0; j < n; j += kLanes<float, B>) {
+    loadVector(x, row + j);
+    m = m > x ? m : x;
+  }
+  float result = m[0];
+  for (int l = 1; l < kLanes<float, B>; ++l)
+    result = std::max(result, m[l]);
+  return result;
+}
+template <int B> DL_INLINE double maxOf(const double *row, int64_t n) {
+  double result = kMinusInfinity<double>;
+  for (int64_t j = 0; j < n; ++j)
+    result = std::max(result, row[j]);
+  return result;
+}
+
+/// row[j] = e^(row[j] - shift) for j < n, a multiple of kLanes; returns
+/// their sum (in a fixed order).
+template <int B> DL_INLINE float expAndSum(float *row, int64_t n, float shift) {
+  using V = typename Vector<float, B>::Type;
+  V sum = V{}, x;
+  for (int64_t j = 0; j < n; j += kLanes<float, B>) {
+    loadVector(x, row + j);
+    x -= shift;
+    expInPlace<B>(x);
+    std::memcpy(row + j, &x, sizeof x);
+    sum += x;
+  }
+  float result = 0;
+  for (int l = 0; l < kLanes<float, B>; ++l)
+    result += sum[l];
+  return result;
+}
+template <int B>
+DL_INLINE double expAndSum(double *row, int64_t n, double shift) {
+  double sum = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    row[j] = std::exp(row[j] - shift);
+    sum += row[j];
+  }
+  return sum;
+}
+
+/// a . b over n elements: a sum per lane, then over the lanes.
+template <typename T, int B>
+DL_INLINE T dot(const T *a, const T *b, int64_t n) {
+  using V = typename Vector<T, B>::Type;
+  constexpr int64_t L = kLanes<T, B>;
+  V sum = V{}, x, y;
+  int64_t j = 0;
+  for (; j + L <= n; j += L) {
+    loadVector(x, a + j);
+    loadVector(y, b + j);
+    sum += x * y;
+  }
+  T result = T(0);
+  for (int l = 0; l < L; ++l)
+    result += sum[l];
+  for (; j < n; ++j)
+    result += a[j] * b[j];
+  return result;
+}
+
+/// t[c * stride + j] = rows[j * width + c]: [count, width] rows transposed,
+/// zeros in the columns from count to `stride`.
 template <typename T>
-void transposeTile(const T *rows, int64_t first, int64_t cols, int64_t width,
-                   T *tile) {
-  for (int64_t j = 0; j < cols; ++j)
+DL_INLINE void transpose(const T *rows, int64_t count, int64_t width,
+                         int64_t stride, T *t) {
+  for (int64_t c = 0; c < width; ++c)
+    for (int64_t j = count; j < stride; ++j)
+      t[c * stride + j] = T(0);
+  // Eight rows at a time, written as runs of eight.
+  int64_t j0 = 0;
+  for (; j0 + 8 <= count; j0 += 8)
+    for (int64_t c = 0; c < width; ++c) {
+      T run[8];
+      for (int j = 0; j < 8; ++j)
+        run[j] = rows[(j0 + j) * width + c];
+      std::memcpy(t + c * stride + j0, run, sizeof run);
+    }
+  for (; j0 < count; ++j0)
     for (int64_t c = 0; c < width; ++c)
-      tile[c * cols + j] = rows[(first + j) * width + c];
+      t[c * stride + j0] = rows[j0 * width + c];
 }
 
 /// scores[r][j] = (q_{i0+r} . k_{j0+j}) * scale + mask, -inf where causal
-/// masks it, for `rows` queries and `cols` keys (kt: the keys transposed).
-template <typename T>
-DL_VECTORIZED void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
-                              int64_t rows, int64_t j0, int64_t cols,
-                              const T *kt, T *scores) {
+/// masks it, for `rows` queries and `cols` keys (kt: key j0 of the keys
+/// transposed, `stride` apart, readable to whole vectors past cols). The
+/// scores past cols, to whole vectors, are -inf.
+template <typename T, int B>
+DL_INLINE void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
+                          int64_t rows, int64_t j0, int64_t cols, const T *kt,
+                          int64_t stride, T *scores) {
+  product<T, B, false>(rows, roundToLanes<T, B>(cols), s.dim, e.q + i0 * s.dim,
+                       s.dim, 1, kt, stride, scores, kKeyTile);
   for (int64_t r = 0; r < rows; ++r) {
     T *row = scores + r * kKeyTile;
-    const T *qr = e.q + (i0 + r) * s.dim;
-    for (int64_t j = 0; j < cols; ++j)
-      row[j] = T(0);
-    for (int64_t c = 0; c < s.dim; ++c) {
-      T x = qr[c];
-      const T *kc = kt + c * cols;
-      for (int64_t j = 0; j < cols; ++j)
-        row[j] += x * kc[j];
-    }
     for (int64_t j = 0; j < cols; ++j)
       row[j] *= s.scale;
     if (e.mask) {
@@ -98,9 +310,10 @@ DL_VECTORIZED void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
       for (int64_t j = 0; j < cols; ++j)
         row[j] += m[j];
     }
-    if (s.causal)
-      for (int64_t j = std::max<int64_t>(0, i0 + r + 1 - j0); j < cols; ++j)
-        row[j] = kMinusInfinity<T>;
+    int64_t last =
+        s.causal ? std::min(cols, std::max<int64_t>(0, i0 + r + 1 - j0)) : cols;
+    for (int64_t j = last; j < roundToLanes<T, B>(cols); ++j)
+      row[j] = kMinusInfinity<T>;
   }
 }
 
@@ -110,11 +323,13 @@ int64_t keysSeen(const Shape<T> &s, int64_t i0, int64_t rows) {
   return s.causal ? std::min(s.keys, i0 + rows) : s.keys;
 }
 
-template <typename T>
-DL_VECTORIZED void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
-                                T *lse) {
-  std::vector<T> kt(s.dim * kKeyTile), scores(kQueryTile * kKeyTile),
+template <typename T, int B>
+DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
+                            T *lse) {
+  int64_t stride = roundToLanes<T, B>(s.keys);
+  std::vector<T> kt(s.dim * stride), scores(kQueryTile * kKeyTile),
       acc(kQueryTile * s.valueDim), rowMax(kQueryTile), rowSum(kQueryTile);
+  transpose(e.k, s.keys, s.dim, stride, kt.data());
   for (int64_t i0 = 0; i0 < s.queries; i0 += kQueryTile) {
     int64_t rows = std::min(kQueryTile, s.queries - i0);
     std::fill(acc.begin(), acc.end(), T(0));
@@ -123,33 +338,30 @@ DL_VECTORIZED void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
     int64_t end = keysSeen(s, i0, rows);
     for (int64_t j0 = 0; j0 < end; j0 += kKeyTile) {
       int64_t cols = std::min(kKeyTile, end - j0);
-      transposeTile(e.k, j0, cols, s.dim, kt.data());
-      tileScores(s, e, i0, rows, j0, cols, kt.data(), scores.data());
+      tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
+                       scores.data());
+      int64_t padded = roundToLanes<T, B>(cols);
       for (int64_t r = 0; r < rows; ++r) {
         T *row = scores.data() + r * kKeyTile;
-        T newMax = rowMax[r];
-        for (int64_t j = 0; j < cols; ++j)
-          newMax = std::max(newMax, row[j]);
-        if (newMax == kMinusInfinity<T>)
-          continue; // every key so far masked out
-        T rescale = dlcc::kernels::expOf(rowMax[r] - newMax);
-        T sum = T(0);
-        for (int64_t j = 0; j < cols; ++j) {
-          row[j] = dlcc::kernels::expOf(row[j] - newMax);
-          sum += row[j];
+        T newMax = std::max(rowMax[r], maxOf<B>(row, padded));
+        if (newMax == kMinusInfinity<T>) {
+          // Every key so far masked out: no weights yet.
+          for (int64_t j = 0; j < cols; ++j)
+            row[j] = T(0);
+          continue;
         }
+        T rescale = dlcc::kernels::expOf(rowMax[r] - newMax);
+        T sum = expAndSum<B>(row, padded, newMax);
         rowSum[r] = rowSum[r] * rescale + sum;
         rowMax[r] = newMax;
         T *a = acc.data() + r * s.valueDim;
         for (int64_t c = 0; c < s.valueDim; ++c)
           a[c] *= rescale;
-        for (int64_t j = 0; j < cols; ++j) {
-          T p = row[j];
-          const T *vj = e.v + (j0 + j) * s.valueDim;
-          for (int64_t c = 0; c < s.valueDim; ++c)
-            a[c] += p * vj[c];
-        }
       }
+      // acc += weights . v_tile
+      product<T, B, true>(rows, s.valueDim, cols, scores.data(), kKeyTile, 1,
+                          e.v + j0 * s.valueDim, s.valueDim, acc.data(),
+                          s.valueDim);
     }
     for (int64_t r = 0; r < rows; ++r) {
       // A row whose every key is masked out has no distribution: NaN, as
@@ -164,81 +376,122 @@ DL_VECTORIZED void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
   }
 }
 
-template <typename T>
-DL_VECTORIZED void backwardEntry(const Shape<T> &s, const Entry<T> &e,
-                                 const T *out, const T *lse, const T *dout,
-                                 T *dq, T *dk, T *dv) {
+template <typename T, int B>
+DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
+                             const T *lse, const T *dout, T *dq, T *dk, T *dv) {
   // delta[i] = rowsum(dout * out): the sum over keys of P * dP.
   std::vector<T> delta(s.queries);
-  for (int64_t i = 0; i < s.queries; ++i) {
-    T d = T(0);
-    for (int64_t c = 0; c < s.valueDim; ++c)
-      d += dout[i * s.valueDim + c] * out[i * s.valueDim + c];
-    delta[i] = d;
-  }
+  for (int64_t i = 0; i < s.queries; ++i)
+    delta[i] =
+        dot<T, B>(dout + i * s.valueDim, out + i * s.valueDim, s.valueDim);
   std::fill(dq, dq + s.queries * s.dim, T(0));
   std::fill(dk, dk + s.keys * s.dim, T(0));
   std::fill(dv, dv + s.keys * s.valueDim, T(0));
-  std::vector<T> kt(s.dim * kKeyTile), vt(s.valueDim * kKeyTile),
+  int64_t stride = roundToLanes<T, B>(s.keys);
+  std::vector<T> kt(s.dim * stride), vt(s.valueDim * stride),
       probs(kQueryTile * kKeyTile), dscores(kQueryTile * kKeyTile);
+  transpose(e.k, s.keys, s.dim, stride, kt.data());
+  transpose(e.v, s.keys, s.valueDim, stride, vt.data());
   for (int64_t j0 = 0; j0 < s.keys; j0 += kKeyTile) {
-    int64_t cols = std::min(kKeyTile, s.keys - j0);
-    transposeTile(e.k, j0, cols, s.dim, kt.data());
-    transposeTile(e.v, j0, cols, s.valueDim, vt.data());
+    int64_t tileCols = std::min(kKeyTile, s.keys - j0);
     // Causal: only the query tiles that reach key j0 see this tile.
     int64_t first = s.causal ? j0 / kQueryTile * kQueryTile : 0;
     for (int64_t i0 = first; i0 < s.queries; i0 += kQueryTile) {
       int64_t rows = std::min(kQueryTile, s.queries - i0);
-      tileScores(s, e, i0, rows, j0, cols, kt.data(), probs.data());
+      // Causal: the keys of this tile that the query tile reaches (as the
+      // tile's first query tiles leave its last keys out).
+      int64_t cols = s.causal ? std::min(tileCols, i0 + rows - j0) : tileCols;
+      tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
+                       probs.data());
+      // dP = dout_tile . v_tile^T
+      product<T, B, false>(rows, roundToLanes<T, B>(cols), s.valueDim,
+                           dout + i0 * s.valueDim, s.valueDim, 1,
+                           vt.data() + j0, stride, dscores.data(), kKeyTile);
       for (int64_t r = 0; r < rows; ++r) {
         T *p = probs.data() + r * kKeyTile;
-        T l = lse[i0 + r];
-        for (int64_t j = 0; j < cols; ++j)
-          p[j] = dlcc::kernels::expOf(p[j] - l);
-        // dv_j += p_rj dout_r
-        const T *dor = dout + (i0 + r) * s.valueDim;
-        for (int64_t j = 0; j < cols; ++j) {
-          T pj = p[j];
-          T *dvj = dv + (j0 + j) * s.valueDim;
-          for (int64_t c = 0; c < s.valueDim; ++c)
-            dvj[c] += pj * dor[c];
-        }
-        // dS_rj = p_rj (dout_r . v_j - delta_r) * scale
         T *ds = dscores.data() + r * kKeyTile;
-        for (int64_t j = 0; j < cols; ++j)
-          ds[j] = T(0);
-        for (int64_t c = 0; c < s.valueDim; ++c) {
-          T x = dor[c];
-          const T *vc = vt.data() + c * cols;
-          for (int64_t j = 0; j < cols; ++j)
-            ds[j] += x * vc[j];
-        }
-        T d = delta[i0 + r];
+        T l = lse[i0 + r], d = delta[i0 + r];
+        // P = exp(S - lse); dS = P (dP - delta) * scale
+        expAndSum<B>(p, roundToLanes<T, B>(cols), l);
         for (int64_t j = 0; j < cols; ++j)
           ds[j] = p[j] * (ds[j] - d) * s.scale;
-        // dq_r += dS_rj k_j;  dk_j += dS_rj q_r
-        T *dqr = dq + (i0 + r) * s.dim;
-        const T *qr = e.q + (i0 + r) * s.dim;
-        for (int64_t j = 0; j < cols; ++j) {
-          T x = ds[j];
-          const T *kj = e.k + (j0 + j) * s.dim;
-          T *dkj = dk + (j0 + j) * s.dim;
-          for (int64_t c = 0; c < s.dim; ++c) {
-            dqr[c] += x * kj[c];
-            dkj[c] += x * qr[c];
-          }
-        }
       }
+      // dv_tile += P^T . dout_tile
+      product<T, B, true>(cols, s.valueDim, rows, probs.data(), 1, kKeyTile,
+                          dout + i0 * s.valueDim, s.valueDim,
+                          dv + j0 * s.valueDim, s.valueDim);
+      // dk_tile += dS^T . q_tile
+      product<T, B, true>(cols, s.dim, rows, dscores.data(), 1, kKeyTile,
+                          e.q + i0 * s.dim, s.dim, dk + j0 * s.dim, s.dim);
+      // dq_tile += dS . k_tile
+      product<T, B, true>(rows, s.dim, cols, dscores.data(), kKeyTile, 1,
+                          e.k + j0 * s.dim, s.dim, dq + i0 * s.dim, s.dim);
     }
   }
 }
 
+/// Every operand of a call: the forward's (q, k, v, mask; writing out and
+/// lse) or the backward's (q, k, v, mask, out, lse, dout; writing dq, dk,
+/// dv).
+template <typename T> struct Operands {
+  Shape<T> s;
+  bool backward;
+  const T *q, *k, *v, *mask, *savedOut, *savedLse, *dout;
+  T *out, *lse, *dq, *dk, *dv;
+};
+
+/// Batch entry n of `o`, with vectors of B bytes.
+template <typename T, int B>
+DL_INLINE void runEntry(const Operands<T> &o, int64_t n) {
+  const Shape<T> &s = o.s;
+  Entry<T> e{o.q + n * s.queries * s.dim, o.k + n * s.keys * s.dim,
+             o.v + n * s.keys * s.valueDim,
+             o.mask ? o.mask + n * s.maskStride : nullptr};
+  if (o.backward)
+    backwardEntry<T, B>(s, e, o.savedOut + n * s.queries * s.valueDim,
+                        o.savedLse + n * s.queries,
+                        o.dout + n * s.queries * s.valueDim,
+                        o.dq + n * s.queries * s.dim, o.dk + n * s.keys * s.dim,
+                        o.dv + n * s.keys * s.valueDim);
+  else
+    forwardEntry<T, B>(s, e, o.out + n * s.queries * s.valueDim,
+                       o.lse + n * s.queries);
+}
+
 template <typename T>
-Entry<T> entryAt(const Shape<T> &s, int64_t n, const T *q, const T *k,
-                 const T *v, const T *mask) {
-  return {q + n * s.queries * s.dim, k + n * s.keys * s.dim,
-          v + n * s.keys * s.valueDim,
-          mask ? mask + n * s.maskStride : nullptr};
+using EntryFunction = void (*)(const Operands<T> &, int64_t);
+
+template <typename T> void entrySSE(const Operands<T> &o, int64_t n) {
+  runEntry<T, 16>(o, n);
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+template <typename T>
+__attribute__((target("avx2,fma"))) void entryAVX2(const Operands<T> &o,
+                                                   int64_t n) {
+  runEntry<T, 32>(o, n);
+}
+template <typename T>
+__attribute__((target("avx512f,fma"))) void entryAVX512(const Operands<T> &o,
+                                                        int64_t n) {
+  runEntry<T, 64>(o, n);
+}
+#endif
+
+/// The version for this machine's widest vectors.
+template <typename T> EntryFunction<T> dispatch() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  if (__builtin_cpu_supports("avx512f"))
+    return entryAVX512<T>;
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+    return entryAVX2<T>;
+#endif
+  return entrySSE<T>;
+}
+
+template <typename T> void run(const Operands<T> &o, int64_t batch) {
+  EntryFunction<T> entry = dispatch<T>();
+  forEachEntry(batch, [&](int64_t n) { entry(o, n); });
 }
 
 template <typename T>
@@ -246,10 +499,9 @@ void forward(const T *q, const T *k, const T *v, const T *mask, T *out, T *lse,
              int64_t batch, int64_t queries, int64_t keys, int64_t dim,
              int64_t valueDim, T scale, int64_t causal, int64_t maskStride) {
   Shape<T> s{queries, keys, dim, valueDim, scale, causal != 0, maskStride};
-  forEachEntry(batch, [&](int64_t n) {
-    forwardEntry(s, entryAt(s, n, q, k, v, mask), out + n * queries * valueDim,
-                 lse + n * queries);
-  });
+  run(Operands<T>{s, false, q, k, v, mask, nullptr, nullptr, nullptr, out, lse,
+                  nullptr, nullptr, nullptr},
+      batch);
 }
 
 template <typename T>
@@ -258,12 +510,9 @@ void backward(const T *q, const T *k, const T *v, const T *out, const T *lse,
               int64_t queries, int64_t keys, int64_t dim, int64_t valueDim,
               T scale, int64_t causal, int64_t maskStride) {
   Shape<T> s{queries, keys, dim, valueDim, scale, causal != 0, maskStride};
-  forEachEntry(batch, [&](int64_t n) {
-    backwardEntry(s, entryAt(s, n, q, k, v, mask), out + n * queries * valueDim,
-                  lse + n * queries, dout + n * queries * valueDim,
-                  dq + n * queries * dim, dk + n * keys * dim,
-                  dv + n * keys * valueDim);
-  });
+  run(Operands<T>{s, true, q, k, v, mask, out, lse, dout, nullptr, nullptr, dq,
+                  dk, dv},
+      batch);
 }
 
 } // namespace

@@ -169,6 +169,9 @@ const Case kCases[] = {
     {5, 33, 130, 16, 24, false, 1}, // fewer queries than keys, shared mask
     {2, 64, 64, 8, 8, true, 2},     // whole tiles, causal and per-entry masks
     {9, 17, 17, 5, 3, false, 0},    // more entries than threads
+    {2, 45, 77, 100, 72, false, 1}, // widths past whole vectors, shared mask
+    {2, 96, 96, 128, 64, true, 0},  // wide heads, causal
+    {3, 3, 200, 33, 17, false, 2},  // fewer queries than a row block
 };
 
 TEST(FlashAttention, FloatMatchesWrittenOut) {
