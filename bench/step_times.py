@@ -35,7 +35,8 @@ SkylakeX (the AVX-512 kernels) for both. For gpt the step's GFLOP/s
 (bench/gpt_flops.py) is set against a 2-thread sgemm peak measured in the
 same run (bench/sgemm_peak.py), before and after the steps.
 
-Usage: /usr/bin/python3 bench/step_times.py [--dlcc PATH] [--rounds R]
+Usage: /usr/bin/python3 bench/step_times.py [--dlcc PATH] [--dlcc-arg ARG]
+           [--rounds R]
            [--steps mlp=K,cnn=K,gpt=K] [--warmup W] [MODEL ...]
 """
 
@@ -82,6 +83,9 @@ def parse_args():
     parser.add_argument("--dlcc", default=default_dlcc(),
                         help="the compiler (default: $DLCC_BUILD_DIR/bin/dlcc "
                         "or build/bin/dlcc)")
+    parser.add_argument("--dlcc-arg", action="append", default=[],
+                        metavar="ARG", help="pass ARG to dlcc when compiling "
+                        "(repeatable), e.g. --dlcc-arg=--cpu=native")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--steps", default="",
                         help="steps per round and side, e.g. mlp=60,gpt=5 "
@@ -164,12 +168,13 @@ def make_batch(model):
     return {"image": images.astype(np.float32), "label": labels}
 
 
-def prepare(model, dlcc, work):
+def prepare(model, dlcc, dlcc_args, work):
     """Compiles the example and writes its batch and initial weights;
     returns the compile's seconds, the program and the two files."""
     prog = os.path.join(work, model)
     start = time.perf_counter()
-    run([dlcc, os.path.join(ROOT, "examples", model + ".dl"), "-o", prog])
+    run([dlcc, os.path.join(ROOT, "examples", model + ".dl"), "-o", prog] +
+        dlcc_args)
     compile_s = time.perf_counter() - start
     batch, weights = (os.path.join(work, f"{model}-{name}.safetensors")
                       for name in ("batch", "init"))
@@ -291,8 +296,8 @@ def main():
     compile_times, prepared = {}, {}
     for model in args.models:
         progress(f"compiling {model}")
-        compile_times[model], *prepared[model] = prepare(model, args.dlcc,
-                                                         work)
+        compile_times[model], *prepared[model] = prepare(
+            model, args.dlcc, args.dlcc_arg, work)
     progress("sgemm peak")
     peaks = [sgemm_peak()]
     results = {}
@@ -301,7 +306,7 @@ def main():
         results[model] = measure(model, *prepared[model], args, work)
     progress("sgemm peak")
     peaks.append(sgemm_peak())
-    print(f"dlcc: {args.dlcc}; {args.rounds} rounds of dlcc, PyTorch with 2 "
+    print(f"dlcc: {' '.join([args.dlcc] + args.dlcc_arg)}; {args.rounds} rounds of dlcc, PyTorch with 2 "
           f"threads, PyTorch with 1 thread; steps per round {args.steps}, the "
           f"first {args.warmup} of each left out; median step times")
     print(f"BLAS: {blas_choice}; OPENBLAS_NUM_THREADS=2, "

@@ -47,17 +47,24 @@ def DLThreadLoops : Pass<"dl-thread-loops", "mlir::ModuleOp"> {
   let description = [{
     On the CPU, in place of `convert-linalg-to-loops`: every linalg op on
     buffers becomes a loop nest whose parallel loops are `scf.parallel`
-    (`linalg::linalgOpToParallelLoops`). An op whose innermost loop is a
-    reduction (batch norm's sums over [N, C, H, W] per channel) first has
-    its parallel loops moved outside its reductions; the reductions keep
-    their order, so each result is summed as before. Then an outermost
-    `scf.parallel` whose work (its iterations times the operations of its
-    body, nested loops counted by their trip counts) reaches `min-work`
-    stays parallel, for `convert-scf-to-openmp` to share between the
-    threads of the OpenMP runtime; every other `scf.parallel` (small loops,
-    and those nested in another loop) becomes a nest of `scf.for`.
-    Iterations of a parallel loop write distinct elements, so results do
-    not depend on the number of threads.
+    (`linalg::linalgOpToParallelLoops`). Before that, per op:
+    - inputs of one element for the whole op (the optimizer's
+      hyper-parameters) are loaded once before it;
+    - an op whose innermost loop is a reduction (batch norm's sums over
+      [N, C, H, W] per channel) has its parallel loops moved outside its
+      reductions;
+    - a sum over rows whose innermost loop is parallel (a bias's gradient,
+      [rows, columns] -> [columns]) is cut into 8 or 4 blocks of columns,
+      an `scf.parallel` over the blocks.
+    Then an outermost `scf.parallel` whose work (its iterations times the
+    operations of its body, nested loops counted by their trip counts)
+    reaches `min-work` keeps its leading dimensions (enough for 16 chunks)
+    parallel, for `convert-scf-to-openmp`; every other `scf.parallel`
+    becomes a nest of `scf.for`. A reduction's accumulators become
+    iteration arguments of its loops (RegisterAccumulators.h), a sum's
+    addition reassociable. Every sum keeps one fixed order and every
+    parallel iteration writes its own elements, so results do not depend
+    on the number of threads.
   }];
   let options = [
     Option<"minWork", "min-work", "int64_t", /*default=*/"1 << 16",

@@ -163,9 +163,84 @@ void hoistScalarInputs(RewriterBase &rewriter, linalg::GenericOp op) {
   }
 }
 
+/// How many column blocks to cut a reduction over rows into (1: none).
+/// Sums over the rows of [rows, columns] (a bias's gradient, layer norm's
+/// parameter gradients) have their parallel loop innermost, inside the
+/// reduction, where no thread can take it; whole blocks of columns, each
+/// summed over all rows in order, can go to different threads instead.
+int64_t columnBlocks(linalg::GenericOp op) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (!op.hasPureBufferSemantics() || iterators.size() < 2 ||
+      linalg::isParallelIterator(iterators.front()) ||
+      !linalg::isParallelIterator(iterators.back()))
+    return 1;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  int64_t columns = ranges.back();
+  if (ShapedType::isDynamicShape(ranges) ||
+      llvm::product_of(ranges) < (int64_t(1) << 16))
+    return 1;
+  unsigned dim = iterators.size() - 1;
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr result : map.getResults())
+      if (result.isFunctionOfDim(dim) && !isa<AffineDimExpr>(result))
+        return 1;
+  for (int64_t blocks : {8, 4})
+    if (columns % blocks == 0 && columns / blocks >= 16)
+      return blocks;
+  return 1;
+}
+
+/// `op` as an scf.parallel over `blocks` blocks of its innermost loop, each
+/// the same op on views of its operands; returns the op in the loop.
+linalg::GenericOp splitColumns(RewriterBase &rewriter, linalg::GenericOp op,
+                               int64_t blocks) {
+  Location loc = op.getLoc();
+  unsigned dim = op.getNumLoops() - 1;
+  int64_t width = op.getStaticLoopRanges().back() / blocks;
+  rewriter.setInsertionPoint(op);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value count = arith::ConstantIndexOp::create(rewriter, loc, blocks);
+  auto loop = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                      ValueRange{count}, ValueRange{one});
+  rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+  Value offset = arith::MulIOp::create(
+      rewriter, loc, loop.getInductionVars()[0],
+      arith::ConstantIndexOp::create(rewriter, loc, width));
+  SmallVector<Value> operands;
+  for (OpOperand &operand : op->getOpOperands()) {
+    auto type = cast<MemRefType>(operand.get().getType());
+    AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes,
+        strides(type.getRank(), rewriter.getIndexAttr(1));
+    for (int64_t size : type.getShape())
+      sizes.push_back(rewriter.getIndexAttr(size));
+    for (auto [r, result] : llvm::enumerate(map.getResults()))
+      if (result.isFunctionOfDim(dim)) {
+        offsets[r] = offset;
+        sizes[r] = rewriter.getIndexAttr(width);
+      }
+    operands.push_back(memref::SubViewOp::create(rewriter, loc, operand.get(),
+                                                 offsets, sizes, strides));
+  }
+  auto block = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{},
+      ArrayRef(operands).take_front(op.getNumDpsInputs()),
+      ArrayRef(operands).drop_front(op.getNumDpsInputs()),
+      op.getIndexingMapsArray(), op.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(op.getRegion(), block.getRegion(),
+                             block.getRegion().end());
+  rewriter.eraseOp(op);
+  return block;
+}
+
 LogicalResult lowerToLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
-  if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+  if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
     hoistScalarInputs(rewriter, generic);
+    if (int64_t blocks = columnBlocks(generic); blocks > 1)
+      op = splitColumns(rewriter, generic, blocks);
+  }
   if (reductionHidesParallelLoop(op)) {
     FailureOr<linalg::GenericOp> generic =
         dlcc::parallelLoopsFirst(rewriter, op);

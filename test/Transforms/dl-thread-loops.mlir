@@ -66,13 +66,17 @@ func.func @channel_sums(%x: memref<64x32x28x28xf32>, %s: memref<32xf32>) {
   return
 }
 
-// Sums over rows whose innermost loop is parallel keep their order (the
-// inner loop runs along memory); nested in the sequential row loop, the
-// parallel loop becomes sequential too.
+// Sums over the rows of [2048, 768] (a bias's gradient): the column loop
+// inside the row loop cannot be shared, so the op is cut into 8 blocks of
+// 96 columns, in parallel, each summing all rows in order along memory.
 // CHECK-LABEL: func.func @column_sums
+// CHECK: scf.parallel (%[[B:.*]]) = ({{.*}}) to (%c8) step
+// CHECK: %[[OFF:.*]] = arith.muli %[[B]], %c96
+// CHECK: memref.subview %arg0[0, %[[OFF]]] [2048, 96] [1, 1]
+// CHECK: memref.subview %arg1[%[[OFF]]] [96] [1]
 // CHECK-NOT: scf.parallel
 // CHECK: scf.for {{.*}} = {{.*}} to %c2048
-// CHECK: scf.for {{.*}} = {{.*}} to %c768
+// CHECK: scf.for {{.*}} = {{.*}} to %c96
 // CHECK: memref.load
 func.func @column_sums(%x: memref<2048x768xf32>, %s: memref<768xf32>) {
   linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
