@@ -29,6 +29,8 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createDLEmulateBF16());
   // GELU's erf and exp as arithmetic that vectorizes, not libm calls.
   pm.addPass(createDLApproximateMath());
+  // Many small functions for LLVM to optimize, not one huge one.
+  pm.addPass(createDLOutlineLoops());
   pm.addPass(createConvertSCFToOpenMPPass());
   buildHostToLLVMPipeline(pm, /*launchesKernels=*/false);
 }

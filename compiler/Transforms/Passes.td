@@ -74,6 +74,23 @@ def DLThreadLoops : Pass<"dl-thread-loops", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def DLOutlineLoops : Pass<"dl-outline-loops", "mlir::ModuleOp"> {
+  let summary = "Moves each loop nest of a step into a function of its own.";
+  let description = [{
+    On the CPU, after the loops are final: every loop nest at the top of a
+    public function (`dl_train_step` and the other entry points) becomes a
+    private function `<step>.loop<i>`, never inlined, called in its place.
+    The values it uses from outside become its arguments, after the pure
+    ones (constants, views of the arena) are copied in. LLVM then optimizes
+    hundreds of small functions, not one of thousands of blocks whose
+    analyses grow faster than its size (and OpenMP's outlining of each
+    parallel loop scans only its own small function). Loop nests that use
+    a memref LLVM's bare-pointer convention cannot pass (dynamic shape,
+    strided layout) stay where they are.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect"];
+}
+
 def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
   let description = [{

@@ -7,6 +7,7 @@
 #include "compiler/Transforms/LoopOrder.h"
 #include "compiler/Transforms/Passes.h"
 #include "compiler/Transforms/RegisterAccumulators.h"
+#include "compiler/Transforms/SinkDefinitions.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -15,8 +16,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Transforms/RegionUtils.h"
 
 namespace dlcc {
 #define GEN_PASS_DEF_DLTHREADLOOPS
@@ -255,41 +254,6 @@ LogicalResult lowerToLoops(RewriterBase &rewriter, linalg::LinalgOp op) {
   return success();
 }
 
-/// Copies into `loop` the side-effect-free operations its body uses from
-/// outside (constants, index arithmetic, views of the arena), transitively.
-/// OpenMP outlines the body into a function that gets every value it uses
-/// from outside through memory; rebuilt inside, the memref descriptors'
-/// sizes, strides and offsets stay constants LLVM folds and vectorizes with.
-void sinkPureDefinitions(scf::ParallelOp loop) {
-  Region &body = loop.getRegion();
-  OpBuilder b(&body.front(), body.front().begin());
-  SetVector<Value> captured;
-  getUsedValuesDefinedAbove(body, captured);
-  SmallVector<Value> worklist(captured.begin(), captured.end());
-  DenseMap<Value, Value> sunk;
-  // Clones `value`'s definition (after its own operands') if it is pure.
-  std::function<Value(Value)> sink = [&](Value value) -> Value {
-    if (Value done = sunk.lookup(value))
-      return done;
-    Operation *def = value.getDefiningOp();
-    if (!def || def->getNumRegions() || !isMemoryEffectFree(def))
-      return value;
-    IRMapping mapping;
-    for (Value operand : def->getOperands())
-      mapping.map(operand, sink(operand));
-    Operation *clone = b.clone(*def, mapping);
-    for (auto [result, cloned] :
-         llvm::zip(def->getResults(), clone->getResults()))
-      sunk[result] = cloned;
-    return sunk.lookup(value);
-  };
-  for (Value value : worklist) {
-    Value inside = sink(value);
-    if (inside != value)
-      replaceAllUsesInRegionWith(value, inside, body);
-  }
-}
-
 struct DLThreadLoopsPass : dlcc::impl::DLThreadLoopsBase<DLThreadLoopsPass> {
   using DLThreadLoopsBase::DLThreadLoopsBase;
 
@@ -324,8 +288,12 @@ struct DLThreadLoopsPass : dlcc::impl::DLThreadLoopsBase<DLThreadLoopsPass> {
     getOperation().walk([&](scf::ForOp loop) { serialLoops.push_back(loop); });
     for (scf::ForOp loop : serialLoops)
       dlcc::keepAccumulatorsInRegisters(rewriter, loop);
-    getOperation().walk(
-        [](scf::ParallelOp loop) { sinkPureDefinitions(loop); });
+    // OpenMP outlines each parallel loop's body into a function that gets
+    // every value it uses from outside through memory; rebuilt inside, the
+    // views' sizes, strides and offsets stay constants LLVM folds.
+    getOperation().walk([](scf::ParallelOp loop) {
+      dlcc::sinkPureDefinitions(loop.getRegion());
+    });
   }
 };
 
