@@ -171,35 +171,11 @@ DL_INLINE void product(int64_t rows, int64_t width, int64_t depth, const T *a,
                                      depthStride, b, ldb, c + i * ldc, ldc);
 }
 
-/// x = e^x lane by lane: VectorExp.h's vectorExp written on whole vectors,
-/// as GCC leaves the loops around it scalar with AVX-512 and AVX2.
+/// x = e^x lane by lane (GCC leaves the loops around the scalar vectorExp
+/// scalar with AVX-512 and AVX2).
 template <int B> DL_INLINE void expInPlace(typename Vector<float, B>::Type &x) {
-  using V = typename Vector<float, B>::Type;
   typedef int32_t I __attribute__((vector_size(B)));
-  const V minArg = V{} + -87.3365478515625f; // ln(FLT_MIN)
-  const V maxArg = V{} + 88.72283935546875f; // ln(FLT_MAX)
-  V clamped = x > minArg ? x : minArg;
-  clamped = clamped < maxArg ? clamped : maxArg;
-  V t = clamped * 1.44269504088896341f + 0.5f;
-  I n = __builtin_convertvector(t, I);
-  n += t < __builtin_convertvector(n, V); // floor for negative t (true: -1)
-  V k = __builtin_convertvector(n, V);
-  V r = clamped - k * 0.693359375f;
-  r = r + k * 2.12194440e-4f;
-  V p = V{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  V y = p * r * r + r + 1.0f;
-  I half = n / 2;
-  I bits1 = (half + 127) << 23, bits2 = (n - half + 127) << 23;
-  // A cast between vectors of one size keeps the bits.
-  y = y * (V)bits1 * (V)bits2;
-  y = x < minArg ? V{} : y;
-  y = x > maxArg ? V{} + std::numeric_limits<float>::infinity() : y;
-  x = x == x ? y : x;
+  dlcc::kernels::expInPlace<typename Vector<float, B>::Type, I>(x);
 }
 
 /// The largest of row[0, n), n a multiple of kLanes (NaN-free rows).
