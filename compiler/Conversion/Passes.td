@@ -51,4 +51,24 @@ def ConvertDLToCUDAKernels : Pass<"convert-dl-to-cuda-kernels", "mlir::ModuleOp"
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
 }
 
+def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> {
+  let summary = "Hands the ops that have a hand-written CPU kernel to it.";
+  let description = [{
+    For the CPU, before `convert-dl-to-linalg`: stride-1 f32 convolutions
+    (`dl.conv2d`, `dl.conv2d_grad_input`, `dl.conv2d_grad_weight`) become
+    calls to the direct convolution kernels of `kernels/cpu/Conv2D.h`
+    (`dl_conv2d_fwd_f32`, `dl_conv2d_grad_input_f32`,
+    `dl_conv2d_grad_weight_f32`), which read the padded image in place
+    rather than an im2col matrix nine times its size. Other convolutions
+    (strided, other element types) are left to `convert-dl-to-linalg`. As
+    in `convert-dl-to-cuda-kernels`, the kernels read their operands'
+    buffers and write fresh ones that the memory plan places.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+    "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::linalg::LinalgDialect", "mlir::memref::MemRefDialect",
+    "mlir::tensor::TensorDialect"];
+}
+
 #endif // DLCC_CONVERSION_PASSES_TD

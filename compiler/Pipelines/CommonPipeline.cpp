@@ -82,6 +82,8 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   pm.addPass(createDLLowerToArena(arena));
   if (options.cudaKernels)
     pm.addPass(createConvertDLToCUDAKernels());
+  else
+    pm.addPass(createConvertDLToCPUKernels());
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());
   // CSE would merge a checkpointed run's recomputation with the forward it

@@ -14,14 +14,17 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/FlashAttention.h"
+#include "kernels/cpu/Parallel.h"
+#include "kernels/cpu/Simd.h"
 #include "kernels/cpu/VectorExp.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
-#include <thread>
 #include <vector>
+
+using namespace dlcc::kernels;
 
 namespace {
 
@@ -29,8 +32,6 @@ constexpr int64_t kQueryTile = 32;
 constexpr int64_t kKeyTile = 64;
 template <typename T>
 constexpr T kMinusInfinity = -std::numeric_limits<T>::infinity();
-
-#define DL_INLINE inline __attribute__((always_inline))
 
 template <typename T> struct Shape {
   int64_t queries, keys, dim, valueDim;
@@ -42,45 +43,9 @@ template <typename T> struct Shape {
 /// One batch entry's operands (the mask already at this entry).
 template <typename T> struct Entry { const T *q, *k, *v, *mask; };
 
-/// Runs `body(entry)` for entries [0, batch) on up to the machine's cores.
-template <typename Body> void forEachEntry(int64_t batch, Body body) {
-  int64_t threads = std::min<int64_t>(
-      batch, std::max(1u, std::thread::hardware_concurrency()));
-  if (threads <= 1) {
-    for (int64_t n = 0; n < batch; ++n)
-      body(n);
-    return;
-  }
-  std::vector<std::thread> workers;
-  for (int64_t t = 1; t < threads; ++t)
-    workers.emplace_back([=] {
-      for (int64_t n = t; n < batch; n += threads)
-        body(n);
-    });
-  for (int64_t n = 0; n < batch; n += threads)
-    body(n);
-  for (std::thread &worker : workers)
-    worker.join();
-}
-
 // The code below is compiled once for each instruction set, with vectors
 // of B bytes, a machine register: 64 for AVX-512, 32 for AVX2, 16 for SSE
 // (see dispatch()). It is all inlined into one function per instruction set.
-
-/// kLanes elements, B bytes.
-template <typename T, int B> struct Vector {
-  typedef T Type __attribute__((vector_size(B)));
-};
-template <typename T, int B> constexpr int64_t kLanes = B / sizeof(T);
-
-/// `n` rounded up to whole vectors.
-template <typename T, int B> DL_INLINE int64_t roundToLanes(int64_t n) {
-  return (n + kLanes<T, B> - 1) / kLanes<T, B> * kLanes<T, B>;
-}
-
-template <typename V, typename T> DL_INLINE void loadVector(V &x, const T *p) {
-  std::memcpy(&x, p, sizeof x);
-}
 
 /// c[i][:width] (+)= sum_k a[i * rowStride + k * depthStride] * b[k][:width]
 /// for R rows and `width` = Vectors whole vectors: the R x Vectors
@@ -275,8 +240,9 @@ template <typename T, int B>
 DL_INLINE void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
                           int64_t rows, int64_t j0, int64_t cols, const T *kt,
                           int64_t stride, T *scores) {
-  product<T, B, false>(rows, roundToLanes<T, B>(cols), s.dim, e.q + i0 * s.dim,
-                       s.dim, 1, kt, stride, scores, kKeyTile);
+  product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.dim,
+                       e.q + i0 * s.dim, s.dim, 1, kt, stride, scores,
+                       kKeyTile);
   for (int64_t r = 0; r < rows; ++r) {
     T *row = scores + r * kKeyTile;
     for (int64_t j = 0; j < cols; ++j)
@@ -288,7 +254,7 @@ DL_INLINE void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
     }
     int64_t last =
         s.causal ? std::min(cols, std::max<int64_t>(0, i0 + r + 1 - j0)) : cols;
-    for (int64_t j = last; j < roundToLanes<T, B>(cols); ++j)
+    for (int64_t j = last; j < roundUp(cols, kLanes<T, B>); ++j)
       row[j] = kMinusInfinity<T>;
   }
 }
@@ -302,7 +268,7 @@ int64_t keysSeen(const Shape<T> &s, int64_t i0, int64_t rows) {
 template <typename T, int B>
 DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
                             T *lse) {
-  int64_t stride = roundToLanes<T, B>(s.keys);
+  int64_t stride = roundUp(s.keys, kLanes<T, B>);
   std::vector<T> kt(s.dim * stride), scores(kQueryTile * kKeyTile),
       acc(kQueryTile * s.valueDim), rowMax(kQueryTile), rowSum(kQueryTile);
   transpose(e.k, s.keys, s.dim, stride, kt.data());
@@ -316,7 +282,7 @@ DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
       int64_t cols = std::min(kKeyTile, end - j0);
       tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
                        scores.data());
-      int64_t padded = roundToLanes<T, B>(cols);
+      int64_t padded = roundUp(cols, kLanes<T, B>);
       for (int64_t r = 0; r < rows; ++r) {
         T *row = scores.data() + r * kKeyTile;
         T newMax = std::max(rowMax[r], maxOf<B>(row, padded));
@@ -363,7 +329,7 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
   std::fill(dq, dq + s.queries * s.dim, T(0));
   std::fill(dk, dk + s.keys * s.dim, T(0));
   std::fill(dv, dv + s.keys * s.valueDim, T(0));
-  int64_t stride = roundToLanes<T, B>(s.keys);
+  int64_t stride = roundUp(s.keys, kLanes<T, B>);
   std::vector<T> kt(s.dim * stride), vt(s.valueDim * stride),
       probs(kQueryTile * kKeyTile), dscores(kQueryTile * kKeyTile);
   transpose(e.k, s.keys, s.dim, stride, kt.data());
@@ -380,7 +346,7 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
       tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
                        probs.data());
       // dP = dout_tile . v_tile^T
-      product<T, B, false>(rows, roundToLanes<T, B>(cols), s.valueDim,
+      product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.valueDim,
                            dout + i0 * s.valueDim, s.valueDim, 1,
                            vt.data() + j0, stride, dscores.data(), kKeyTile);
       for (int64_t r = 0; r < rows; ++r) {
@@ -388,7 +354,7 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
         T *ds = dscores.data() + r * kKeyTile;
         T l = lse[i0 + r], d = delta[i0 + r];
         // P = exp(S - lse); dS = P (dP - delta) * scale
-        expAndSum<B>(p, roundToLanes<T, B>(cols), l);
+        expAndSum<B>(p, roundUp(cols, kLanes<T, B>), l);
         for (int64_t j = 0; j < cols; ++j)
           ds[j] = p[j] * (ds[j] - d) * s.scale;
       }
@@ -441,33 +407,34 @@ template <typename T> void entrySSE(const Operands<T> &o, int64_t n) {
   runEntry<T, 16>(o, n);
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#if DL_HAVE_WIDE_VECTORS
 template <typename T>
-__attribute__((target("avx2,fma"))) void entryAVX2(const Operands<T> &o,
-                                                   int64_t n) {
+DL_TARGET_AVX2 void entryAVX2(const Operands<T> &o, int64_t n) {
   runEntry<T, 32>(o, n);
 }
 template <typename T>
-__attribute__((target("avx512f,fma"))) void entryAVX512(const Operands<T> &o,
-                                                        int64_t n) {
+DL_TARGET_AVX512 void entryAVX512(const Operands<T> &o, int64_t n) {
   runEntry<T, 64>(o, n);
 }
 #endif
 
 /// The version for this machine's widest vectors.
 template <typename T> EntryFunction<T> dispatch() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (__builtin_cpu_supports("avx512f"))
+  switch (widestInstructionSet()) {
+#if DL_HAVE_WIDE_VECTORS
+  case InstructionSet::AVX512:
     return entryAVX512<T>;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))
+  case InstructionSet::AVX2:
     return entryAVX2<T>;
 #endif
-  return entrySSE<T>;
+  default:
+    return entrySSE<T>;
+  }
 }
 
 template <typename T> void run(const Operands<T> &o, int64_t batch) {
   EntryFunction<T> entry = dispatch<T>();
-  forEachEntry(batch, [&](int64_t n) { entry(o, n); });
+  forEachTask(batch, [&](int64_t n) { entry(o, n); });
 }
 
 template <typename T>

@@ -1,0 +1,129 @@
+//===- CPUKernelCalls.cpp - dl ops to hand-written CPU kernels ------------===//
+//
+// Part of dlcc. Implements `convert-dl-to-cpu-kernels`; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Conversion/DLToLinalg/KernelCalls.h"
+#include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
+#include "compiler/Conversion/Passes.h"
+
+#include "DL/IR/DLOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_CONVERTDLTOCPUKERNELS
+#include "compiler/Conversion/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+using namespace dlcc::lowering;
+using namespace dlcc::kernels;
+
+namespace {
+
+/// Whether the kernels of kernels/cpu/Conv2D.h compute a convolution with
+/// this input, filters, stride and padding: f32, static shapes, stride 1.
+bool hasConvolutionKernel(Value input, Value weight, ArrayRef<int64_t> stride) {
+  RankedTensorType in = tensorType(input), w = tensorType(weight);
+  return in.getElementType().isF32() && w.getElementType().isF32() &&
+         in.hasStaticShape() && w.hasStaticShape() &&
+         llvm::all_of(stride, [](int64_t s) { return s == 1; });
+}
+
+/// The sizes every convolution kernel takes after its buffers: batch,
+/// channels, height, width of the input; filters, kernel height and width;
+/// padding.
+SmallVector<Value> convolutionSizes(OpBuilder &b, Location loc,
+                                    ArrayRef<int64_t> input,
+                                    ArrayRef<int64_t> weight,
+                                    ArrayRef<int64_t> padding) {
+  SmallVector<Value> sizes;
+  for (int64_t size : {input[0], input[1], input[2], input[3], weight[0],
+                       weight[2], weight[3], padding[0], padding[1]})
+    sizes.push_back(i64Constant(b, loc, size));
+  return sizes;
+}
+
+/// Calls `kernel` on `operands`, writing a new f32 buffer of `shape` that
+/// replaces `op`.
+void replaceWithKernel(PatternRewriter &b, Operation *op, StringRef kernel,
+                       ValueRange operands, ArrayRef<int64_t> shape,
+                       ValueRange sizes) {
+  Location loc = op->getLoc();
+  Value result = newBuffer(b, loc, shape, b.getF32Type());
+  SmallVector<Value> buffers(operands);
+  buffers.push_back(result);
+  callKernel(b, loc, kernel, buffers, sizes);
+  b.replaceOp(op, asResult(b, loc, result));
+}
+
+struct Conv2DToKernel : OpRewritePattern<dl::Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::Conv2DOp op,
+                                PatternRewriter &b) const override {
+    if (!hasConvolutionKernel(op.getInput(), op.getWeight(), op.getStride()))
+      return b.notifyMatchFailure(op, "no kernel for this convolution");
+    Value bias = op.getBias();
+    if (bias && !tensorType(bias).getElementType().isF32())
+      return b.notifyMatchFailure(op, "bias not f32");
+    replaceWithKernel(
+        b, op, "dl_conv2d_fwd_f32", {op.getInput(), op.getWeight(), bias},
+        op.getType().getShape(),
+        convolutionSizes(b, op.getLoc(), tensorType(op.getInput()).getShape(),
+                         tensorType(op.getWeight()).getShape(),
+                         op.getPadding()));
+    return success();
+  }
+};
+
+/// The kernel convolves dy with the flipped filters, padded by the kernel's
+/// size - 1 - the padding, which must not be negative.
+struct Conv2DGradInputToKernel : OpRewritePattern<dl::Conv2DGradInputOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::Conv2DGradInputOp op,
+                                PatternRewriter &b) const override {
+    ArrayRef<int64_t> ws = tensorType(op.getWeight()).getShape(),
+                      pad = op.getPadding();
+    if (!hasConvolutionKernel(op.getGrad(), op.getWeight(), op.getStride()) ||
+        pad[0] > ws[2] - 1 || pad[1] > ws[3] - 1)
+      return b.notifyMatchFailure(op, "no kernel for this convolution");
+    replaceWithKernel(
+        b, op, "dl_conv2d_grad_input_f32", {op.getGrad(), op.getWeight()},
+        op.getInputShape(),
+        convolutionSizes(b, op.getLoc(), op.getInputShape(), ws, pad));
+    return success();
+  }
+};
+
+struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::Conv2DGradWeightOp op,
+                                PatternRewriter &b) const override {
+    if (!hasConvolutionKernel(op.getInput(), op.getGrad(), op.getStride()))
+      return b.notifyMatchFailure(op, "no kernel for this convolution");
+    ArrayRef<int64_t> ws = op.getType().getShape();
+    replaceWithKernel(
+        b, op, "dl_conv2d_grad_weight_f32", {op.getInput(), op.getGrad()}, ws,
+        convolutionSizes(b, op.getLoc(), tensorType(op.getInput()).getShape(),
+                         ws, op.getPadding()));
+    return success();
+  }
+};
+
+struct ConvertDLToCPUKernels
+    : dlcc::impl::ConvertDLToCPUKernelsBase<ConvertDLToCPUKernels> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns
+        .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel>(
+            &getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,82 @@
+//===- Simd.h - Vector types for kernels built per instruction set -*- C++
+//-*-===//
+//
+// Part of dlcc's kernels. The CPU kernels are written once on GCC vectors of
+// B bytes and compiled for AVX-512 (B = 64), AVX2 (32) and SSE (16); the
+// widest the machine has is chosen at run time (widestInstructionSet()).
+// Everything a kernel calls from its per-instruction-set entry is inlined
+// into it, so that it uses that entry's registers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_KERNELS_CPU_SIMD_H
+#define DLCC_KERNELS_CPU_SIMD_H
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+
+namespace dlcc::kernels {
+
+#define DL_INLINE inline __attribute__((always_inline))
+
+/// kLanes<T, B> elements of T, B bytes.
+template <typename T, int B> struct Vector {
+  typedef T Type __attribute__((vector_size(B)));
+};
+template <typename T, int B> constexpr int64_t kLanes = B / sizeof(T);
+
+/// `n` rounded up to a multiple of `step`.
+inline int64_t roundUp(int64_t n, int64_t step) {
+  return (n + step - 1) / step * step;
+}
+
+// Vectors are loaded and stored through memcpy (unaligned moves) and passed
+// by reference: their ABI differs between instruction sets.
+template <typename V, typename T> DL_INLINE void loadVector(V &x, const T *p) {
+  std::memcpy(&x, p, sizeof x);
+}
+template <typename V, typename T> DL_INLINE void storeVector(T *p, const V &x) {
+  std::memcpy(p, &x, sizeof x);
+}
+
+/// The sum of x's lanes, in a fixed order.
+template <typename V> DL_INLINE auto sumOfLanes(const V &x) {
+  auto sum = x[0];
+  for (unsigned l = 1; l < sizeof x / sizeof x[0]; ++l)
+    sum += x[l];
+  return sum;
+}
+
+enum class InstructionSet { SSE, AVX2, AVX512 };
+
+/// The widest vectors this machine runs: AVX-512, AVX2 with FMA, or SSE;
+/// no wider than DL_KERNELS_ISA says when it is set ("sse" or "avx2", to
+/// test and compare the narrower versions).
+inline InstructionSet widestInstructionSet() {
+  const char *limit = std::getenv("DL_KERNELS_ISA");
+  bool sseOnly = limit && std::strcmp(limit, "sse") == 0;
+  bool avx2Only = limit && std::strcmp(limit, "avx2") == 0;
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  if (!sseOnly && !avx2Only && __builtin_cpu_supports("avx512f"))
+    return InstructionSet::AVX512;
+  if (!sseOnly && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma"))
+    return InstructionSet::AVX2;
+#endif
+  (void)sseOnly;
+  (void)avx2Only;
+  return InstructionSet::SSE;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DL_HAVE_WIDE_VECTORS 1
+#define DL_TARGET_AVX2 __attribute__((target("avx2,fma")))
+#define DL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+#else
+#define DL_HAVE_WIDE_VECTORS 0
+#endif
+
+} // namespace dlcc::kernels
+
+#endif // DLCC_KERNELS_CPU_SIMD_H

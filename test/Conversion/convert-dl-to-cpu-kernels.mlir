@@ -1,0 +1,70 @@
+// RUN: dlcc-opt --split-input-file --convert-dl-to-cpu-kernels %s | FileCheck %s
+
+// A stride-1 f32 convolution: the input, filters and bias read in place,
+// the output a fresh buffer, then the sizes (batch, channels, height,
+// width, filters, kernel height and width, padding).
+// CHECK: func.func private @dl_conv2d_fwd_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK-LABEL: func.func @conv2d
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[C4:.*]] = arith.constant 4 : i64
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : i64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<2x4x6x2xf32>
+// CHECK: bufferization.to_buffer %arg0 read_only
+// CHECK: bufferization.to_buffer %arg1 read_only
+// CHECK: bufferization.to_buffer %arg2 read_only
+// CHECK: call @dl_conv2d_fwd_f32(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[C2]], %[[C3]], %[[C6]], %[[C6]], %[[C4]], %[[C3]], %[[C5]], %[[C1]], %[[C0]])
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[Y]] restrict
+// CHECK: return %[[R]]
+func.func @conv2d(%x: tensor<2x3x6x6xf32>, %w: tensor<4x3x3x5xf32>, %b: tensor<4xf32>) -> tensor<2x4x6x2xf32> {
+  %y = dl.conv2d %x, %w, %b {padding = array<i64: 1, 0>} : tensor<2x3x6x6xf32>, tensor<4x3x3x5xf32>, tensor<4xf32>
+  return %y : tensor<2x4x6x2xf32>
+}
+
+// -----
+
+// Without a bias the kernel gets a null pointer.
+// CHECK-LABEL: func.func @conv2d_no_bias
+// CHECK: %[[NULL:.*]] = llvm.mlir.zero : !llvm.ptr
+// CHECK: call @dl_conv2d_fwd_f32(%{{.*}}, %{{.*}}, %[[NULL]], %{{.*}},
+func.func @conv2d_no_bias(%x: tensor<1x1x4x4xf32>, %w: tensor<2x1x3x3xf32>) -> tensor<1x2x4x4xf32> {
+  %y = dl.conv2d %x, %w {padding = array<i64: 1, 1>} : tensor<1x1x4x4xf32>, tensor<2x1x3x3xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// The gradients: dx has the forward's input shape (the sizes are the
+// forward's), dw the filters'.
+// CHECK-LABEL: func.func @gradients
+// CHECK: %[[DX:.*]] = memref.alloc() : memref<1x2x5x5xf32>
+// CHECK: call @dl_conv2d_grad_input_f32(
+// CHECK: bufferization.to_tensor %[[DX]] restrict
+// CHECK: %[[DW:.*]] = memref.alloc() : memref<3x2x3x3xf32>
+// CHECK: call @dl_conv2d_grad_weight_f32(
+// CHECK: bufferization.to_tensor %[[DW]] restrict
+func.func @gradients(%x: tensor<1x2x5x5xf32>, %w: tensor<3x2x3x3xf32>, %dy: tensor<1x3x5x5xf32>) -> (tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>) {
+  %dx = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 1, 2, 5, 5>, padding = array<i64: 1, 1>} : tensor<1x3x5x5xf32>, tensor<3x2x3x3xf32>
+  %dw = dl.conv2d_grad_weight %x, %dy {kernel = array<i64: 3, 3>, padding = array<i64: 1, 1>} : tensor<1x2x5x5xf32>, tensor<1x3x5x5xf32>
+  return %dx, %dw : tensor<1x2x5x5xf32>, tensor<3x2x3x3xf32>
+}
+
+// -----
+
+// Left to convert-dl-to-linalg: strided convolutions, f64, and an input
+// gradient padded more than the kernel's size - 1.
+// CHECK-LABEL: func.func @no_kernel
+// CHECK-NOT: call
+// CHECK: dl.conv2d {{.*}}stride
+// CHECK: dl.conv2d %
+// CHECK: dl.conv2d_grad_input
+// CHECK-NOT: call
+func.func @no_kernel(%x: tensor<1x1x6x6xf32>, %w: tensor<2x1x3x3xf32>, %xd: tensor<1x1x6x6xf64>, %wd: tensor<2x1x3x3xf64>, %dy: tensor<1x2x10x10xf32>) -> (tensor<1x2x3x3xf32>, tensor<1x2x4x4xf64>, tensor<1x1x6x6xf32>) {
+  %s = dl.conv2d %x, %w {stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<1x1x6x6xf32>, tensor<2x1x3x3xf32>
+  %d = dl.conv2d %xd, %wd : tensor<1x1x6x6xf64>, tensor<2x1x3x3xf64>
+  %g = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 1, 1, 6, 6>, padding = array<i64: 3, 3>} : tensor<1x2x10x10xf32>, tensor<2x1x3x3xf32>
+  return %s, %d, %g : tensor<1x2x3x3xf32>, tensor<1x2x4x4xf64>, tensor<1x1x6x6xf32>
+}
