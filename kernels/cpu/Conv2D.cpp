@@ -73,7 +73,7 @@ public:
 
 private:
   Geometry g;
-  std::vector<float> padded; // Zero where load() never writes.
+  AlignedFloats padded; // Zero where load() never writes.
 };
 
 /// Filters in blocks of `block`: packed[((b * taps) + t) * block + k] is
@@ -275,7 +275,7 @@ public:
 private:
   Geometry g;
   int64_t rowLength;
-  std::vector<float> padded;
+  AlignedFloats padded; // Rows at 64-byte boundaries.
 };
 
 struct WeightCall {
@@ -312,6 +312,9 @@ DL_INLINE void weightTaps(const PaddedGradient &dy, int64_t f0, const float *in,
     for (int k = 0; k < KO; ++k) {
       V d;
       loadVector(d, rows[k] + q);
+      // In a register: GCC would otherwise load d again for each tap, as
+      // the operand of its multiply-add (three loads where one does).
+      asm("" : "+v"(d));
 #pragma GCC unroll 8
       for (int j = 0; j < TAPS; ++j)
         acc[k][j] += d * x[j];

@@ -12,9 +12,12 @@
 #ifndef DLCC_KERNELS_CPU_SIMD_H
 #define DLCC_KERNELS_CPU_SIMD_H
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <new>
 
 namespace dlcc::kernels {
 
@@ -47,6 +50,26 @@ template <typename V> DL_INLINE auto sumOfLanes(const V &x) {
     sum += x[l];
   return sum;
 }
+
+/// `size` zeros at a 64-byte boundary: vectors loaded at multiples of their
+/// size from it never straddle two cache lines (which costs a second load).
+class AlignedFloats {
+public:
+  explicit AlignedFloats(int64_t size)
+      : floats(
+            static_cast<float *>(std::aligned_alloc(
+                64, roundUp(std::max<int64_t>(size, 1) * sizeof(float), 64))),
+            std::free) {
+    if (!floats)
+      throw std::bad_alloc();
+    std::fill_n(floats.get(), size, 0.0f);
+  }
+  float *data() { return floats.get(); }
+  const float *data() const { return floats.get(); }
+
+private:
+  std::unique_ptr<float, void (*)(void *)> floats;
+};
 
 enum class InstructionSet { SSE, AVX2, AVX512 };
 
