@@ -3,7 +3,7 @@
 // Part of dlcc's benchmarks. The forward, input gradient and weight
 // gradient of kernels/cpu/Conv2D at the cnn example's 3x3 convolutions
 // (batch 64, padding 1): the median of 10 runs after warm-up, and GFLOP/s
-// (2 flops per multiply-add, padding included). DL_KERNELS_ISA=avx2 or sse
+// (2 flops per multiply-add, padding included). DLCC_ISA=avx2 or sse
 // times the narrower versions.
 //
 // Built by hand against the kernels library, e.g.

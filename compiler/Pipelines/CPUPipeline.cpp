@@ -16,7 +16,7 @@ using namespace mlir;
 namespace dlcc {
 
 void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
-                      const StepOptions &options) {
+                      const StepOptions &options, const CPUCodeOptions &code) {
   buildLinalgPipeline(pm, options);
   if (stage == CPUStage::Linalg)
     return;
@@ -31,6 +31,8 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createDLApproximateMath());
   // Many small functions for LLVM to optimize, not one huge one.
   pm.addPass(createDLOutlineLoops());
+  if (code.wideLoopVersions)
+    pm.addPass(createDLMultiversionLoops());
   pm.addPass(createConvertSCFToOpenMPPass());
   buildHostToLLVMPipeline(pm, /*launchesKernels=*/false);
 }

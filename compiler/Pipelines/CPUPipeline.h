@@ -13,14 +13,23 @@ namespace dlcc {
 
 /// How far the CPU pipeline goes.
 enum class CPUStage {
-  Linalg,      ///< Entry points built, every dl op lowered to linalg on tensors.
-  LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM dialect.
+  Linalg, ///< Entry points built, every dl op lowered to linalg on tensors.
+  LLVMDialect, ///< Bufferized, GEMMs handed to the runtime, in the LLVM
+               ///< dialect.
+};
+
+/// How the loops are compiled.
+struct CPUCodeOptions {
+  /// Each loop nest also for AVX-512, chosen at run time
+  /// (dl-multiversion-loops): for programs built for a portable CPU.
+  bool wideLoopVersions = false;
 };
 
 /// Adds the passes that take a dl model (as the front end produces it) to
 /// `stage`.
 void buildCPUPipeline(mlir::OpPassManager &pm, CPUStage stage,
-                      const StepOptions &options = {});
+                      const StepOptions &options = {},
+                      const CPUCodeOptions &code = {});
 
 } // namespace dlcc
 

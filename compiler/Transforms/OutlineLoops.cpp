@@ -57,6 +57,7 @@ void outline(IRRewriter &rewriter, Operation *loop, StringRef name) {
       (*function)->setAttr(
           "passthrough",
           rewriter.getArrayAttr({rewriter.getStringAttr("noinline")}));
+      (*function)->setAttr(dlcc::kLoopNestAttr, rewriter.getUnitAttr());
     }
   }
   // The wrapper's block (the call, or the loop itself) back in its place.

@@ -22,6 +22,9 @@
 
 namespace dlcc {
 
+/// Marks the functions dl-outline-loops made of a step's loop nests.
+inline constexpr llvm::StringLiteral kLoopNestAttr = "dl.loop_nest";
+
 #define GEN_PASS_DECL
 #include "compiler/Transforms/Passes.h.inc"
 

@@ -91,6 +91,31 @@ def DLOutlineLoops : Pass<"dl-outline-loops", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect"];
 }
 
+def DLMultiversionLoops : Pass<"dl-multiversion-loops", "mlir::ModuleOp"> {
+  let summary = "Gives each outlined loop nest a second version for wider vectors.";
+  let description = [{
+    After `dl-outline-loops`, for a program built for a portable CPU: each
+    loop-nest function (`dl.loop_nest`) with a parallel loop (one that
+    `dl-thread-loops` found work enough for threads; the others are not
+    worth the compile time) gets a copy `<name>.wide` compiled
+    for `cpu` (LLVM's `target-cpu`, x86-64-v4: AVX-512), and each call
+    chooses between the two on the byte `flag`, which the runtime sets at
+    start-up when the machine runs that CPU's instructions (see
+    docs/runtime.md). The program runs anywhere its default CPU runs, and
+    vectorizes its loops with the widest registers where they exist. The
+    flag is read once per call of the step.
+  }];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",
+           "LLVM CPU of the second versions">,
+    Option<"flag", "flag", "std::string", /*default=*/"\"dlrt_wide_loops\"",
+           "Global byte (i8) that selects the second versions when not 0">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
   let description = [{

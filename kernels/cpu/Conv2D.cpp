@@ -160,9 +160,11 @@ DL_INLINE void forwardBlock(const ForwardCall &call, const float *padded,
 
 /// Writes the tile of positions [q0, q0 + width) of filters [f0, f0 +
 /// filters) to image n's output, plus the bias, dropping the positions
-/// between rows and past the last output.
-void writeTile(const ForwardCall &call, int64_t n, int64_t f0, int64_t filters,
-               int64_t q0, int64_t width, const float *tile) {
+/// between rows and past the last output. Inlined into forwardImage<B>, so
+/// that its copies use that instruction set's vectors.
+DL_INLINE void writeTile(const ForwardCall &call, int64_t n, int64_t f0,
+                         int64_t filters, int64_t q0, int64_t width,
+                         const float *tile) {
   const Geometry &g = call.g;
   int64_t rowLength = g.paddedWidth(), outWidth = g.outWidth();
   int64_t end = std::min(q0 + width, g.span());
@@ -338,6 +340,7 @@ DL_INLINE void weightTapsOfUnit(const PaddedGradient &dy, int64_t f0,
                                                : budget >= 4 ? 4
                                                : budget >= 2 ? 2
                                                              : 1);
+  static_assert(kFilterBlock<B> % KO == 0, "sub-blocks must tile a unit");
   constexpr int64_t L = kLanes<float, B>;
   for (int64_t k = 0; k < filterBlock; k += KO)
     weightTaps<B, KO, TAPS>(dy, f0 + k, in, sums + k * L, filterBlock);

@@ -74,10 +74,10 @@ private:
 enum class InstructionSet { SSE, AVX2, AVX512 };
 
 /// The widest vectors this machine runs: AVX-512, AVX2 with FMA, or SSE;
-/// no wider than DL_KERNELS_ISA says when it is set ("sse" or "avx2", to
+/// no wider than DLCC_ISA says when it is set ("sse" or "avx2", to
 /// test and compare the narrower versions).
 inline InstructionSet widestInstructionSet() {
-  const char *limit = std::getenv("DL_KERNELS_ISA");
+  const char *limit = std::getenv("DLCC_ISA");
   bool sseOnly = limit && std::strcmp(limit, "sse") == 0;
   bool avx2Only = limit && std::strcmp(limit, "avx2") == 0;
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)

@@ -6,10 +6,10 @@
 // what is not pure (an allocation) are passed. A loop whose result is used
 // after it returns it. A loop that uses a memref of dynamic shape stays
 // (the bare-pointer convention cannot pass it).
-// CHECK: func.func private @dl_train_step.loop0(%{{.*}}: memref<4096xi8>) attributes {passthrough = ["noinline"]}
+// CHECK: func.func private @dl_train_step.loop0(%{{.*}}: memref<4096xi8>) attributes {dl.loop_nest, passthrough = ["noinline"]}
 // CHECK: memref.view
 // CHECK: scf.for
-// CHECK: func.func private @dl_train_step.loop1(%{{.*}}: memref<4096xi8>) -> f32 attributes {passthrough = ["noinline"]}
+// CHECK: func.func private @dl_train_step.loop1(%{{.*}}: memref<4096xi8>) -> f32 attributes {dl.loop_nest, passthrough = ["noinline"]}
 // CHECK: scf.for {{.*}} iter_args
 // CHECK: func.func private @dl_train_step.loop2(%{{.*}}: memref<4096xi8>, %{{.*}}: memref<8xf32>)
 // CHECK: memref.subview

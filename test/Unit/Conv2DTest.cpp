@@ -84,10 +84,10 @@ void checkWidest(const Case &c);
 void check(const Case &c) {
   for (const char *isa : {"", "avx2", "sse"}) {
     SCOPED_TRACE(*isa ? isa : "widest");
-    setenv("DL_KERNELS_ISA", isa, 1);
+    setenv("DLCC_ISA", isa, 1);
     checkWidest(c);
   }
-  unsetenv("DL_KERNELS_ISA");
+  unsetenv("DLCC_ISA");
 }
 
 void checkWidest(const Case &c) {

@@ -506,7 +506,10 @@ int main(int argc, char **argv) {
       dlcc::CPUStage stage = emit == Emit::Linalg || emit == Emit::Fused
                                  ? dlcc::CPUStage::Linalg
                                  : dlcc::CPUStage::LLVMDialect;
-      dlcc::buildCPUPipeline(pm, stage, step);
+      dlcc::CPUCodeOptions code;
+      // A program for the portable CPU still uses AVX-512 where it runs.
+      code.wideLoopVersions = cpu == dlcc::kPortableCPU;
+      dlcc::buildCPUPipeline(pm, stage, step, code);
     }
     if (debugInfo)
       pm.addPass(mlir::LLVM::createDIScopeForLLVMFuncOpPass());

@@ -18,6 +18,7 @@ Usage:
     train_data.py lr LOG LR SCHEDULE WARMUP MIN_LR TOTAL
                                           the logged lr of every step
     train_data.py same-log A B            equal but for the "time" fields
+    train_data.py close-log A B RTOL      the train losses agree within RTOL
     train_data.py differ-log A B          the train losses differ
     train_data.py improves LOG            the last train loss is below the
                                           first, the eval accuracy above 0.9
@@ -260,6 +261,16 @@ def same_log(a, b):
         fail(f"{a} has {len(ra)} records, {b} {len(rb)}")
 
 
+def close_log(a, b, rtol):
+    la = [r["loss"] for r in read_log(a) if r["event"] == "train"]
+    lb = [r["loss"] for r in read_log(b) if r["event"] == "train"]
+    if not la or len(la) != len(lb):
+        fail(f"{a} has {len(la)} train losses, {b} {len(lb)}")
+    for i, (x, y) in enumerate(zip(la, lb)):
+        if abs(x - y) > rtol * abs(y):
+            fail(f"train record {i + 1}: loss {x} in {a}, {y} in {b}")
+
+
 def differ_log(a, b):
     la = [r["loss"] for r in read_log(a) if r["event"] == "train"]
     lb = [r["loss"] for r in read_log(b) if r["event"] == "train"]
@@ -338,6 +349,8 @@ def main(argv):
                  float(args[4]), int(args[5]))
     elif command == "same-log" and len(args) == 2:
         same_log(*args)
+    elif command == "close-log" and len(args) == 3:
+        close_log(args[0], args[1], float(args[2]))
     elif command == "differ-log" and len(args) == 2:
         differ_log(*args)
     elif command == "improves" and len(args) == 1:

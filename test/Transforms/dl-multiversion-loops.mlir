@@ -1,0 +1,89 @@
+// RUN: dlcc-opt --dl-multiversion-loops %s | FileCheck %s
+// RUN: dlcc-opt --dl-multiversion-loops='cpu=znver4 flag=use_wide' %s | FileCheck %s --check-prefix=OPTIONS
+// RUN: dlcc-opt --dl-multiversion-loops %s | FileCheck %s --check-prefix=SEQUENTIAL
+
+// Each loop-nest function with a parallel loop gets a copy for x86-64-v4
+// next to it; loop nests without one (little work) and other functions do
+// not. The step reads the runtime's flag once, and each call of a copied
+// function becomes a choice between the two versions, results passed on.
+// CHECK: llvm.mlir.global external @dlrt_wide_loops() {addr_space = 0 : i32} : i8
+// CHECK: func.func private @dl_train_step.loop0(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]}
+// CHECK: func.func private @dl_train_step.loop0.wide(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"], target_cpu = "x86-64-v4"}
+// CHECK: scf.parallel
+// CHECK: func.func private @dl_train_step.loop1(%{{.*}}: memref<16xf32>) -> f32
+// CHECK: func.func private @dl_train_step.loop1.wide(%{{.*}}: memref<16xf32>) -> f32 {{.*}}target_cpu = "x86-64-v4"
+// CHECK-NOT: @dl_train_step.loop2.wide
+// CHECK-NOT: @helper.wide
+// CHECK-LABEL: func.func @dl_train_step
+// CHECK: %[[ADDRESS:.*]] = llvm.mlir.addressof @dlrt_wide_loops : !llvm.ptr
+// CHECK: %[[BYTE:.*]] = llvm.load %[[ADDRESS]] : !llvm.ptr -> i8
+// CHECK: %[[WIDE:.*]] = arith.cmpi ne, %[[BYTE]], %{{.*}} : i8
+// CHECK: scf.if %[[WIDE]] {
+// CHECK-NEXT: func.call @dl_train_step.loop0.wide(%arg0)
+// CHECK-NEXT: } else {
+// CHECK-NEXT: func.call @dl_train_step.loop0(%arg0)
+// CHECK-NEXT: }
+// CHECK: %[[SUM:.*]] = scf.if %[[WIDE]] -> (f32) {
+// CHECK-NEXT: %[[A:.*]] = func.call @dl_train_step.loop1.wide(%arg0)
+// CHECK-NEXT: scf.yield %[[A]] : f32
+// CHECK-NEXT: } else {
+// CHECK-NEXT: %[[B:.*]] = func.call @dl_train_step.loop1(%arg0)
+// CHECK-NEXT: scf.yield %[[B]] : f32
+// CHECK-NEXT: }
+// CHECK: call @dl_train_step.loop2(%arg0)
+// CHECK: call @helper(%[[SUM]])
+// CHECK-NOT: llvm.load
+// CHECK: return
+
+// SEQUENTIAL-NOT: @dl_train_step.loop2.wide
+
+// OPTIONS: llvm.mlir.global external @use_wide()
+// OPTIONS: @dl_train_step.loop0.wide({{.*}}target_cpu = "znver4"
+// OPTIONS: llvm.mlir.addressof @use_wide
+func.func private @dl_train_step.loop0(%x: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    memref.store %zero, %x[%i] : memref<16xf32>
+  }
+  return
+}
+func.func private @dl_train_step.loop2(%x: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %one = arith.constant 1.0 : f32
+  scf.for %i = %c0 to %c16 step %c1 {
+    memref.store %one, %x[%i] : memref<16xf32>
+  }
+  return
+}
+func.func private @dl_train_step.loop1(%x: memref<16xf32>) -> f32 attributes {dl.loop_nest, passthrough = ["noinline"]} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    %v = memref.load %x[%i] : memref<16xf32>
+    %d = arith.addf %v, %v : f32
+    memref.store %d, %x[%i] : memref<16xf32>
+  }
+  %sum = scf.for %i = %c0 to %c16 step %c1 iter_args(%acc = %zero) -> f32 {
+    %v = memref.load %x[%i] : memref<16xf32>
+    %a = arith.addf %acc, %v : f32
+    scf.yield %a : f32
+  }
+  return %sum : f32
+}
+func.func private @helper(%s: f32) {
+  return
+}
+func.func @dl_train_step(%x: memref<16xf32>) {
+  call @dl_train_step.loop0(%x) : (memref<16xf32>) -> ()
+  %sum = call @dl_train_step.loop1(%x) : (memref<16xf32>) -> f32
+  call @dl_train_step.loop2(%x) : (memref<16xf32>) -> ()
+  call @helper(%sum) : (f32) -> ()
+  return
+}
