@@ -60,7 +60,10 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     (`dl_conv2d_fwd_f32`, `dl_conv2d_grad_input_f32`,
     `dl_conv2d_grad_weight_f32`), which read the padded image in place
     rather than an im2col matrix nine times its size. Other convolutions
-    (strided, other element types) are left to `convert-dl-to-linalg`. As
+    (strided, other element types) are left to `convert-dl-to-linalg`. An
+    f32 `dl.maxpool2d_grad` becomes `dl_maxpool2d_grad_f32`
+    (`kernels/cpu/Pooling.h`: one pass, each window adding its gradient at
+    its first maximum). As
     in `convert-dl-to-cuda-kernels`, the kernels read their operands'
     buffers and write fresh ones that the memory plan places.
   }];

@@ -68,3 +68,18 @@ func.func @no_kernel(%x: tensor<1x1x6x6xf32>, %w: tensor<2x1x3x3xf32>, %xd: tens
   %g = dl.conv2d_grad_input %dy, %w {input_shape = array<i64: 1, 1, 6, 6>, padding = array<i64: 3, 3>} : tensor<1x2x10x10xf32>, tensor<2x1x3x3xf32>
   return %s, %d, %g : tensor<1x2x3x3xf32>, tensor<1x2x4x4xf64>, tensor<1x1x6x6xf32>
 }
+
+// -----
+
+// Max-pooling's gradient: the input and dy read, dx (the input's shape)
+// written; the sizes are the input's, the output's height and width, the
+// kernel, the stride and the padding.
+// CHECK: func.func private @dl_maxpool2d_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK-LABEL: func.func @maxpool_grad
+// CHECK: %[[DX:.*]] = memref.alloc() : memref<2x3x8x8xf32>
+// CHECK: call @dl_maxpool2d_grad_f32(
+// CHECK: bufferization.to_tensor %[[DX]] restrict
+func.func @maxpool_grad(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x3x4x4xf32>) -> tensor<2x3x8x8xf32> {
+  %dx = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x3x8x8xf32>, tensor<2x3x4x4xf32>
+  return %dx : tensor<2x3x8x8xf32>
+}

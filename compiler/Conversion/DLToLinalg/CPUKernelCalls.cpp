@@ -114,13 +114,35 @@ struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
   }
 };
 
+struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::MaxPool2DGradOp op,
+                                PatternRewriter &b) const override {
+    RankedTensorType in = tensorType(op.getInput()),
+                     dy = tensorType(op.getGrad());
+    if (!in.getElementType().isF32() || !dy.getElementType().isF32() ||
+        !in.hasStaticShape() || !dy.hasStaticShape())
+      return b.notifyMatchFailure(op, "not f32 of static shape");
+    ArrayRef<int64_t> is = in.getShape(), ds = dy.getShape();
+    SmallVector<Value> sizes;
+    for (int64_t size :
+         {is[0], is[1], is[2], is[3], ds[2], ds[3], op.getKernel()[0],
+          op.getKernel()[1], op.getStride()[0], op.getStride()[1],
+          op.getPadding()[0], op.getPadding()[1]})
+      sizes.push_back(i64Constant(b, op.getLoc(), size));
+    replaceWithKernel(b, op, "dl_maxpool2d_grad_f32",
+                      {op.getInput(), op.getGrad()}, is, sizes);
+    return success();
+  }
+};
+
 struct ConvertDLToCPUKernels
     : dlcc::impl::ConvertDLToCPUKernelsBase<ConvertDLToCPUKernels> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns
-        .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel>(
-            &getContext());
+    patterns.add<Conv2DToKernel, Conv2DGradInputToKernel,
+                 Conv2DGradWeightToKernel, MaxPool2DGradToKernel>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
