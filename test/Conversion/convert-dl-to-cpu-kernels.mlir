@@ -83,3 +83,25 @@ func.func @maxpool_grad(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x3x4x4xf32>) -> te
   %dx = dl.maxpool2d_grad %x, %dy {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x3x8x8xf32>, tensor<2x3x4x4xf32>
   return %dx : tensor<2x3x8x8xf32>
 }
+
+// -----
+
+// Batch norm's gradient: x, the weight and dy read; dx, dweight and dbias
+// written; the sizes are the batch, the channels and H*W, then eps.
+// CHECK: func.func private @dl_batchnorm_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64)
+// CHECK-LABEL: func.func @batchnorm_grad
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[C20:.*]] = arith.constant 20 : i64
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK: %[[DX:.*]] = memref.alloc() : memref<2x3x4x5xf32>
+// CHECK: %[[DW:.*]] = memref.alloc() : memref<3xf32>
+// CHECK: %[[DB:.*]] = memref.alloc() : memref<3xf32>
+// CHECK: call @dl_batchnorm_grad_f32({{.*}}, %[[C2]], %[[C3]], %[[C20]], %[[EPS]])
+// CHECK: bufferization.to_tensor %[[DX]] restrict
+// CHECK: bufferization.to_tensor %[[DW]] restrict
+// CHECK: bufferization.to_tensor %[[DB]] restrict
+func.func @batchnorm_grad(%x: tensor<2x3x4x5xf32>, %w: tensor<3xf32>, %dy: tensor<2x3x4x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %dx, %dw, %db = dl.batchnorm_grad %x, %w, %dy {eps = 1.0e-3 : f64} : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
+  return %dx, %dw, %db : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
+}

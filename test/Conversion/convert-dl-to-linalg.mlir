@@ -335,3 +335,17 @@ func.func @slice_grad(%dy: tensor<4x3xf32>) -> tensor<4x8xf32> {
   %0 = dl.slice_grad %dy {input_shape = array<i64: 4, 8>, starts = array<i64: 0, 2>, limits = array<i64: 4, 8>, strides = array<i64: 1, 2>} : tensor<4x3xf32>
   return %0 : tensor<4x8xf32>
 }
+
+// -----
+
+// batchnorm_grad without a kernel (the CUDA target, other element types):
+// its formulas as dl ops, lowered in turn; nothing of dl is left.
+// CHECK-LABEL: func.func @batchnorm_grad
+// CHECK-NOT: dl.
+// CHECK: math.rsqrt
+// CHECK-NOT: dl.
+// CHECK: return
+func.func @batchnorm_grad(%x: tensor<4x3xf64>, %w: tensor<3xf64>, %dy: tensor<4x3xf64>) -> (tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>) {
+  %dx, %dw, %db = dl.batchnorm_grad %x, %w, %dy : tensor<4x3xf64>, tensor<3xf64>, tensor<4x3xf64>
+  return %dx, %dw, %db : tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>
+}

@@ -136,13 +136,45 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
   }
 };
 
+/// The training-mode batch norm's gradient, [N, C] or [N, C, H, W] as
+/// [N, C, H*W]: dx, dweight and dbias written by the kernel.
+struct BatchNormGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::BatchNormGradOp op,
+                                PatternRewriter &b) const override {
+    RankedTensorType x = tensorType(op.getInput());
+    if (!llvm::all_of(op->getOperands(), [](Value v) {
+          return tensorType(v).getElementType().isF32() &&
+                 tensorType(v).hasStaticShape();
+        }))
+      return b.notifyMatchFailure(op, "not f32 of static shape");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> xs = x.getShape();
+    int64_t size = xs.size() == 4 ? xs[2] * xs[3] : 1;
+    Type f32 = b.getF32Type();
+    SmallVector<Value> results{newBuffer(b, loc, xs, f32),
+                               newBuffer(b, loc, {xs[1]}, f32),
+                               newBuffer(b, loc, {xs[1]}, f32)};
+    SmallVector<Value> buffers{op.getInput(), op.getWeight(), op.getGrad()};
+    buffers.append(results);
+    callKernel(b, loc, "dl_batchnorm_grad_f32", buffers,
+               {i64Constant(b, loc, xs[0]), i64Constant(b, loc, xs[1]),
+                i64Constant(b, loc, size),
+                arith::ConstantOp::create(
+                    b, loc, b.getF64FloatAttr(op.getEps().convertToDouble()))});
+    b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
+                     asResult(b, loc, results[2])});
+    return success();
+  }
+};
+
 struct ConvertDLToCPUKernels
     : dlcc::impl::ConvertDLToCPUKernelsBase<ConvertDLToCPUKernels> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToKernel, Conv2DGradInputToKernel,
-                 Conv2DGradWeightToKernel, MaxPool2DGradToKernel>(
-        &getContext());
+    patterns
+        .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
+             MaxPool2DGradToKernel, BatchNormGradToKernel>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

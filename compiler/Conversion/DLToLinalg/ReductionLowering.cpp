@@ -387,6 +387,18 @@ struct BatchNormLowering : OpConversionPattern<dl::BatchNormOp> {
   }
 };
 
+/// Without a kernel: the gradient's formulas as dl ops, which this
+/// conversion then lowers.
+struct BatchNormGradLowering : OpConversionPattern<dl::BatchNormGradOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(dl::BatchNormGradOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.decompose(rewriter));
+    return success();
+  }
+};
+
 } // namespace
 
 void dlcc::populateReductionLowering(RewritePatternSet &patterns) {
@@ -395,5 +407,6 @@ void dlcc::populateReductionLowering(RewritePatternSet &patterns) {
                ReduceLowering<dl::MeanOp, Combine::Sum, /*kMean=*/true>,
                ReduceLowering<dl::MaxOp, Combine::Max>, MaxPoolLowering,
                AvgPoolLowering, MaxPoolGradLowering, AvgPoolGradLowering,
-               LayerNormLowering, RMSNormLowering, BatchNormLowering>(ctx);
+               LayerNormLowering, RMSNormLowering, BatchNormLowering,
+               BatchNormGradLowering>(ctx);
 }

@@ -7,6 +7,9 @@
 // elements each statistic covers:
 //
 //   layernorm, batchnorm: dx = rstd (g - mean(g) - x^ mean(g x^))
+//
+// Batch norm in training mode builds one dl.batchnorm_grad, which a target
+// either hands to a kernel or decomposes into these formulas.
 //   rmsnorm:              dx = rstd (g - x^ mean(g x^))
 //   dweight = sum(dy x^), dbias = sum(dy)
 //
@@ -88,24 +91,40 @@ LogicalResult BatchNormOp::buildGradient(OpBuilder &builder,
     axes.append({2, 3});
     channelShape.append({1, 1});
   }
-  Value w = g.reshape(getWeight(), channelShape);
   double eps = getEps().convertToDouble();
-  Value dx, xhat;
   if (getTraining()) {
-    Normalized n = standardize(g, x, axes, eps, /*center=*/true);
-    xhat = n.xhat;
-    dx = normalizedInputGradient(g, g.mul(dy, w), n, axes, /*center=*/true);
+    // One op, which the CPU hands to a kernel (decompose() otherwise).
+    auto grad = BatchNormGradOp::create(builder, getLoc(), x, getWeight(), dy,
+                                        getEpsAttr());
+    dxs.append(grad->result_begin(), grad->result_end());
   } else {
+    Value w = g.reshape(getWeight(), channelShape);
     Value mean = g.reshape(getRunningMean(), channelShape);
     Value var = g.reshape(getRunningVar(), channelShape);
     Value rstd = g.rsqrt(g.add(var, g.constant(var, eps)));
-    xhat = g.mul(g.sub(x, mean), rstd);
-    dx = g.mul(dy, g.mul(w, rstd));
+    Value xhat = g.mul(g.sub(x, mean), rstd);
+    dxs.push_back(g.mul(dy, g.mul(w, rstd)));
+    dxs.push_back(g.sum(g.mul(dy, xhat), axes, /*keepdim=*/false));
+    dxs.push_back(g.sum(dy, axes, /*keepdim=*/false));
   }
-  dxs.push_back(dx);
-  dxs.push_back(g.sum(g.mul(dy, xhat), axes, /*keepdim=*/false));
-  dxs.push_back(g.sum(dy, axes, /*keepdim=*/false));
   dxs.push_back(Value());
   dxs.push_back(Value());
   return success();
+}
+
+SmallVector<Value, 3> BatchNormGradOp::decompose(OpBuilder &builder) {
+  GradBuilder g(builder, getLoc());
+  Value x = getInput(), dy = getGrad();
+  RankedTensorType type = getInput().getType();
+  SmallVector<int64_t> axes{0}, channelShape{type.getDimSize(1)};
+  if (type.getRank() == 4) {
+    axes.append({2, 3});
+    channelShape.append({1, 1});
+  }
+  Value w = g.reshape(getWeight(), channelShape);
+  Normalized n =
+      standardize(g, x, axes, getEps().convertToDouble(), /*center=*/true);
+  return {normalizedInputGradient(g, g.mul(dy, w), n, axes, /*center=*/true),
+          g.sum(g.mul(dy, n.xhat), axes, /*keepdim=*/false),
+          g.sum(dy, axes, /*keepdim=*/false)};
 }

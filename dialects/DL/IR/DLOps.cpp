@@ -103,6 +103,10 @@ LogicalResult BatchNormOp::verify() {
   return verifyEps(*this, getEps().convertToDouble());
 }
 
+LogicalResult BatchNormGradOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
 LogicalResult DropoutOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0 && rate < 1))

@@ -842,6 +842,36 @@ def DL_Conv2DGradWeightOp : DL_InferredOp<"conv2d_grad_weight"> {
       "$input `,` $grad attr-dict `:` type($input) `,` type($grad)";
 }
 
+def DL_BatchNormGradOp : DL_InferredOp<"batchnorm_grad"> {
+  let summary = "Gradient of dl.batchnorm in training mode.";
+  let description = [{
+    `input` and `weight` are the batch norm's, `grad` the gradient of its
+    result (shaped as `input`). The batch statistics are computed again from
+    `input` (over every dimension but 1, the variance biased, with the op's
+    `eps`); with x^ the normalized input, rstd the inverse standard
+    deviation and g = grad * weight, the results are the input's gradient
+    rstd (g - mean(g) - x^ mean(g x^)), the weight's sum(grad x^) and the
+    bias's sum(grad), the last two `[C]`.
+
+    ```mlir
+    %dx, %dw, %db = dl.batchnorm_grad %x, %w, %dy
+        : tensor<8x32x28x28xf32>, tensor<32xf32>, tensor<8x32x28x28xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       DL_FloatTensor:$grad,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$eps);
+  let results = (outs DL_FloatTensor:$input_grad, DL_FloatTensor:$weight_grad,
+                      DL_FloatTensor:$bias_grad);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The three results built of dl ops (means, sums, products), for the
+    /// targets without a kernel.
+    ::llvm::SmallVector<::mlir::Value, 3> decompose(::mlir::OpBuilder &builder);
+  }];
+}
+
 def DL_MaxPool2DGradOp : DL_InferredOp<"maxpool2d_grad"> {
   let summary = "Gradient of dl.maxpool2d with respect to its input.";
   let description = [{

@@ -449,6 +449,25 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, Loc loc,
   return success();
 }
 
+LogicalResult BatchNormGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  StringRef op = "batchnorm_grad";
+  Value x = adaptor.getInput(), w = adaptor.getWeight(), dy = adaptor.getGrad();
+  ArrayRef<int64_t> xs = tensorOf(x).getShape();
+  if (xs.size() != 2 && xs.size() != 4)
+    return emitOptionalError(loc, op,
+                             ": input must be [N, C] or [N, C, H, W], got ",
+                             formatShape(xs));
+  if (failed(isVectorOf(loc, op, "weight", w, xs[1], x)) ||
+      failed(sameShape(loc, op, x, dy)) ||
+      failed(sameElementType(loc, op, x, dy)))
+    return failure();
+  types.push_back(x.getType());
+  types.push_back(w.getType());
+  types.push_back(w.getType());
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Elementwise math
 //===----------------------------------------------------------------------===//

@@ -299,6 +299,33 @@ func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>) {
 
 // -----
 
+// batchnorm_grad: the gradient has the input's shape.
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>, %dy: tensor<3x3xf32>) {
+  // expected-error @+1 {{batchnorm_grad: shapes differ: [2, 3] and [3, 3]}}
+  %0:3 = dl.batchnorm_grad %x, %c, %dy : tensor<2x3xf32>, tensor<3xf32>, tensor<3x3xf32>
+  return
+}
+
+// -----
+
+// batchnorm_grad: the weight is [C].
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<2xf32>) {
+  // expected-error @+1 {{batchnorm_grad: weight has shape [2] but the input [2, 3] needs [3]}}
+  %0:3 = dl.batchnorm_grad %x, %c, %x : tensor<2x3xf32>, tensor<2xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// batchnorm_grad: eps is positive.
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>) {
+  // expected-error @+1 {{eps must be positive, got -1}}
+  %0:3 = dl.batchnorm_grad %x, %c, %x {eps = -1.0 : f64} : tensor<2x3xf32>, tensor<3xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
 // batchnorm: eps is positive.
 func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>) {
   // expected-error @+1 {{eps must be positive, got 0}}

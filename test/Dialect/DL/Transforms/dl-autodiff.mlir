@@ -175,9 +175,8 @@ func.func @forward(%ids: tensor<2x3xi32> {dl.input = "ids"}) -> tensor<f32> attr
 // layernorm: the statistics over the last dimension.
 // CHECK: dl.mean %{{.*}} {axes = array<i64: -1>, keepdim} : tensor<6x4xf32>
 // CHECK: dl.rsqrt
-// batch norm: the statistics over the batch.
-// CHECK: dl.mean %{{.*}} {axes = array<i64: 0>, keepdim} : tensor<6x4xf32>
-// CHECK: dl.rsqrt
+// batch norm: one op, which recomputes the statistics over the batch.
+// CHECK: = dl.batchnorm_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x4xf32>, tensor<4xf32>, tensor<6x4xf32>
 // rmsnorm: no centering.
 // CHECK: %[[SQ:.*]] = dl.mul %[[E]], %[[E]]
 // CHECK: dl.mean %[[SQ]] {axes = array<i64: -1>, keepdim}

@@ -1,0 +1,66 @@
+//===- BatchNormTest.cpp - The CPU batch-norm gradient kernel -------------===//
+//
+// Part of dlcc's tests. The kernel against the gradient written out in
+// double precision, for images ([N, C, H, W]) and rows ([N, C]), with
+// statistics far from zero and one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "kernels/cpu/BatchNorm.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace {
+
+void check(int64_t batch, int64_t channels, int64_t size) {
+  std::mt19937 rng(5);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  int64_t total = batch * channels * size;
+  std::vector<float> x(total), dy(total), w(channels);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t c = (e / size) % channels;
+    x[e] = float(3.0 * c - 2.0 + (0.5 + c) * normal(rng));
+    dy[e] = float(normal(rng));
+  }
+  for (float &v : w)
+    v = float(normal(rng));
+  const double eps = 1e-5;
+  std::vector<float> dx(total, NAN), dw(channels, NAN), db(channels, NAN);
+  dl_batchnorm_grad_f32(x.data(), w.data(), dy.data(), dx.data(), dw.data(),
+                        db.data(), batch, channels, size, eps);
+  for (int64_t c = 0; c < channels; ++c) {
+    std::vector<int64_t> at;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < size; ++i)
+        at.push_back((n * channels + c) * size + i);
+    double count = double(at.size()), mean = 0, var = 0;
+    for (int64_t e : at)
+      mean += x[e] / count;
+    for (int64_t e : at)
+      var += (x[e] - mean) * (x[e] - mean) / count;
+    double rstd = 1 / std::sqrt(var + eps), sumDy = 0, sumDyXhat = 0;
+    for (int64_t e : at) {
+      sumDy += dy[e];
+      sumDyXhat += dy[e] * (x[e] - mean) * rstd;
+    }
+    EXPECT_NEAR(db[c], sumDy, 1e-4 * count) << "channel " << c;
+    EXPECT_NEAR(dw[c], sumDyXhat, 1e-4 * count) << "channel " << c;
+    for (int64_t e : at) {
+      double xhat = (x[e] - mean) * rstd;
+      double want = rstd * (dy[e] * w[c] - sumDy * w[c] / count -
+                            xhat * sumDyXhat * w[c] / count);
+      ASSERT_NEAR(dx[e], want, 1e-4 * (1 + std::abs(want)))
+          << "channel " << c << " element " << e;
+    }
+  }
+}
+
+TEST(BatchNormGrad, Images) { check(8, 5, 7 * 9); }
+TEST(BatchNormGrad, Rows) { check(33, 6, 1); }
+TEST(BatchNormGrad, OneImage) { check(1, 3, 28 * 28); }
+
+} // namespace
