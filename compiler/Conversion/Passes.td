@@ -63,9 +63,10 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     (strided, other element types) are left to `convert-dl-to-linalg`. An
     f32 `dl.maxpool2d_grad` becomes `dl_maxpool2d_grad_f32`
     (`kernels/cpu/Pooling.h`: one pass, each window adding its gradient at
-    its first maximum). An f32 `dl.batchnorm_grad` becomes
+    its first maximum). Training-mode f32 `dl.batchnorm` and
+    `dl.batchnorm_grad` become `dl_batchnorm_train_f32` and
     `dl_batchnorm_grad_f32` (`kernels/cpu/BatchNorm.h`: a channel at a
-    time, its statistics and sums computed in cache). As
+    time, its statistics and sums computed while it is in cache). As
     in `convert-dl-to-cuda-kernels`, the kernels read their operands'
     buffers and write fresh ones that the memory plan places.
   }];

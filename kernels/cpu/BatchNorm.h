@@ -1,4 +1,4 @@
-//===- BatchNorm.h - Batch normalization's gradient (CPU) -------*- C++ -*-===//
+//===- BatchNorm.h - Batch normalization in training (CPU) ------*- C++ -*-===//
 //
 // Part of dlcc's kernels.
 //
@@ -10,6 +10,19 @@
 #include <cstdint>
 
 extern "C" {
+
+/// Training-mode batch normalization (dl.batchnorm {training}): `x` and `y`
+/// are [batch, channels, size] (size = H * W, or 1), the rest [channels].
+/// Each channel is normalized by its batch mean and biased variance, then
+/// scaled by `weight` and shifted by `bias`; the running statistics are
+/// updated as PyTorch does, (1 - momentum) running + momentum batch, with
+/// the unbiased variance.
+void dl_batchnorm_train_f32(const float *x, const float *weight,
+                            const float *bias, const float *runningMean,
+                            const float *runningVar, float *y,
+                            float *newRunningMean, float *newRunningVar,
+                            int64_t batch, int64_t channels, int64_t size,
+                            double eps, double momentum);
 
 /// The gradient of training-mode batch normalization (dl.batchnorm_grad):
 /// `x` and `dy` are [batch, channels, size] (size = H * W, or 1), `weight`

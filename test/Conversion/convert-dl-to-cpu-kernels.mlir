@@ -105,3 +105,23 @@ func.func @batchnorm_grad(%x: tensor<2x3x4x5xf32>, %w: tensor<3xf32>, %dy: tenso
   %dx, %dw, %db = dl.batchnorm_grad %x, %w, %dy {eps = 1.0e-3 : f64} : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
   return %dx, %dw, %db : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// Training-mode batch norm: x, weight, bias and the running statistics
+// read; y and the new running statistics written; then the sizes, eps and
+// the momentum. Evaluation-mode batch norm is left to convert-dl-to-linalg.
+// CHECK: func.func private @dl_batchnorm_train_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64, f64)
+// CHECK-LABEL: func.func @batchnorm
+// CHECK-DAG: %[[MOMENTUM:.*]] = arith.constant 2.000000e-01 : f64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<6x4xf32>
+// CHECK: call @dl_batchnorm_train_f32({{.*}}, %[[MOMENTUM]])
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[Y]] restrict
+// CHECK: %[[E:.*]], %{{.*}}, %{{.*}} = dl.batchnorm
+// CHECK-NOT: training
+// CHECK: return %[[R]], %[[E]]
+func.func @batchnorm(%x: tensor<6x4xf32>, %c: tensor<4xf32>) -> (tensor<6x4xf32>, tensor<6x4xf32>) {
+  %y, %m, %v = dl.batchnorm %x, %c, %c, %c, %c {training, momentum = 0.2 : f64} : tensor<6x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  %e:3 = dl.batchnorm %x, %c, %c, %c, %c : tensor<6x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  return %y, %e#0 : tensor<6x4xf32>, tensor<6x4xf32>
+}

@@ -1,8 +1,9 @@
-//===- BatchNormTest.cpp - The CPU batch-norm gradient kernel -------------===//
+//===- BatchNormTest.cpp - The CPU batch-norm kernels ---------------------===//
 //
-// Part of dlcc's tests. The kernel against the gradient written out in
-// double precision, for images ([N, C, H, W]) and rows ([N, C]), with
-// statistics far from zero and one.
+// Part of dlcc's tests. The training forward (output and running
+// statistics) and the gradient against the formulas written out in double
+// precision, for images ([N, C, H, W]) and rows ([N, C]), with statistics
+// far from zero and one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -58,6 +59,56 @@ void check(int64_t batch, int64_t channels, int64_t size) {
     }
   }
 }
+
+void checkForward(int64_t batch, int64_t channels, int64_t size) {
+  std::mt19937 rng(9);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  int64_t total = batch * channels * size;
+  std::vector<float> x(total), w(channels), b(channels), rm(channels),
+      rv(channels);
+  for (int64_t e = 0; e < total; ++e) {
+    int64_t c = (e / size) % channels;
+    x[e] = float(5.0 - 2.0 * c + (1.0 + c) * normal(rng));
+  }
+  for (int64_t c = 0; c < channels; ++c) {
+    w[c] = float(normal(rng));
+    b[c] = float(normal(rng));
+    rm[c] = float(normal(rng));
+    rv[c] = float(1.0 + std::abs(normal(rng)));
+  }
+  const double eps = 1e-5, momentum = 0.1;
+  std::vector<float> y(total, NAN), newMean(channels, NAN),
+      newVar(channels, NAN);
+  dl_batchnorm_train_f32(x.data(), w.data(), b.data(), rm.data(), rv.data(),
+                         y.data(), newMean.data(), newVar.data(), batch,
+                         channels, size, eps, momentum);
+  for (int64_t c = 0; c < channels; ++c) {
+    double count = double(batch * size), mean = 0, var = 0;
+    auto at = [&](int64_t n, int64_t i) {
+      return (n * channels + c) * size + i;
+    };
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < size; ++i)
+        mean += x[at(n, i)] / count;
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < size; ++i)
+        var += (x[at(n, i)] - mean) * (x[at(n, i)] - mean) / count;
+    double rstd = 1 / std::sqrt(var + eps);
+    for (int64_t n = 0; n < batch; ++n)
+      for (int64_t i = 0; i < size; ++i) {
+        double want = (x[at(n, i)] - mean) * rstd * w[c] + b[c];
+        ASSERT_NEAR(y[at(n, i)], want, 1e-5 * (1 + std::abs(want)))
+            << "channel " << c;
+      }
+    EXPECT_NEAR(newMean[c], 0.9 * rm[c] + 0.1 * mean, 1e-5) << "channel " << c;
+    EXPECT_NEAR(newVar[c], 0.9 * rv[c] + 0.1 * var * count / (count - 1),
+                1e-5 * (1 + var))
+        << "channel " << c;
+  }
+}
+
+TEST(BatchNormTrain, Images) { checkForward(8, 5, 7 * 9); }
+TEST(BatchNormTrain, Rows) { checkForward(33, 6, 1); }
 
 TEST(BatchNormGrad, Images) { check(8, 5, 7 * 9); }
 TEST(BatchNormGrad, Rows) { check(33, 6, 1); }

@@ -136,34 +136,75 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
   }
 };
 
-/// The training-mode batch norm's gradient, [N, C] or [N, C, H, W] as
-/// [N, C, H*W]: dx, dweight and dbias written by the kernel.
+/// Whether every value is an f32 tensor of static shape.
+bool allStaticF32(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    RankedTensorType type = tensorType(v);
+    return type.getElementType().isF32() && type.hasStaticShape();
+  });
+}
+
+/// The buffers the batch-norm kernels write: one shaped as the input
+/// `xs`, two per channel.
+SmallVector<Value> batchNormResults(OpBuilder &b, Location loc,
+                                    ArrayRef<int64_t> xs) {
+  Type f32 = b.getF32Type();
+  return {newBuffer(b, loc, xs, f32), newBuffer(b, loc, {xs[1]}, f32),
+          newBuffer(b, loc, {xs[1]}, f32)};
+}
+
+/// The batch-norm kernels' sizes, [N, C] or [N, C, H, W] as [N, C, H*W],
+/// then `scalars` (eps, and the forward's momentum) as f64.
+SmallVector<Value> batchNormSizes(OpBuilder &b, Location loc,
+                                  ArrayRef<int64_t> xs,
+                                  ArrayRef<double> scalars) {
+  SmallVector<Value> sizes{
+      i64Constant(b, loc, xs[0]), i64Constant(b, loc, xs[1]),
+      i64Constant(b, loc, xs.size() == 4 ? xs[2] * xs[3] : 1)};
+  for (double scalar : scalars)
+    sizes.push_back(
+        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(scalar)));
+  return sizes;
+}
+
+/// Calls a batch-norm kernel: `operands` read, three results written.
+void replaceWithBatchNormKernel(PatternRewriter &b, Operation *op,
+                                StringRef kernel, ValueRange operands,
+                                ArrayRef<double> scalars) {
+  Location loc = op->getLoc();
+  ArrayRef<int64_t> xs = tensorType(operands[0]).getShape();
+  SmallVector<Value> results = batchNormResults(b, loc, xs);
+  SmallVector<Value> buffers(operands);
+  buffers.append(results);
+  callKernel(b, loc, kernel, buffers, batchNormSizes(b, loc, xs, scalars));
+  b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
+                   asResult(b, loc, results[2])});
+}
+
+/// Training-mode batch norm: the output and the new running statistics.
+struct BatchNormToKernel : OpRewritePattern<dl::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::BatchNormOp op,
+                                PatternRewriter &b) const override {
+    if (!op.getTraining() || !allStaticF32(op->getOperands()))
+      return b.notifyMatchFailure(op, "not training, or not f32");
+    replaceWithBatchNormKernel(
+        b, op, "dl_batchnorm_train_f32", op->getOperands(),
+        {op.getEps().convertToDouble(), op.getMomentum().convertToDouble()});
+    return success();
+  }
+};
+
+/// The training-mode batch norm's gradient: dx, dweight and dbias.
 struct BatchNormGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::BatchNormGradOp op,
                                 PatternRewriter &b) const override {
-    RankedTensorType x = tensorType(op.getInput());
-    if (!llvm::all_of(op->getOperands(), [](Value v) {
-          return tensorType(v).getElementType().isF32() &&
-                 tensorType(v).hasStaticShape();
-        }))
+    if (!allStaticF32(op->getOperands()))
       return b.notifyMatchFailure(op, "not f32 of static shape");
-    Location loc = op.getLoc();
-    ArrayRef<int64_t> xs = x.getShape();
-    int64_t size = xs.size() == 4 ? xs[2] * xs[3] : 1;
-    Type f32 = b.getF32Type();
-    SmallVector<Value> results{newBuffer(b, loc, xs, f32),
-                               newBuffer(b, loc, {xs[1]}, f32),
-                               newBuffer(b, loc, {xs[1]}, f32)};
-    SmallVector<Value> buffers{op.getInput(), op.getWeight(), op.getGrad()};
-    buffers.append(results);
-    callKernel(b, loc, "dl_batchnorm_grad_f32", buffers,
-               {i64Constant(b, loc, xs[0]), i64Constant(b, loc, xs[1]),
-                i64Constant(b, loc, size),
-                arith::ConstantOp::create(
-                    b, loc, b.getF64FloatAttr(op.getEps().convertToDouble()))});
-    b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
-                     asResult(b, loc, results[2])});
+    replaceWithBatchNormKernel(b, op, "dl_batchnorm_grad_f32",
+                               op->getOperands(),
+                               {op.getEps().convertToDouble()});
     return success();
   }
 };
@@ -174,7 +215,8 @@ struct ConvertDLToCPUKernels
     RewritePatternSet patterns(&getContext());
     patterns
         .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
-             MaxPool2DGradToKernel, BatchNormGradToKernel>(&getContext());
+             MaxPool2DGradToKernel, BatchNormToKernel, BatchNormGradToKernel>(
+            &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }
