@@ -25,7 +25,8 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
     return nullptr;
   std::string cpuName = cpu.str(), features;
@@ -53,9 +54,9 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
   return machine;
 }
 
-std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
-                                                   llvm::LLVMContext &context,
-                                                   llvm::TargetMachine &machine) {
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &machine) {
   mlir::registerBuiltinDialectTranslation(*module.getContext());
   mlir::registerLLVMDialectTranslation(*module.getContext());
   mlir::registerOpenMPDialectTranslation(*module.getContext());
@@ -67,17 +68,21 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
   }
   llvmModule->setTargetTriple(machine.getTargetTriple());
   llvmModule->setDataLayout(machine.createDataLayout());
+  return llvmModule;
+}
+
+bool optimize(llvm::Module &module, llvm::TargetMachine &machine,
+              std::string &error) {
   // -O2: the whole training step is one function of hundreds of loop nests,
   // which -O3's extra unrolling made 3x larger and twice as slow to compile
   // (gpt: 52 s against 25 s); the products, most of a step, are OpenBLAS's.
-  auto optimize = mlir::makeOptimizingTransformer(/*optLevel=*/2,
-                                                  /*sizeLevel=*/0, &machine);
-  if (llvm::Error err = optimize(llvmModule.get())) {
-    module.emitError("LLVM optimization failed: ")
-        << llvm::toString(std::move(err));
-    return nullptr;
+  auto transform = mlir::makeOptimizingTransformer(/*optLevel=*/2,
+                                                   /*sizeLevel=*/0, &machine);
+  if (llvm::Error err = transform(&module)) {
+    error = "LLVM optimization failed: " + llvm::toString(std::move(err));
+    return false;
   }
-  return llvmModule;
+  return true;
 }
 
 bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &machine,
