@@ -21,6 +21,11 @@ namespace dlcc {
 /// any x86-64 machine of the last fifteen years.
 inline constexpr const char *kPortableCPU = "x86-64-v2";
 
+/// Sets dlcc's defaults for LLVM's code generation options of host code,
+/// where the command line leaves them: after any PTX is made, before host
+/// code is.
+void setHostCodeGenDefaults();
+
 /// A target machine for the host's triple and `cpu` (`native` for the
 /// machine dlcc runs on, with all its features). Returns null and sets
 /// `error` when LLVM cannot provide one.

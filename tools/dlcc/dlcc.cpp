@@ -350,6 +350,7 @@ int emitNative(mlir::ModuleOp module, const char *argv0,
       dlcc::createTargetMachine(cpu, error);
   if (!machine)
     return fail(error);
+  dlcc::setHostCodeGenDefaults();
   LLVMContext llvmContext;
   std::unique_ptr<Module> llvmModule;
   {
