@@ -31,7 +31,7 @@ std::string runtimeLibraryDir(const char *argv0) {
 }
 } // namespace
 
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+bool linkExecutable(llvm::ArrayRef<std::string> objects, llvm::StringRef output,
                     const char *argv0, bool cuda, std::string &error) {
   llvm::ErrorOr<std::string> driver = llvm::sys::findProgramByName("c++");
   if (!driver) {
@@ -39,8 +39,9 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
     return false;
   }
   std::string libDir = "-L" + runtimeLibraryDir(argv0);
-  llvm::SmallVector<llvm::StringRef> args{*driver, object, "-o", output,
-                                          libDir};
+  llvm::SmallVector<llvm::StringRef> args{*driver};
+  args.append(objects.begin(), objects.end());
+  args.append({"-o", output, libDir});
   static const char *const cpuLibs[] = {DLCC_RUNTIME_LINK_FLAGS};
   static const char *const cudaLibs[] = {DLCC_CUDA_RUNTIME_LINK_FLAGS nullptr};
   if (cuda && !cudaLibs[0]) {

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -115,15 +116,19 @@ void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
 }
 
 void buildHostToLLVMPipeline(OpPassManager &pm, bool launchesKernels) {
-  pm.addPass(memref::createExpandStridedMetadataPass());
+  // What rewrites one function at a time runs on every core: after
+  // dl-outline-loops a step is hundreds of functions.
+  OpPassManager &views = pm.nest<func::FuncOp>();
+  views.addPass(memref::createExpandStridedMetadataPass());
   // After expand-strided-metadata, which computes the offsets of views at
   // run-time positions (a scatter-add's row) with affine.apply.
-  pm.addPass(createLowerAffinePass());
+  views.addPass(createLowerAffinePass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
-  pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
+  OpPassManager &loops = pm.nest<func::FuncOp>();
+  loops.addPass(createSCFToControlFlowPass());
+  loops.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createArithToLLVMConversionPass());
+  pm.nest<func::FuncOp>().addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   ConvertFuncToLLVMPassOptions funcOptions;
   funcOptions.useBarePtrCallConv = true;
@@ -134,7 +139,7 @@ void buildHostToLLVMPipeline(OpPassManager &pm, bool launchesKernels) {
     pm.addPass(createGpuToLLVMConversionPass());
   pm.addPass(createConvertToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
-  pm.addPass(createCanonicalizerPass());
+  pm.nest<LLVM::LLVMFuncOp>().addPass(createCanonicalizerPass());
 }
 
 } // namespace dlcc

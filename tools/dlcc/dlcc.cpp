@@ -11,6 +11,7 @@
 #include "compiler/Backend/LLVMEmitter.h"
 #include "compiler/Backend/Linker.h"
 #include "compiler/Backend/PTXEmitter.h"
+#include "compiler/Backend/ParallelCodeGen.h"
 #include "compiler/Frontend/AST.h"
 #include "compiler/Frontend/Diagnostics.h"
 #include "compiler/Frontend/ImportResolver.h"
@@ -31,6 +32,8 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -140,6 +143,12 @@ cl::opt<std::string>
         cl::desc("CPU to generate code for: an LLVM CPU name, or 'native' for "
                  "this machine (default: portable x86-64-v2)"),
         cl::init(dlcc::kPortableCPU), cl::cat(dlccCategory));
+
+cl::opt<unsigned> jobs(
+    "jobs",
+    cl::desc("Threads that optimize and generate the program's machine code, "
+             "each a part of its functions (default 0: one per core)"),
+    cl::init(0), cl::value_desc("N"), cl::cat(dlccCategory));
 
 cl::opt<std::string> memoryReport(
     "memory-report", cl::ValueOptional,
@@ -310,20 +319,54 @@ int checkTarget() {
   return 0;
 }
 
+/// Links an executable from the LLVM IR `llvmModule`, optimized and
+/// code-generated on --jobs threads into temporary objects.
+int linkInParallel(std::unique_ptr<Module> llvmModule, StringRef output,
+                   const char *argv0, mlir::TimingScope &timing) {
+  std::string error;
+  SmallVector<std::string> objects;
+  scope_exit removeObjects([&] {
+    for (const std::string &object : objects)
+      sys::fs::remove(object);
+  });
+  {
+    mlir::TimingScope codegen = timing.nest("LLVM optimization and codegen");
+    unsigned threads = jobs ? jobs : dlcc::defaultJobs();
+    if (!dlcc::emitObjectsInParallel(std::move(llvmModule), cpu, threads,
+                                     objects, error))
+      return fail(error);
+  }
+  mlir::TimingScope link = timing.nest("Linking");
+  if (!dlcc::linkExecutable(objects, output, argv0, /*cuda=*/false, error))
+    return fail(error);
+  return 0;
+}
+
 /// Writes machine code or links; `module` is in the LLVM dialect.
-int emitNative(mlir::ModuleOp module, const char *argv0) {
+int emitNative(mlir::ModuleOp module, const char *argv0,
+               mlir::TimingScope &timing) {
   std::string error;
   std::unique_ptr<TargetMachine> machine =
       dlcc::createTargetMachine(cpu, error);
   if (!machine)
     return fail(error);
+  dlcc::setHostCodeGenDefaults();
   LLVMContext llvmContext;
-  std::unique_ptr<Module> llvmModule =
-      dlcc::translateAndOptimize(module, llvmContext, *machine);
+  std::unique_ptr<Module> llvmModule;
+  {
+    mlir::TimingScope translation = timing.nest("Translation to LLVM IR");
+    llvmModule = dlcc::translateToLLVMIR(module, llvmContext, *machine);
+  }
   if (!llvmModule)
     return 1;
-
   std::string output = outputFile.empty() ? defaultOutput() : outputFile;
+  // The CUDA host module (a constructor registering the PTX) stays whole.
+  if (emit == Emit::Exe && target == TargetKind::CPU && jobs != 1)
+    return linkInParallel(std::move(llvmModule), output, argv0, timing);
+
+  mlir::TimingScope codegen = timing.nest("LLVM optimization and codegen");
+  if (!dlcc::optimize(*llvmModule, *machine, error))
+    return fail(error);
   if (emit == Emit::LLVMIR || emit == Emit::Asm || emit == Emit::Obj) {
     auto file = mlir::openOutputFile(output, &error);
     if (!file)
@@ -354,8 +397,10 @@ int emitNative(mlir::ModuleOp module, const char *argv0) {
       return fail(error);
     file->keep();
   }
-  if (!dlcc::linkExecutable(object, output, argv0, target == TargetKind::CUDA,
-                            error))
+  codegen.stop();
+  mlir::TimingScope link = timing.nest("Linking");
+  if (!dlcc::linkExecutable({std::string(object)}, output, argv0,
+                            target == TargetKind::CUDA, error))
     return fail(error);
   return 0;
 }
@@ -409,6 +454,7 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::SetVersionPrinter(printVersion);
   // LLVM's and MLIR's own options stay accepted (--mlir-print-ir-after-all,
   // ...) but out of --help, which they would fill with hundreds of lines.
@@ -425,11 +471,18 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   dlcc::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
+  // --mlir-timing: the passes, then translation, codegen and linking.
+  mlir::DefaultTimingManager timingManager;
+  mlir::applyDefaultTimingManagerCLOptions(timingManager);
+  mlir::TimingScope timing = timingManager.getRootScope();
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   int exitCode = 0;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      loadModel(sourceMgr, context, exitCode);
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  {
+    mlir::TimingScope frontEnd = timing.nest("Front end");
+    module = loadModel(sourceMgr, context, exitCode);
+  }
   if (!module)
     return exitCode;
 
@@ -513,6 +566,8 @@ int main(int argc, char **argv) {
     }
     if (debugInfo)
       pm.addPass(mlir::LLVM::createDIScopeForLLVMFuncOpPass());
+    mlir::TimingScope passes = timing.nest("Passes");
+    pm.enableTiming(passes);
     if (failed(pm.run(*module)))
       return 1;
   }
@@ -549,11 +604,10 @@ int main(int argc, char **argv) {
     dlcc::buildFusionPipeline(pm);
     if (failed(pm.run(*module)))
       return 1;
-    return writeText([&](raw_ostream &os) {
-      dlcc::printFusionGroups(*module, before, os);
-    });
+    return writeText(
+        [&](raw_ostream &os) { dlcc::printFusionGroups(*module, before, os); });
   }
   if (emit == Emit::DL || emit == Emit::Linalg || emit == Emit::LLVMDialect)
     return writeText([&](raw_ostream &os) { module->print(os); });
-  return emitNative(*module, argv[0]);
+  return emitNative(*module, argv[0], timing);
 }
