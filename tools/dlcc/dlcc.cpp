@@ -560,8 +560,9 @@ int main(int argc, char **argv) {
                                  ? dlcc::CPUStage::Linalg
                                  : dlcc::CPUStage::LLVMDialect;
       dlcc::CPUCodeOptions code;
-      // A program for the portable CPU still uses AVX-512 where it runs.
-      code.wideLoopVersions = cpu == dlcc::kPortableCPU;
+      // Unless --cpu chose the CPU (x86-64-v2 too), a program for the
+      // portable CPU still uses AVX-512 where it runs.
+      code.wideLoopVersions = cpu.getNumOccurrences() == 0;
       dlcc::buildCPUPipeline(pm, stage, step, code);
     }
     if (debugInfo)
