@@ -25,12 +25,25 @@ using namespace dlcc::kernels;
 
 namespace {
 
-/// Whether the kernels of kernels/cpu/Conv2D.h compute a convolution with
-/// this input, filters, stride and padding: f32, static shapes, stride 1.
-bool hasConvolutionKernel(Value input, Value weight, ArrayRef<int64_t> stride) {
-  RankedTensorType in = tensorType(input), w = tensorType(weight);
-  return in.getElementType().isF32() && w.getElementType().isF32() &&
-         in.hasStaticShape() && w.hasStaticShape() &&
+/// Whether every value is an f32 tensor of static shape.
+bool allStaticF32(ValueRange values) {
+  return llvm::all_of(values, [](Value v) {
+    RankedTensorType type = tensorType(v);
+    return type.getElementType().isF32() && type.hasStaticShape();
+  });
+}
+
+/// The kernels' integer arguments.
+SmallVector<Value> i64Constants(OpBuilder &b, Location loc,
+                                ArrayRef<int64_t> values) {
+  return llvm::map_to_vector(values,
+                             [&](int64_t v) { return i64Constant(b, loc, v); });
+}
+
+/// Whether the kernels of kernels/cpu/Conv2D.h compute a convolution of
+/// `op`'s operands with this stride: f32, static shapes, stride 1.
+bool hasConvolutionKernel(Operation *op, ArrayRef<int64_t> stride) {
+  return allStaticF32(op->getOperands()) &&
          llvm::all_of(stride, [](int64_t s) { return s == 1; });
 }
 
@@ -41,11 +54,9 @@ SmallVector<Value> convolutionSizes(OpBuilder &b, Location loc,
                                     ArrayRef<int64_t> input,
                                     ArrayRef<int64_t> weight,
                                     ArrayRef<int64_t> padding) {
-  SmallVector<Value> sizes;
-  for (int64_t size : {input[0], input[1], input[2], input[3], weight[0],
-                       weight[2], weight[3], padding[0], padding[1]})
-    sizes.push_back(i64Constant(b, loc, size));
-  return sizes;
+  return i64Constants(b, loc,
+                      {input[0], input[1], input[2], input[3], weight[0],
+                       weight[2], weight[3], padding[0], padding[1]});
 }
 
 /// Calls `kernel` on `operands`, writing a new f32 buffer of `shape` that
@@ -65,14 +76,11 @@ struct Conv2DToKernel : OpRewritePattern<dl::Conv2DOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::Conv2DOp op,
                                 PatternRewriter &b) const override {
-    if (!hasConvolutionKernel(op.getInput(), op.getWeight(), op.getStride()))
+    if (!hasConvolutionKernel(op, op.getStride()))
       return b.notifyMatchFailure(op, "no kernel for this convolution");
-    Value bias = op.getBias();
-    if (bias && !tensorType(bias).getElementType().isF32())
-      return b.notifyMatchFailure(op, "bias not f32");
     replaceWithKernel(
-        b, op, "dl_conv2d_fwd_f32", {op.getInput(), op.getWeight(), bias},
-        op.getType().getShape(),
+        b, op, "dl_conv2d_fwd_f32",
+        {op.getInput(), op.getWeight(), op.getBias()}, op.getType().getShape(),
         convolutionSizes(b, op.getLoc(), tensorType(op.getInput()).getShape(),
                          tensorType(op.getWeight()).getShape(),
                          op.getPadding()));
@@ -88,8 +96,8 @@ struct Conv2DGradInputToKernel : OpRewritePattern<dl::Conv2DGradInputOp> {
                                 PatternRewriter &b) const override {
     ArrayRef<int64_t> ws = tensorType(op.getWeight()).getShape(),
                       pad = op.getPadding();
-    if (!hasConvolutionKernel(op.getGrad(), op.getWeight(), op.getStride()) ||
-        pad[0] > ws[2] - 1 || pad[1] > ws[3] - 1)
+    if (!hasConvolutionKernel(op, op.getStride()) || pad[0] > ws[2] - 1 ||
+        pad[1] > ws[3] - 1)
       return b.notifyMatchFailure(op, "no kernel for this convolution");
     replaceWithKernel(
         b, op, "dl_conv2d_grad_input_f32", {op.getGrad(), op.getWeight()},
@@ -103,7 +111,7 @@ struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::Conv2DGradWeightOp op,
                                 PatternRewriter &b) const override {
-    if (!hasConvolutionKernel(op.getInput(), op.getGrad(), op.getStride()))
+    if (!hasConvolutionKernel(op, op.getStride()))
       return b.notifyMatchFailure(op, "no kernel for this convolution");
     ArrayRef<int64_t> ws = op.getType().getShape();
     replaceWithKernel(
@@ -118,31 +126,20 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::MaxPool2DGradOp op,
                                 PatternRewriter &b) const override {
-    RankedTensorType in = tensorType(op.getInput()),
-                     dy = tensorType(op.getGrad());
-    if (!in.getElementType().isF32() || !dy.getElementType().isF32() ||
-        !in.hasStaticShape() || !dy.hasStaticShape())
+    if (!allStaticF32(op->getOperands()))
       return b.notifyMatchFailure(op, "not f32 of static shape");
-    ArrayRef<int64_t> is = in.getShape(), ds = dy.getShape();
-    SmallVector<Value> sizes;
-    for (int64_t size :
-         {is[0], is[1], is[2], is[3], ds[2], ds[3], op.getKernel()[0],
-          op.getKernel()[1], op.getStride()[0], op.getStride()[1],
-          op.getPadding()[0], op.getPadding()[1]})
-      sizes.push_back(i64Constant(b, op.getLoc(), size));
+    ArrayRef<int64_t> is = tensorType(op.getInput()).getShape(),
+                      ds = tensorType(op.getGrad()).getShape();
     replaceWithKernel(b, op, "dl_maxpool2d_grad_f32",
-                      {op.getInput(), op.getGrad()}, is, sizes);
+                      {op.getInput(), op.getGrad()}, is,
+                      i64Constants(b, op.getLoc(),
+                                   {is[0], is[1], is[2], is[3], ds[2], ds[3],
+                                    op.getKernel()[0], op.getKernel()[1],
+                                    op.getStride()[0], op.getStride()[1],
+                                    op.getPadding()[0], op.getPadding()[1]}));
     return success();
   }
 };
-
-/// Whether every value is an f32 tensor of static shape.
-bool allStaticF32(ValueRange values) {
-  return llvm::all_of(values, [](Value v) {
-    RankedTensorType type = tensorType(v);
-    return type.getElementType().isF32() && type.hasStaticShape();
-  });
-}
 
 /// The buffers the batch-norm kernels write: one shaped as the input
 /// `xs`, two per channel.
@@ -158,9 +155,8 @@ SmallVector<Value> batchNormResults(OpBuilder &b, Location loc,
 SmallVector<Value> batchNormSizes(OpBuilder &b, Location loc,
                                   ArrayRef<int64_t> xs,
                                   ArrayRef<double> scalars) {
-  SmallVector<Value> sizes{
-      i64Constant(b, loc, xs[0]), i64Constant(b, loc, xs[1]),
-      i64Constant(b, loc, xs.size() == 4 ? xs[2] * xs[3] : 1)};
+  SmallVector<Value> sizes =
+      i64Constants(b, loc, {xs[0], xs[1], xs.size() == 4 ? xs[2] * xs[3] : 1});
   for (double scalar : scalars)
     sizes.push_back(
         arith::ConstantOp::create(b, loc, b.getF64FloatAttr(scalar)));
