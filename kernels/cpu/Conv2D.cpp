@@ -111,7 +111,7 @@ std::vector<int64_t> tapOffsets(const Geometry &g) {
 
 struct ForwardCall {
   Geometry g;
-  const float *packed; // packFilters(g, filterBlock<B>)
+  const float *packed; // packFilters(g, kFilterBlock<B>, ...)
   const int64_t *offsets;
   const float *bias;
   float *output;
