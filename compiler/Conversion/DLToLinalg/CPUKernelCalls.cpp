@@ -59,17 +59,22 @@ SmallVector<Value> convolutionSizes(OpBuilder &b, Location loc,
                        weight[2], weight[3], padding[0], padding[1]});
 }
 
-/// Calls `kernel` on `operands`, writing a new f32 buffer of `shape` that
-/// replaces `op`.
+/// Calls `kernel` on `operands` and new f32 buffers of `shapes`, which it
+/// writes and which replace `op`'s results.
 void replaceWithKernel(PatternRewriter &b, Operation *op, StringRef kernel,
-                       ValueRange operands, ArrayRef<int64_t> shape,
+                       ValueRange operands, ArrayRef<ArrayRef<int64_t>> shapes,
                        ValueRange sizes) {
   Location loc = op->getLoc();
-  Value result = newBuffer(b, loc, shape, b.getF32Type());
+  SmallVector<Value> results =
+      llvm::map_to_vector(shapes, [&](ArrayRef<int64_t> shape) {
+        return newBuffer(b, loc, shape, b.getF32Type());
+      });
   SmallVector<Value> buffers(operands);
-  buffers.push_back(result);
+  buffers.append(results);
   callKernel(b, loc, kernel, buffers, sizes);
-  b.replaceOp(op, asResult(b, loc, result));
+  b.replaceOp(op, llvm::map_to_vector(results, [&](Value result) {
+                return asResult(b, loc, result);
+              }));
 }
 
 struct Conv2DToKernel : OpRewritePattern<dl::Conv2DOp> {
@@ -78,12 +83,13 @@ struct Conv2DToKernel : OpRewritePattern<dl::Conv2DOp> {
                                 PatternRewriter &b) const override {
     if (!hasConvolutionKernel(op, op.getStride()))
       return b.notifyMatchFailure(op, "no kernel for this convolution");
-    replaceWithKernel(
-        b, op, "dl_conv2d_fwd_f32",
-        {op.getInput(), op.getWeight(), op.getBias()}, op.getType().getShape(),
-        convolutionSizes(b, op.getLoc(), tensorType(op.getInput()).getShape(),
-                         tensorType(op.getWeight()).getShape(),
-                         op.getPadding()));
+    replaceWithKernel(b, op, "dl_conv2d_fwd_f32",
+                      {op.getInput(), op.getWeight(), op.getBias()},
+                      {op.getType().getShape()},
+                      convolutionSizes(b, op.getLoc(),
+                                       tensorType(op.getInput()).getShape(),
+                                       tensorType(op.getWeight()).getShape(),
+                                       op.getPadding()));
     return success();
   }
 };
@@ -101,7 +107,7 @@ struct Conv2DGradInputToKernel : OpRewritePattern<dl::Conv2DGradInputOp> {
       return b.notifyMatchFailure(op, "no kernel for this convolution");
     replaceWithKernel(
         b, op, "dl_conv2d_grad_input_f32", {op.getGrad(), op.getWeight()},
-        op.getInputShape(),
+        {op.getInputShape()},
         convolutionSizes(b, op.getLoc(), op.getInputShape(), ws, pad));
     return success();
   }
@@ -115,7 +121,7 @@ struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
       return b.notifyMatchFailure(op, "no kernel for this convolution");
     ArrayRef<int64_t> ws = op.getType().getShape();
     replaceWithKernel(
-        b, op, "dl_conv2d_grad_weight_f32", {op.getInput(), op.getGrad()}, ws,
+        b, op, "dl_conv2d_grad_weight_f32", {op.getInput(), op.getGrad()}, {ws},
         convolutionSizes(b, op.getLoc(), tensorType(op.getInput()).getShape(),
                          ws, op.getPadding()));
     return success();
@@ -131,7 +137,7 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
     ArrayRef<int64_t> is = tensorType(op.getInput()).getShape(),
                       ds = tensorType(op.getGrad()).getShape();
     replaceWithKernel(b, op, "dl_maxpool2d_grad_f32",
-                      {op.getInput(), op.getGrad()}, is,
+                      {op.getInput(), op.getGrad()}, {is},
                       i64Constants(b, op.getLoc(),
                                    {is[0], is[1], is[2], is[3], ds[2], ds[3],
                                     op.getKernel()[0], op.getKernel()[1],
@@ -140,15 +146,6 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
     return success();
   }
 };
-
-/// The buffers the batch-norm kernels write: one shaped as the input
-/// `xs`, two per channel.
-SmallVector<Value> batchNormResults(OpBuilder &b, Location loc,
-                                    ArrayRef<int64_t> xs) {
-  Type f32 = b.getF32Type();
-  return {newBuffer(b, loc, xs, f32), newBuffer(b, loc, {xs[1]}, f32),
-          newBuffer(b, loc, {xs[1]}, f32)};
-}
 
 /// The batch-norm kernels' sizes, [N, C] or [N, C, H, W] as [N, C, H*W],
 /// then `scalars` (eps, and the forward's momentum) as f64.
@@ -163,18 +160,15 @@ SmallVector<Value> batchNormSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
-/// Calls a batch-norm kernel: `operands` read, three results written.
+/// Calls a batch-norm kernel: `operands` read, three results written, the
+/// first shaped as the input, the others per channel.
 void replaceWithBatchNormKernel(PatternRewriter &b, Operation *op,
                                 StringRef kernel, ValueRange operands,
                                 ArrayRef<double> scalars) {
-  Location loc = op->getLoc();
   ArrayRef<int64_t> xs = tensorType(operands[0]).getShape();
-  SmallVector<Value> results = batchNormResults(b, loc, xs);
-  SmallVector<Value> buffers(operands);
-  buffers.append(results);
-  callKernel(b, loc, kernel, buffers, batchNormSizes(b, loc, xs, scalars));
-  b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
-                   asResult(b, loc, results[2])});
+  int64_t channels[] = {xs[1]};
+  replaceWithKernel(b, op, kernel, operands, {xs, channels, channels},
+                    batchNormSizes(b, op->getLoc(), xs, scalars));
 }
 
 /// Training-mode batch norm: the output and the new running statistics.
