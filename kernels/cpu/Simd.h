@@ -18,6 +18,7 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <string_view>
 
 namespace dlcc::kernels {
 
@@ -71,27 +72,6 @@ private:
   std::unique_ptr<float, void (*)(void *)> floats;
 };
 
-enum class InstructionSet { SSE, AVX2, AVX512 };
-
-/// The widest vectors this machine runs: AVX-512, AVX2 with FMA, or SSE;
-/// no wider than DLCC_ISA says when it is set ("sse" or "avx2", to
-/// test and compare the narrower versions).
-inline InstructionSet widestInstructionSet() {
-  const char *limit = std::getenv("DLCC_ISA");
-  bool sseOnly = limit && std::strcmp(limit, "sse") == 0;
-  bool avx2Only = limit && std::strcmp(limit, "avx2") == 0;
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  if (!sseOnly && !avx2Only && __builtin_cpu_supports("avx512f"))
-    return InstructionSet::AVX512;
-  if (!sseOnly && __builtin_cpu_supports("avx2") &&
-      __builtin_cpu_supports("fma"))
-    return InstructionSet::AVX2;
-#endif
-  (void)sseOnly;
-  (void)avx2Only;
-  return InstructionSet::SSE;
-}
-
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define DL_HAVE_WIDE_VECTORS 1
 #define DL_TARGET_AVX2 __attribute__((target("avx2,fma")))
@@ -99,6 +79,24 @@ inline InstructionSet widestInstructionSet() {
 #else
 #define DL_HAVE_WIDE_VECTORS 0
 #endif
+
+enum class InstructionSet { SSE, AVX2, AVX512 };
+
+/// The widest vectors this machine runs: AVX-512, AVX2 with FMA, or SSE;
+/// no wider than DLCC_ISA says when it is set ("sse" or "avx2", to
+/// test and compare the narrower versions).
+inline InstructionSet widestInstructionSet() {
+#if DL_HAVE_WIDE_VECTORS
+  const char *cap = std::getenv("DLCC_ISA");
+  std::string_view limit = cap ? cap : "";
+  if (limit != "sse" && limit != "avx2" && __builtin_cpu_supports("avx512f"))
+    return InstructionSet::AVX512;
+  if (limit != "sse" && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma"))
+    return InstructionSet::AVX2;
+#endif
+  return InstructionSet::SSE;
+}
 
 } // namespace dlcc::kernels
 
