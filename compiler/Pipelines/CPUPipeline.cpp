@@ -31,6 +31,9 @@ void buildCPUPipeline(OpPassManager &pm, CPUStage stage,
   pm.addPass(createDLApproximateMath());
   // Many small functions for LLVM to optimize, not one huge one.
   pm.addPass(createDLOutlineLoops());
+  // Each layer's loop nests compiled once, not once per layer and step.
+  if (code.mergeLoopNests)
+    pm.addPass(createDLMergeLoopNests());
   if (code.wideLoopVersions)
     pm.addPass(createDLMultiversionLoops());
   pm.addPass(createConvertSCFToOpenMPPass());

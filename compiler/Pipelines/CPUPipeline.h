@@ -23,6 +23,8 @@ struct CPUCodeOptions {
   /// Each loop nest also for AVX-512, chosen at run time
   /// (dl-multiversion-loops): for programs built for a portable CPU.
   bool wideLoopVersions = false;
+  /// Loop nests alike compiled as one function (dl-merge-loop-nests).
+  bool mergeLoopNests = true;
 };
 
 /// Adds the passes that take a dl model (as the front end produces it) to

@@ -25,37 +25,58 @@ bool runsOnThreads(func::FuncOp function) {
       .wasInterrupted();
 }
 
-/// The flag as an i1, read at the start of `function`'s body.
-Value readFlag(OpBuilder &b, func::FuncOp function, StringRef flag) {
+/// `function`'s body becomes a choice on the byte `flag` between calls of
+/// `wide` and `base`, which take its body and arguments; results passed
+/// on. The choice lives here, in a small function, and not at each call
+/// site: a step with hundreds of `scf.if`s is slow to lower.
+void chooseVersion(OpBuilder &b, func::FuncOp function, func::FuncOp wide,
+                   func::FuncOp base, StringRef flag) {
   Location loc = function.getLoc();
-  b.setInsertionPointToStart(&function.getBody().front());
+  function.eraseBody();
+  Block *entry = function.addEntryBlock();
+  b.setInsertionPointToStart(entry);
   Value address = LLVM::AddressOfOp::create(
       b, loc, LLVM::LLVMPointerType::get(b.getContext()), flag);
   Value byte = LLVM::LoadOp::create(b, loc, b.getI8Type(), address);
   Value zero = arith::ConstantIntOp::create(b, loc, b.getI8Type(), 0);
-  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, byte, zero);
-}
-
-/// `call` of a loop nest as a choice between it and its `wide` version.
-void chooseVersion(OpBuilder &b, func::CallOp call, func::FuncOp wide,
-                   Value useWide) {
-  b.setInsertionPoint(call);
-  Location loc = call.getLoc();
-  auto choice = scf::IfOp::create(b, loc, call.getResultTypes(), useWide,
+  Value useWide =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, byte, zero);
+  auto choice = scf::IfOp::create(b, loc, function.getResultTypes(), useWide,
                                   /*withElseRegion=*/true);
   // Without results the branches come with their (empty) yields.
   for (Block *branch : {choice.thenBlock(), choice.elseBlock()})
     if (!branch->empty())
       branch->back().erase();
-  b.setInsertionPointToStart(choice.thenBlock());
-  auto wideCall = func::CallOp::create(b, loc, wide, call.getOperands());
-  scf::YieldOp::create(b, loc, wideCall.getResults());
-  b.setInsertionPointToStart(choice.elseBlock());
-  Operation *plainCall = call->clone();
-  b.insert(plainCall);
-  scf::YieldOp::create(b, loc, plainCall->getResults());
-  call->replaceAllUsesWith(choice.getResults());
-  call->erase();
+  for (auto [branch, version] : {std::pair(choice.thenBlock(), wide),
+                                 std::pair(choice.elseBlock(), base)}) {
+    b.setInsertionPointToStart(branch);
+    auto call = func::CallOp::create(b, loc, version, entry->getArguments());
+    scf::YieldOp::create(b, loc, call.getResults());
+  }
+  b.setInsertionPointToEnd(entry);
+  func::ReturnOp::create(b, loc, choice.getResults());
+  // A choice, not a loop nest: LLVM may inline it into the step.
+  function->removeAttr(dlcc::kLoopNestAttr);
+  function->removeAttr("passthrough");
+}
+
+/// Calls in `wide` of the module's own private functions (a loop nest's
+/// parallel bodies, see dl-merge-loop-nests) call copies for `wide`'s CPU:
+/// LLVM inlines only functions built for the caller's CPU, and the bodies
+/// are where the vector instructions are.
+void widenCallees(OpBuilder &b, SymbolTable &symbols, func::FuncOp wide) {
+  wide.walk([&](func::CallOp call) {
+    auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+    if (!callee || callee.isExternal() || !callee.isPrivate())
+      return;
+    b.setInsertionPointAfter(callee);
+    func::FuncOp copy = callee.clone();
+    copy.setSymName((callee.getSymName() + ".wide").str());
+    copy->setAttr("target_cpu", wide->getAttr("target_cpu"));
+    b.insert(copy);
+    symbols.insert(copy);
+    call.setCallee(copy.getSymName());
+  });
 }
 
 struct DLMultiversionLoopsPass
@@ -66,40 +87,29 @@ struct DLMultiversionLoopsPass
     ModuleOp module = getOperation();
     OpBuilder b(&getContext());
     SymbolTable symbols(module);
-    llvm::DenseMap<StringAttr, func::FuncOp> wideVersions;
+    bool versioned = false;
     for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
       if (!function->hasAttr(dlcc::kLoopNestAttr) || !runsOnThreads(function))
         continue;
+      b.setInsertionPointAfter(function);
+      func::FuncOp base = function.clone();
+      base.setSymName((function.getSymName() + ".base").str());
+      b.insert(base);
+      symbols.insert(base);
       func::FuncOp wide = function.clone();
       wide.setSymName((function.getSymName() + ".wide").str());
       wide->setAttr("target_cpu", b.getStringAttr(cpu));
-      b.setInsertionPointAfter(function);
       b.insert(wide);
       symbols.insert(wide);
-      wideVersions[function.getSymNameAttr()] = wide;
+      widenCallees(b, symbols, wide);
+      chooseVersion(b, function, wide, base, flag);
+      versioned = true;
     }
-    if (wideVersions.empty())
-      return;
-    if (!symbols.lookup(flag)) {
+    if (versioned && !symbols.lookup(flag)) {
       b.setInsertionPointToStart(module.getBody());
       LLVM::GlobalOp::create(b, module.getLoc(), b.getI8Type(),
                              /*isConstant=*/false, LLVM::Linkage::External,
                              flag, Attribute());
-    }
-    for (auto function : module.getOps<func::FuncOp>()) {
-      if (function.isExternal() || function->hasAttr(dlcc::kLoopNestAttr))
-        continue;
-      SmallVector<func::CallOp> calls;
-      function.walk([&](func::CallOp call) {
-        if (wideVersions.count(call.getCalleeAttr().getAttr()))
-          calls.push_back(call);
-      });
-      if (calls.empty())
-        continue;
-      Value useWide = readFlag(b, function, flag);
-      for (func::CallOp call : calls)
-        chooseVersion(b, call, wideVersions[call.getCalleeAttr().getAttr()],
-                      useWide);
     }
   }
 };

@@ -91,19 +91,45 @@ def DLOutlineLoops : Pass<"dl-outline-loops", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::scf::SCFDialect"];
 }
 
+def DLMergeLoopNests : Pass<"dl-merge-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Makes loop-nest functions that differ only in their buffers' places one.";
+  let description = [{
+    After `dl-outline-loops`: the loop nests of a model's repeated layers,
+    and of the eval step beside the train step, are the same code on
+    buffers at other offsets of the arena. Each loop-nest function whose
+    only memrefs are the arena, viewed at constant offsets, instead takes
+    one `memref<bytes x i8>` per distinct offset (its slot, viewed at
+    offset 0 inside), and its call views the slots out of the arena. A slot
+    that overlaps none of the function's other slots is `llvm.noalias`, so
+    LLVM still knows what the constant offsets told it: the buffers are
+    disjoint. Functions then alike (same body, types and attributes) become
+    one, called from every place. LLVM optimizes and compiles each loop
+    nest once, not once per layer and step. Last, the body of each parallel
+    loop without reductions becomes a function of its own,
+    `<name>.body<i>` (internal linkage), whose slot arguments are noalias
+    as the loop nest's are: OpenMP passes the values a parallel body uses
+    through a struct, which drops noalias, while a call keeps it (LLVM
+    inlines the body and turns noalias into alias scopes).
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::LLVM::LLVMDialect", "mlir::memref::MemRefDialect"];
+}
+
 def DLMultiversionLoops : Pass<"dl-multiversion-loops", "mlir::ModuleOp"> {
   let summary = "Gives each outlined loop nest a second version for wider vectors.";
   let description = [{
     After `dl-outline-loops`, for a program built for a portable CPU: each
     loop-nest function (`dl.loop_nest`) with a parallel loop (one that
     `dl-thread-loops` found work enough for threads; the others are not
-    worth the compile time) gets a copy `<name>.wide` compiled
-    for `cpu` (LLVM's `target-cpu`, x86-64-v4: AVX-512), and each call
-    chooses between the two on the byte `flag`, which the runtime sets at
-    start-up when the machine runs that CPU's instructions (see
-    docs/runtime.md). The program runs anywhere its default CPU runs, and
-    vectorizes its loops with the widest registers where they exist. The
-    flag is read once per call of the step.
+    worth the compile time) is copied twice, to `<name>.base` and to
+    `<name>.wide`, compiled for `cpu` (LLVM's `target-cpu`, x86-64-v4:
+    AVX-512) together with copies of the private functions it calls (its
+    parallel bodies, see `dl-merge-loop-nests`). The function itself then
+    only chooses: it calls `.wide` when the byte `flag` is not 0, which
+    the runtime sets at start-up when the machine runs that CPU's
+    instructions (see docs/runtime.md), and `.base` otherwise. The program
+    runs anywhere its default CPU runs, and vectorizes its loops with the
+    widest registers where they exist. The step's calls stay as they are.
   }];
   let options = [
     Option<"cpu", "cpu", "std::string", /*default=*/"\"x86-64-v4\"",

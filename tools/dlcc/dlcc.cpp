@@ -178,6 +178,13 @@ cl::opt<bool> flashAttention(
              "[Tq, Tk] weights (default: on)"),
     cl::init(true), cl::cat(dlccCategory));
 
+cl::opt<bool> mergeLoopNests(
+    "merge-loop-nests",
+    cl::desc("Compile loop nests that differ only in their buffers' places "
+             "(a model's repeated layers, the eval step's forward) as one "
+             "function (dl-merge-loop-nests; default: on)"),
+    cl::init(true), cl::cat(dlccCategory));
+
 cl::opt<bool> debugInfo(
     "g",
     cl::desc("Generate line tables that map the compiled step's code to the "
@@ -563,6 +570,7 @@ int main(int argc, char **argv) {
       // Unless --cpu chose the CPU (x86-64-v2 too), a program for the
       // portable CPU still uses AVX-512 where it runs.
       code.wideLoopVersions = cpu.getNumOccurrences() == 0;
+      code.mergeLoopNests = mergeLoopNests;
       dlcc::buildCPUPipeline(pm, stage, step, code);
     }
     if (debugInfo)
