@@ -49,5 +49,8 @@ config.substitutions.append(
 
 tool_dirs = [config.dlcc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["dlcc", "dlcc-opt", "dlcc-parse"], tool_dirs)
+# The tests verify the IR after every pass (dlcc verifies it once, at the
+# end, unless asked), the scripts' dlcc calls too.
+config.environment["DLCC_OPTIONS"] = "--verify-each"
 llvm_config.with_environment("PATH", config.dlcc_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

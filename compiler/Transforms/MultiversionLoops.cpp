@@ -25,6 +25,31 @@ bool runsOnThreads(func::FuncOp function) {
       .wasInterrupted();
 }
 
+/// Whether `function`, or a private function it calls, does floating-point
+/// arithmetic. Loops that only move data (copies, transposes, gathers) are
+/// bound by memory, and gain nothing from wider registers.
+bool computesFloats(func::FuncOp function, SymbolTable &symbols) {
+  return function
+      .walk([&](Operation *op) {
+        if (auto call = dyn_cast<func::CallOp>(op)) {
+          auto callee = symbols.lookup<func::FuncOp>(call.getCallee());
+          if (callee && !callee.isExternal() && callee.isPrivate() &&
+              computesFloats(callee, symbols))
+            return WalkResult::interrupt();
+          return WalkResult::advance();
+        }
+        bool arithmetic = isa<math::MathDialect>(op->getDialect()) ||
+                          (isa<arith::ArithDialect>(op->getDialect()) &&
+                           !isa<arith::ConstantOp>(op));
+        if (arithmetic && llvm::any_of(op->getResultTypes(), [](Type type) {
+              return isa<FloatType>(getElementTypeOrSelf(type));
+            }))
+          return WalkResult::interrupt();
+        return WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 /// `function`'s body becomes a choice on the byte `flag` between calls of
 /// `wide` and `base`, which take its body and arguments; results passed
 /// on. The choice lives here, in a small function, and not at each call
@@ -89,7 +114,8 @@ struct DLMultiversionLoopsPass
     SymbolTable symbols(module);
     bool versioned = false;
     for (auto function : llvm::to_vector(module.getOps<func::FuncOp>())) {
-      if (!function->hasAttr(dlcc::kLoopNestAttr) || !runsOnThreads(function))
+      if (!function->hasAttr(dlcc::kLoopNestAttr) || !runsOnThreads(function) ||
+          !computesFloats(function, symbols))
         continue;
       b.setInsertionPointAfter(function);
       func::FuncOp base = function.clone();

@@ -121,7 +121,8 @@ def DLMultiversionLoops : Pass<"dl-multiversion-loops", "mlir::ModuleOp"> {
     After `dl-outline-loops`, for a program built for a portable CPU: each
     loop-nest function (`dl.loop_nest`) with a parallel loop (one that
     `dl-thread-loops` found work enough for threads; the others are not
-    worth the compile time) is copied twice, to `<name>.base` and to
+    worth the compile time) that does floating-point arithmetic (loops that
+    only move data are bound by memory) is copied twice, to `<name>.base` and to
     `<name>.wide`, compiled for `cpu` (LLVM's `target-cpu`, x86-64-v4:
     AVX-512) together with copies of the private functions it calls (its
     parallel bodies, see `dl-merge-loop-nests`). The function itself then

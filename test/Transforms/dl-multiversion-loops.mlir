@@ -2,7 +2,8 @@
 // RUN: dlcc-opt --dl-multiversion-loops='cpu=znver4 flag=use_wide' %s | FileCheck %s --check-prefix=OPTIONS
 // RUN: dlcc-opt --dl-multiversion-loops %s | FileCheck %s --check-prefix=SEQUENTIAL
 
-// Each loop-nest function with a parallel loop gets two copies next to
+// Each loop-nest function with a parallel loop that computes with floats
+// (itself or in a function it calls) gets two copies next to
 // it, `.base` and `.wide` (for x86-64-v4), and becomes a choice between
 // them on the runtime's flag, results passed on; loop nests without one
 // (little work), other functions and the step's calls stay as they are.
@@ -40,6 +41,10 @@
 // CHECK-NOT: target_cpu
 // CHECK-LABEL: func.func private @dl_train_step.loop3.body0.wide(
 // CHECK-SAME: target_cpu = "x86-64-v4"
+// A parallel loop that only moves data is bound by memory: one version.
+// CHECK-LABEL: func.func private @dl_train_step.loop4(
+// CHECK-SAME: attributes {dl.loop_nest, passthrough = ["noinline"]}
+// CHECK-NOT: @dl_train_step.loop4.wide
 // CHECK-LABEL: func.func private @dl_train_step.loop3(
 // CHECK-LABEL: func.func private @dl_train_step.loop3.base(
 // CHECK: call @dl_train_step.loop3.body0(%
@@ -51,6 +56,7 @@
 // CHECK-NEXT: %[[RESULT:.*]] = call @dl_train_step.loop1(%arg0)
 // CHECK-NEXT: call @dl_train_step.loop2(%arg0)
 // CHECK-NEXT: call @dl_train_step.loop3(%arg0)
+// CHECK-NEXT: call @dl_train_step.loop4(%arg0, %arg0)
 // CHECK-NEXT: call @helper(%[[RESULT]])
 // CHECK-NEXT: return
 
@@ -63,9 +69,11 @@ func.func private @dl_train_step.loop0(%x: memref<16xf32>) attributes {dl.loop_n
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c16 = arith.constant 16 : index
-  %zero = arith.constant 0.0 : f32
+  %two = arith.constant 2.0 : f32
   scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
-    memref.store %zero, %x[%i] : memref<16xf32>
+    %v = memref.load %x[%i] : memref<16xf32>
+    %d = arith.mulf %v, %two : f32
+    memref.store %d, %x[%i] : memref<16xf32>
   }
   return
 }
@@ -98,7 +106,19 @@ func.func private @dl_train_step.loop1(%x: memref<16xf32>) -> f32 attributes {dl
 }
 func.func private @dl_train_step.loop3.body0(%i: index, %x: memref<16xf32>) attributes {llvm.linkage = #llvm.linkage<internal>} {
   %one = arith.constant 1.0 : f32
-  memref.store %one, %x[%i] : memref<16xf32>
+  %v = memref.load %x[%i] : memref<16xf32>
+  %s = arith.addf %v, %one : f32
+  memref.store %s, %x[%i] : memref<16xf32>
+  return
+}
+func.func private @dl_train_step.loop4(%x: memref<16xf32>, %y: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    %v = memref.load %x[%i] : memref<16xf32>
+    memref.store %v, %y[%i] : memref<16xf32>
+  }
   return
 }
 func.func private @dl_train_step.loop3(%x: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]} {
@@ -118,6 +138,7 @@ func.func @dl_train_step(%x: memref<16xf32>) {
   %sum = call @dl_train_step.loop1(%x) : (memref<16xf32>) -> f32
   call @dl_train_step.loop2(%x) : (memref<16xf32>) -> ()
   call @dl_train_step.loop3(%x) : (memref<16xf32>) -> ()
+  call @dl_train_step.loop4(%x, %x) : (memref<16xf32>, memref<16xf32>) -> ()
   call @helper(%sum) : (f32) -> ()
   return
 }

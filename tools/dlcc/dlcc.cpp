@@ -29,6 +29,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
@@ -184,6 +185,12 @@ cl::opt<bool> mergeLoopNests(
              "(a model's repeated layers, the eval step's forward) as one "
              "function (dl-merge-loop-nests; default: on)"),
     cl::init(true), cl::cat(dlccCategory));
+
+cl::opt<bool> verifyEach(
+    "verify-each",
+    cl::desc("Verify the IR after every pass, not only after the last one "
+             "(slower; the tests do)"),
+    cl::init(false), cl::cat(dlccCategory));
 
 cl::opt<bool> debugInfo(
     "g",
@@ -470,7 +477,9 @@ int main(int argc, char **argv) {
       argc, argv,
       "dlcc: compile a model into a training program\n\n"
       "MLIR's pass-manager and printing options, such as\n"
-      "--mlir-print-ir-after-all, are accepted too.\n");
+      "--mlir-print-ir-after-all, are accepted too, and options in the\n"
+      "environment variable DLCC_OPTIONS before the command line's.\n",
+      /*Errs=*/nullptr, /*VFS=*/nullptr, /*EnvVar=*/"DLCC_OPTIONS");
 
   if (int error = checkTarget())
     return error;
@@ -553,6 +562,9 @@ int main(int argc, char **argv) {
 
   if (emit != Emit::DL) {
     mlir::PassManager pm(&context);
+    // Verifying after each of some fifty passes takes a sixth of gpt's
+    // compile; the result is verified once below.
+    pm.enableVerifier(verifyEach);
     if (failed(mlir::applyPassManagerCLOptions(pm)))
       return fail("invalid pass manager options");
     if (target == TargetKind::CUDA && emit != Emit::Linalg &&
@@ -579,6 +591,9 @@ int main(int argc, char **argv) {
     pm.enableTiming(passes);
     if (failed(pm.run(*module)))
       return 1;
+    if (!verifyEach && failed(mlir::verify(*module)))
+      return fail("internal error: the passes produced invalid IR (rerun "
+                  "with --verify-each to find the pass)");
   }
 
   if (memoryReport.getNumOccurrences()) {
