@@ -102,6 +102,10 @@ void buildFusionPipeline(OpPassManager &pm) {
 void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
   buildFusionPipeline(pm);
 
+  // A loop whose result lands in a buffer of the arena (the optimizer's
+  // new parameters and moments) writes it there, not into a temporary
+  // copied over afterwards.
+  pm.addPass(createDLWriteInPlace());
   bufferization::OneShotBufferizePassOptions bufferize;
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion =

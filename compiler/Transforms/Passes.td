@@ -74,6 +74,23 @@ def DLThreadLoops : Pass<"dl-thread-loops", "mlir::ModuleOp"> {
                            "mlir::memref::MemRefDialect"];
 }
 
+def DLWriteInPlace : Pass<"dl-write-in-place", "mlir::ModuleOp"> {
+  let summary = "Lets the loops that compute an arena tensor's new value write it there.";
+  let description = [{
+    Before bufferization: a value stored into the arena
+    (`bufferization.materialize_in_destination` into a view, as the
+    optimizer's new parameters and moments are) is computed by a loop whose
+    destination is a `tensor.empty`, so it bufferizes into a temporary that
+    is copied over afterwards. Where the function also reads that buffer
+    (`bufferization.to_tensor`, restrict, dominating the loop), the loop's
+    destination becomes that tensor, made writable: one-shot bufferization
+    then writes in place where no later read needs the old value (an
+    elementwise update reading and writing one element) and copies where
+    one does. The step saves the temporary and the copy.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 def DLOutlineLoops : Pass<"dl-outline-loops", "mlir::ModuleOp"> {
   let summary = "Moves each loop nest of a step into a function of its own.";
   let description = [{

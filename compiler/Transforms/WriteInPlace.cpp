@@ -1,0 +1,89 @@
+//===- WriteInPlace.cpp - Results written where they are stored -----------===//
+//
+// Part of dlcc. Implements `dl-write-in-place`; see Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "compiler/Transforms/Passes.h"
+
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Interfaces/DestinationStyleOpInterface.h"
+
+namespace dlcc {
+#define GEN_PASS_DEF_DLWRITEINPLACE
+#include "compiler/Transforms/Passes.h.inc"
+} // namespace dlcc
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `a` and `b` are the same memory: one value, or views of one
+/// arena at one constant offset with one type.
+bool sameBuffer(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto viewA = a.getDefiningOp<memref::ViewOp>();
+  auto viewB = b.getDefiningOp<memref::ViewOp>();
+  if (!viewA || !viewB || viewA.getSource() != viewB.getSource() ||
+      viewA.getType() != viewB.getType() || !viewA.getSizes().empty() ||
+      !viewB.getSizes().empty())
+    return false;
+  std::optional<int64_t> shiftA = getConstantIntValue(viewA.getByteShift());
+  std::optional<int64_t> shiftB = getConstantIntValue(viewB.getByteShift());
+  return shiftA && shiftB && *shiftA == *shiftB;
+}
+
+/// The use of a `tensor.empty` whose place `result` is computed in,
+/// through the destinations of destination-style ops (a fill, then a
+/// loop) that nothing else uses; null if there is none.
+OpOperand *emptyInit(Value result) {
+  while (auto op = result.getDefiningOp<DestinationStyleOpInterface>()) {
+    OpOperand *init = op.getTiedOpOperand(cast<OpResult>(result));
+    if (!init)
+      return nullptr;
+    if (init->get().getDefiningOp<tensor::EmptyOp>())
+      return init;
+    if (!init->get().hasOneUse())
+      return nullptr;
+    result = init->get();
+  }
+  return nullptr;
+}
+
+struct DLWriteInPlacePass : dlcc::impl::DLWriteInPlaceBase<DLWriteInPlacePass> {
+  void runOnOperation() override {
+    getOperation().walk([](func::FuncOp function) {
+      DominanceInfo dominance(function);
+      SmallVector<bufferization::ToTensorOp> reads;
+      function.walk(
+          [&](bufferization::ToTensorOp read) { reads.push_back(read); });
+      function.walk([&](bufferization::MaterializeInDestinationOp store) {
+        Value dest = store.getDest();
+        if (!isa<MemRefType>(dest.getType()) || !store.getRestrict())
+          return;
+        auto read = llvm::find_if(reads, [&](bufferization::ToTensorOp read) {
+          return read.getRestrict() && sameBuffer(read.getBuffer(), dest) &&
+                 read.getType() == store.getSource().getType() &&
+                 read->getBlock() == store->getBlock() &&
+                 read->isBeforeInBlock(store);
+        });
+        OpOperand *init = emptyInit(store.getSource());
+        if (read == reads.end() || !init ||
+            !dominance.properlyDominates(read->getResult(), init->getOwner()))
+          return;
+        // The buffer's own tensor as the loop's destination: bufferization
+        // writes in place where nothing reads the old value afterwards, and
+        // copies otherwise. The tensor must be writable for that.
+        Operation *empty = init->get().getDefiningOp();
+        init->set(read->getResult());
+        if (empty->use_empty())
+          empty->erase();
+        read->setWritable(true);
+      });
+    });
+  }
+};
+
+} // namespace
