@@ -11,7 +11,7 @@ namespace dlrt {
 
 /// A step runs on two thread pools, one thread per core each: OpenBLAS's
 /// for the products and the OpenMP runtime's for the generated parallel
-/// loops. An idle pool must not spin, or it takes the cores the other
+/// loops and the kernels. An idle pool must not spin, or it takes the cores the other
 /// needs: OpenBLAS's threads yield in a loop for 2^28 cycles after each
 /// product, OpenMP's spin 200 ms after each loop. This makes OpenBLAS's
 /// sleep at once (2^4 cycles) and OpenMP's after 1 ms (the next loop

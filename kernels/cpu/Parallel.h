@@ -12,23 +12,22 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <thread>
-#include <vector>
+
+#include <omp.h>
 
 namespace dlcc::kernels {
 
-/// Runs body(thread, threads) on threads = min(tasks, the machine's cores)
-/// threads, thread 0 being the caller's; body takes the tasks thread,
-/// thread + threads, ... of [0, tasks).
+/// Runs body(thread, threads) on the OpenMP runtime's threads (the pool
+/// the step's loops and the BLAS use too), at most one per task; body takes
+/// the tasks thread, thread + threads, ... of [0, tasks).
 template <typename Body> void onThreads(int64_t tasks, Body body) {
-  int64_t threads = std::min<int64_t>(
-      tasks, std::max(1u, std::thread::hardware_concurrency()));
-  std::vector<std::thread> workers;
-  for (int64_t t = 1; t < threads; ++t)
-    workers.emplace_back([=] { body(t, threads); });
-  body(0, std::max<int64_t>(threads, 1));
-  for (std::thread &worker : workers)
-    worker.join();
+  int64_t threads = std::min<int64_t>(tasks, omp_get_max_threads());
+  if (threads <= 1) {
+    body(0, 1);
+    return;
+  }
+#pragma omp parallel num_threads(static_cast<int>(threads))
+  body(omp_get_thread_num(), omp_get_num_threads());
 }
 
 /// Runs task(i) for i in [0, tasks) on up to the machine's cores.
