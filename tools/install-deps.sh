@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build lld
   llvm-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # Runtime libraries.
-  libopenblas-dev libomp-22-dev zlib1g-dev libopenmpi-dev openmpi-bin nlohmann-json3-dev
+  libopenblas-dev libopenblas0-openmp libomp-22-dev zlib1g-dev libopenmpi-dev openmpi-bin nlohmann-json3-dev
   # Tests, references and example data.
   libgtest-dev python3 python3-numpy python3-torch dataset-fashion-mnist fortunes
   # Checks the SVG of --memory-plot (test/Driver/memory-plot.test).
