@@ -30,14 +30,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Pipelines/CheckpointSearch.h"
+#include "compiler/Pipelines/MemoryReport.h"
 
 #include "DL/IR/DLOps.h"
 #include "DL/Transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Pass/PassManager.h"
-#include "llvm/Support/JSON.h"
 
 #include <map>
 
@@ -60,20 +59,9 @@ FailureOr<uint64_t> plannedArena(ModuleOp module, StepOptions step, bool cuda,
   buildBufferizePipeline(pm, /*deviceGemms=*/cuda);
   if (failed(pm.run(*copy)))
     return failure();
-  auto global = copy->lookupSymbol<LLVM::GlobalOp>("dl_model_json");
-  auto text = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
-                     : StringAttr();
-  if (!text)
-    return failure();
-  StringRef source = text.getValue();
-  source.consume_back(StringRef("\0", 1));
-  llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(source);
-  if (!parsed) {
-    llvm::consumeError(parsed.takeError());
-    return failure();
-  }
+  std::optional<llvm::json::Object> root = modelDescriptor(*copy);
   std::optional<int64_t> bytes =
-      parsed->getAsObject()->getInteger("arena_bytes");
+      root ? root->getInteger("arena_bytes") : std::nullopt;
   if (!bytes)
     return failure();
   return uint64_t(*bytes);

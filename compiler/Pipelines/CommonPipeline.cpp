@@ -99,8 +99,9 @@ void buildFusionPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
 }
 
-void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms) {
-  buildFusionPipeline(pm);
+void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms, bool fuse) {
+  if (fuse)
+    buildFusionPipeline(pm);
 
   // A loop whose result lands in a buffer of the arena (the optimizer's
   // new parameters and moments) writes it there, not into a temporary

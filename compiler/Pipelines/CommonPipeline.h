@@ -63,10 +63,13 @@ void buildLinalgPipeline(mlir::OpPassManager &pm, const StepOptions &options);
 void buildFusionPipeline(mlir::OpPassManager &pm);
 
 /// Adds the passes that take the output of buildLinalgPipeline to buffers:
-/// elementwise chains fused (buildFusionPipeline), tensors bufferized, f32 matrix products handed
-/// to the runtime's GEMM (`dlrt_sgemm`, or `dlrt_cuda_sgemm` on device
-/// buffers when `deviceGemms`), temporaries placed by the memory plan.
-void buildBufferizePipeline(mlir::OpPassManager &pm, bool deviceGemms = false);
+/// elementwise chains fused (buildFusionPipeline; not without `fuse`, to
+/// measure what fusion saves), tensors bufferized, f32 matrix products
+/// handed to the runtime's GEMM (`dlrt_sgemm`, or `dlrt_cuda_sgemm` on
+/// device buffers when `deviceGemms`), temporaries placed by the memory
+/// plan.
+void buildBufferizePipeline(mlir::OpPassManager &pm, bool deviceGemms = false,
+                            bool fuse = true);
 
 /// Adds the passes that take host code on memrefs (loops, views, calls,
 /// and GPU launches when `launchesKernels`) to the LLVM dialect. Memrefs

@@ -7,6 +7,7 @@
 #include "compiler/Pipelines/MemoryReport.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/JSON.h"
 
@@ -42,23 +43,57 @@ std::string dlcc::groupedDigits(int64_t value) {
   return out;
 }
 
-LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
-                                      llvm::raw_ostream &os) {
+std::optional<llvm::json::Object> dlcc::modelDescriptor(ModuleOp module) {
   auto global = module.lookupSymbol<LLVM::GlobalOp>("dl_model_json");
   auto text = global ? dyn_cast_or_null<StringAttr>(global.getValueOrNull())
                      : StringAttr();
-  StringRef source = text ? text.getValue() : "";
+  if (!text)
+    return std::nullopt;
+  StringRef source = text.getValue();
   source.consume_back(StringRef("\0", 1));
   llvm::Expected<llvm::json::Value> parsed = llvm::json::parse(source);
-  const llvm::json::Object *root = parsed ? parsed->getAsObject() : nullptr;
+  if (!parsed) {
+    llvm::consumeError(parsed.takeError());
+    return std::nullopt;
+  }
+  if (llvm::json::Object *root = parsed->getAsObject())
+    return std::move(*root);
+  return std::nullopt;
+}
+
+FailureOr<dlcc::UnfusedPlan>
+dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
+  OwningOpRef<ModuleOp> copy = module.clone();
+  step.cudaKernels = cuda;
+  PassManager pm(module.getContext());
+  buildLinalgPipeline(pm, step);
+  buildBufferizePipeline(pm, /*deviceGemms=*/cuda, /*fuse=*/false);
+  if (failed(pm.run(*copy)))
+    return failure();
+  std::optional<llvm::json::Object> root = modelDescriptor(*copy);
   const llvm::json::Object *scratch =
       root ? root->getObject("scratch") : nullptr;
-  if (!scratch) {
-    if (!parsed)
-      llvm::consumeError(parsed.takeError());
+  if (!scratch)
+    return failure();
+  UnfusedPlan plan;
+  plan.stepTemporaries = scratch->getInteger("bytes").value_or(0);
+  if (const llvm::json::Object *steps = scratch->getObject("steps"))
+    for (const auto &[name, value] : *steps)
+      if (const llvm::json::Object *stepPlan = value.getAsObject())
+        plan.stepPeaks[name.str()] =
+            stepPlan->getInteger("peak_live_bytes").value_or(0);
+  return plan;
+}
+
+LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
+                                      llvm::raw_ostream &os,
+                                      const UnfusedPlan *unfused) {
+  std::optional<llvm::json::Object> root = modelDescriptor(module);
+  const llvm::json::Object *scratch =
+      root ? root->getObject("scratch") : nullptr;
+  if (!scratch)
     return module.emitError("no memory plan: the module has no descriptor "
                             "with a scratch region (dl-plan-memory)");
-  }
 
   llvm::json::Object report;
   report["model"] = root->getString("model").value_or("").str();
@@ -80,6 +115,16 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
   report["classes"] = std::move(classes);
   if (const llvm::json::Object *steps = scratch->getObject("steps"))
     report["steps"] = llvm::json::Object(*steps);
+  if (unfused) {
+    llvm::json::Object peaks;
+    for (const auto &[name, bytes] : unfused->stepPeaks)
+      peaks[name] = bytes;
+    int64_t fused = scratch->getInteger("bytes").value_or(0);
+    report["without_fusion"] =
+        llvm::json::Object{{"step_temporaries", unfused->stepTemporaries},
+                           {"saved_bytes", unfused->stepTemporaries - fused},
+                           {"step_peaks", std::move(peaks)}};
+  }
 
   if (json) {
     os << llvm::formatv("{0:2}", llvm::json::Value(std::move(report))) << "\n";
@@ -97,6 +142,17 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
   line("step temporaries (planned scratch)",
        *sizes->getInteger("step_temporaries"));
   line("arena (allocated once)", *report.getInteger("arena_bytes"));
+  if (unfused) {
+    const llvm::json::Object *without = report.getObject("without_fusion");
+    line("step temporaries without fusion",
+         *without->getInteger("step_temporaries"));
+    // Fusion may also lengthen what is live together (a loop's results).
+    int64_t saved = *without->getInteger("saved_bytes");
+    if (saved >= 0)
+      line("saved by elementwise fusion", saved);
+    else
+      line("added by elementwise fusion", -saved);
+  }
   if (const llvm::json::Object *steps = report.getObject("steps")) {
     os << "peaks of the step temporaries:\n";
     std::vector<std::string> names;

@@ -560,6 +560,19 @@ int main(int argc, char **argv) {
     return writeText([&](raw_ostream &os) { module->print(os); });
   }
 
+  // What the plan would hold without elementwise fusion, planned on a
+  // clone before the pipeline changes the module.
+  std::optional<dlcc::UnfusedPlan> unfused;
+  if (memoryReport.getNumOccurrences() && emit != Emit::DL &&
+      emit != Emit::Linalg && emit != Emit::Fused) {
+    mlir::FailureOr<dlcc::UnfusedPlan> plan = dlcc::planWithoutFusion(
+        *module, step, /*cuda=*/target == TargetKind::CUDA);
+    if (failed(plan))
+      return fail("internal error: the model could not be planned without "
+                  "fusion for --memory-report");
+    unfused = std::move(*plan);
+  }
+
   if (emit != Emit::DL) {
     mlir::PassManager pm(&context);
     // Verifying after each of some fifty passes takes a sixth of gpt's
@@ -600,7 +613,8 @@ int main(int argc, char **argv) {
     if (!checkpointNote.empty() && memoryReport != "json")
       llvm::outs() << checkpointNote << "\n";
     if (failed(dlcc::printMemoryReport(*module, memoryReport == "json",
-                                       llvm::outs())))
+                                       llvm::outs(),
+                                       unfused ? &*unfused : nullptr)))
       return 1;
   }
 
