@@ -94,6 +94,8 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
 }
 
 void buildFusionPipeline(OpPassManager &pm) {
+  // GEMMs read transposed operands as they are, not transposed copies.
+  pm.addPass(createDLFoldTransposesIntoMatmuls());
   // Elementwise chains become single loops before buffers exist.
   pm.addPass(createDLFuseElementwise());
   pm.addPass(createCanonicalizerPass());

@@ -149,9 +149,9 @@ LogicalResult dlcc::printMemoryReport(ModuleOp module, bool json,
     // Fusion may also lengthen what is live together (a loop's results).
     int64_t saved = *without->getInteger("saved_bytes");
     if (saved >= 0)
-      line("saved by elementwise fusion", saved);
+      line("saved by fusion", saved);
     else
-      line("added by elementwise fusion", -saved);
+      line("added by fusion", -saved);
   }
   if (const llvm::json::Object *steps = report.getObject("steps")) {
     os << "peaks of the step temporaries:\n";

@@ -25,14 +25,15 @@ namespace dlcc {
 /// nullopt when it has none.
 std::optional<llvm::json::Object> modelDescriptor(mlir::ModuleOp module);
 
-/// What the plan of the same steps holds without elementwise fusion.
+/// What the plan of the same steps holds without fusion (buildFusionPipeline:
+/// transposes into products, elementwise chains into loops).
 struct UnfusedPlan {
   int64_t stepTemporaries = 0;
   std::map<std::string, int64_t> stepPeaks; ///< By step function.
 };
 
-/// Plans a clone of `module` (as the front end left it) without
-/// dl-fuse-elementwise: the bytes fusion saves are the difference.
+/// Plans a clone of `module` (as the front end left it) without the fusion
+/// passes: the bytes fusion saves are the difference.
 mlir::FailureOr<UnfusedPlan> planWithoutFusion(mlir::ModuleOp module,
                                                StepOptions step, bool cuda);
 

@@ -160,6 +160,20 @@ def DLMultiversionLoops : Pass<"dl-multiversion-loops", "mlir::ModuleOp"> {
                            "mlir::scf::SCFDialect"];
 }
 
+def DLFoldTransposesIntoMatmuls
+    : Pass<"dl-fold-transposes-into-matmuls", "mlir::ModuleOp"> {
+  let summary = "Lets matrix products read transposed operands in place.";
+  let description = [{
+    On tensors, before fusion: a `linalg.matmul` operand that is a 2-D
+    `linalg.transpose` (autodiff's weight gradient, x^T @ dy) becomes the
+    transpose's input with the operand's indexing map swapped, so that the
+    GEMM reads it transposed (`dl-linalg-to-blas` passes the BLAS its
+    transposition flags) and no transposed copy is written; the transpose
+    goes when nothing else uses it.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
   let summary = "Fuses elementwise linalg ops on tensors, keeping matrix products whole.";
   let description = [{
