@@ -9,7 +9,9 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlcc {
@@ -87,6 +89,22 @@ bool readTransposes(linalg::LinalgOp op, bool batched, bool &transA,
   return true;
 }
 
+/// The `linalg.fill` with 0 of `c` that comes before `product` with
+/// nothing touching memory in between (views and allocations aside); null
+/// when there is none.
+linalg::FillOp zeroFillOf(Operation *product, Value c) {
+  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
+    if (auto fill = dyn_cast<linalg::FillOp>(op))
+      return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
+                     matchPattern(fill.getInputs()[0], m_AnyZeroFloat())
+                 ? fill
+                 : linalg::FillOp();
+    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
+      return linalg::FillOp();
+  }
+  return linalg::FillOp();
+}
+
 template <typename OpTy>
 struct ProductToGemm : OpRewritePattern<OpTy> {
   /// `prefix` names the runtime: "dlrt_" (OpenBLAS) or "dlrt_cuda_".
@@ -129,7 +147,13 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
     };
     Value one = arith::ConstantFloatOp::create(rewriter, loc, f32,
                                                APFloat(1.0f));
-    // linalg products accumulate into C: beta = 1.
+    // linalg products accumulate into C: beta = 1, or 0 where C was just
+    // zeroed, a fill the GEMM then makes unnecessary.
+    Value beta = one;
+    if (linalg::FillOp zeros = zeroFillOf(op, c)) {
+      rewriter.eraseOp(zeros);
+      beta = arith::ConstantFloatOp::create(rewriter, loc, f32, APFloat(0.0f));
+    }
     SmallVector<Value> args;
     SmallVector<Type> types;
     if (kBatched) {
@@ -149,7 +173,7 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
       args.push_back(B.batchStride);
       types.push_back(i64);
     }
-    args.append({one, C.pointer, C.rowStride});
+    args.append({beta, C.pointer, C.rowStride});
     types.append({f32, ptr, i64});
     if (kBatched) {
       args.push_back(C.batchStride);
@@ -165,8 +189,7 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
   }
 };
 
-struct DLLinalgToBlasPass
-    : dlcc::impl::DLLinalgToBlasBase<DLLinalgToBlasPass> {
+struct DLLinalgToBlasPass : dlcc::impl::DLLinalgToBlasBase<DLLinalgToBlasPass> {
   using DLLinalgToBlasBase::DLLinalgToBlasBase;
 
   void runOnOperation() override {

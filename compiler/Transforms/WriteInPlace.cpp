@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
 
 namespace dlcc {
@@ -52,8 +53,45 @@ OpOperand *emptyInit(Value result) {
   return nullptr;
 }
 
+/// Gives each destination-style op that writes into a shared fill of a
+/// `tensor.empty` (CSE merges the zeros every product accumulates into) a
+/// fill of its own, made just before it: bufferization would otherwise
+/// keep one filled buffer and copy it for every writer.
+void fillPerWriter(func::FuncOp function) {
+  OpBuilder b(function.getContext());
+  function.walk([&](linalg::FillOp fill) {
+    if (!fill.hasPureTensorSemantics() ||
+        !fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+      return;
+    SmallVector<OpOperand *> writers;
+    for (OpOperand &use : fill.getResult(0).getUses()) {
+      auto writer = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+      if (writer && writer.isDpsInit(&use))
+        writers.push_back(&use);
+    }
+    // In program order (use lists are not), where they share a block.
+    if (llvm::all_of(writers, [&](OpOperand *use) {
+          return use->getOwner()->getBlock() ==
+                 writers.front()->getOwner()->getBlock();
+        }))
+      llvm::sort(writers, [](OpOperand *a, OpOperand *b) {
+        return a->getOwner()->isBeforeInBlock(b->getOwner());
+      });
+    // Other readers, or the first writer, keep the original.
+    bool othersRead = writers.size() < llvm::range_size(fill->getUses());
+    for (OpOperand *use : llvm::drop_begin(writers, othersRead ? 0 : 1)) {
+      b.setInsertionPoint(use->getOwner());
+      Operation *empty = b.clone(*fill.getOutputs()[0].getDefiningOp());
+      IRMapping mapping;
+      mapping.map(fill.getOutputs()[0], empty->getResult(0));
+      use->set(b.clone(*fill, mapping)->getResult(0));
+    }
+  });
+}
+
 struct DLWriteInPlacePass : dlcc::impl::DLWriteInPlaceBase<DLWriteInPlacePass> {
   void runOnOperation() override {
+    getOperation().walk([](func::FuncOp function) { fillPerWriter(function); });
     getOperation().walk([](func::FuncOp function) {
       DominanceInfo dominance(function);
       SmallVector<bufferization::ToTensorOp> reads;

@@ -70,6 +70,46 @@ func.func @not_row_major(%a: memref<4x8xf32, strided<[1, 4]>>, %b: memref<8x16xf
 
 // -----
 
+// A product into a buffer just zeroed: beta = 0 and no fill (an
+// allocation or a view in between is no use of the buffer).
+// CHECK-LABEL: func.func @zeroed
+func.func @zeroed(%a: memref<4x8xf32>, %b: memref<8x16xf32>) -> memref<4x16xf32> {
+  // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+  // CHECK-DAG: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+  // CHECK-NOT: linalg.fill
+  // CHECK: call @dlrt_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ZERO]], %{{.*}}, %{{.*}})
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  %other = memref.alloc() : memref<4xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return %c : memref<4x16xf32>
+}
+
+// -----
+
+// A fill with another value, or one whose buffer is used before the
+// product, stays, and the product accumulates (beta = 1).
+// CHECK-LABEL: func.func @filled
+func.func @filled(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %d: memref<4x16xf32>) {
+  // CHECK-DAG: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+  // CHECK: linalg.fill
+  // CHECK: call @dlrt_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}})
+  // CHECK: linalg.fill
+  // CHECK: memref.copy
+  // CHECK: call @dlrt_sgemm(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]], %{{.*}}, %{{.*}})
+  %two = arith.constant 2.0 : f32
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%two : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.fill ins(%zero : f32) outs(%d : memref<4x16xf32>)
+  memref.copy %d, %c : memref<4x16xf32> to memref<4x16xf32>
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%d : memref<4x16xf32>)
+  return
+}
+
+// -----
+
 // Products on tensors are left for after bufferization.
 // CHECK-LABEL: func.func @tensors
 func.func @tensors(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<4x16xf32>) -> tensor<4x16xf32> {

@@ -85,12 +85,18 @@ func.func @no_read(%arena: memref<1024xi8>) {
 
 // -----
 
-// A filled destination that another op reads too: not the stored loop's
-// own, left alone.
+// A filled destination that another op reads too: the stored loop gets a
+// fill of its own, which becomes the buffer's tensor; bufferization keeps
+// the old value the loop reads in a copy.
 // CHECK-LABEL: func.func @shared_fill
-// CHECK: bufferization.to_tensor %{{.*}} restrict :
-// CHECK: %[[EMPTY:.*]] = tensor.empty()
-// CHECK: linalg.fill {{.*}} outs(%[[EMPTY]] : tensor<16xf32>)
+// CHECK: %[[OLD:.*]] = bufferization.to_tensor %{{.*}} restrict writable
+// CHECK: %[[ZEROS:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<16xf32>)
+// CHECK: %[[OWN:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[OLD]] : tensor<16xf32>)
+// CHECK: linalg.generic {{.*}} ins(%[[OLD]] : tensor<16xf32>) outs(%[[OWN]] : tensor<16xf32>)
+// CHECK: bufferization.materialize_in_destination %[[ZEROS]]
+// BUFFERS-LABEL: func.func @shared_fill
+// BUFFERS: memref.alloc
+// BUFFERS: memref.copy
 func.func @shared_fill(%arena: memref<1024xi8>) {
   %c0 = arith.constant 0 : index
   %c64 = arith.constant 64 : index
@@ -108,4 +114,28 @@ func.func @shared_fill(%arena: memref<1024xi8>) {
   bufferization.materialize_in_destination %new in restrict writable %p : (tensor<16xf32>, memref<16xf32>) -> ()
   bufferization.materialize_in_destination %zeros in restrict writable %o : (tensor<16xf32>, memref<16xf32>) -> ()
   return
+}
+
+// -----
+
+// Two products accumulate into one (CSE-merged) zero fill: each gets a
+// fill of its own before it, so that bufferization does not copy the
+// zeros for one of them.
+// CHECK-LABEL: func.func @shared_zeros
+// CHECK: %[[E1:.*]] = tensor.empty() : tensor<4x16xf32>
+// CHECK: %[[Z1:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E1]] : tensor<4x16xf32>)
+// CHECK: linalg.matmul ins({{.*}}) outs(%[[Z1]] : tensor<4x16xf32>)
+// CHECK-NEXT: %[[E2:.*]] = tensor.empty() : tensor<4x16xf32>
+// CHECK-NEXT: %[[Z2:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E2]] : tensor<4x16xf32>)
+// CHECK-NEXT: linalg.matmul ins({{.*}}) outs(%[[Z2]] : tensor<4x16xf32>)
+// BUFFERS-LABEL: func.func @shared_zeros
+// BUFFERS-NOT: memref.copy
+// BUFFERS: return
+func.func @shared_zeros(%a: tensor<4x8xf32>, %b: tensor<8x16xf32>, %c: tensor<8x16xf32>) -> (tensor<4x16xf32>, tensor<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %p = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x16xf32>) outs(%z : tensor<4x16xf32>) -> tensor<4x16xf32>
+  %q = linalg.matmul ins(%a, %c : tensor<4x8xf32>, tensor<8x16xf32>) outs(%z : tensor<4x16xf32>) -> tensor<4x16xf32>
+  return %p, %q : tensor<4x16xf32>, tensor<4x16xf32>
 }
