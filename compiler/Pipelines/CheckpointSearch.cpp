@@ -50,16 +50,9 @@ namespace {
 /// block calls `blocks` checkpointed.
 FailureOr<uint64_t> plannedArena(ModuleOp module, StepOptions step, bool cuda,
                                  ArrayRef<int64_t> blocks) {
-  OwningOpRef<ModuleOp> copy = module.clone();
   step.checkpoint = blocks.empty() ? "none" : "blocks";
   step.checkpointBlocks.assign(blocks.begin(), blocks.end());
-  step.cudaKernels = cuda;
-  PassManager pm(module.getContext());
-  buildLinalgPipeline(pm, step);
-  buildBufferizePipeline(pm, /*deviceGemms=*/cuda);
-  if (failed(pm.run(*copy)))
-    return failure();
-  std::optional<llvm::json::Object> root = modelDescriptor(*copy);
+  std::optional<llvm::json::Object> root = planClone(module, step, cuda);
   std::optional<int64_t> bytes =
       root ? root->getInteger("arena_bytes") : std::nullopt;
   if (!bytes)

@@ -61,16 +61,22 @@ std::optional<llvm::json::Object> dlcc::modelDescriptor(ModuleOp module) {
   return std::nullopt;
 }
 
-FailureOr<dlcc::UnfusedPlan>
-dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
+std::optional<llvm::json::Object>
+dlcc::planClone(ModuleOp module, StepOptions step, bool cuda, bool fuse) {
   OwningOpRef<ModuleOp> copy = module.clone();
   step.cudaKernels = cuda;
   PassManager pm(module.getContext());
   buildLinalgPipeline(pm, step);
-  buildBufferizePipeline(pm, /*deviceGemms=*/cuda, /*fuse=*/false);
+  buildBufferizePipeline(pm, /*deviceGemms=*/cuda, fuse);
   if (failed(pm.run(*copy)))
-    return failure();
-  std::optional<llvm::json::Object> root = modelDescriptor(*copy);
+    return std::nullopt;
+  return modelDescriptor(*copy);
+}
+
+FailureOr<dlcc::UnfusedPlan>
+dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
+  std::optional<llvm::json::Object> root =
+      planClone(module, step, cuda, /*fuse=*/false);
   const llvm::json::Object *scratch =
       root ? root->getObject("scratch") : nullptr;
   if (!scratch)

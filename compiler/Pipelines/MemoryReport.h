@@ -25,6 +25,13 @@ namespace dlcc {
 /// nullopt when it has none.
 std::optional<llvm::json::Object> modelDescriptor(mlir::ModuleOp module);
 
+/// The descriptor of a clone of `module` (as the front end left it) taken
+/// through the front of the pipeline to the memory plan, with `step`'s
+/// options, the CUDA kernels and device GEMMs when `cuda`, and fusion
+/// unless `fuse` is false; nullopt when that fails.
+std::optional<llvm::json::Object>
+planClone(mlir::ModuleOp module, StepOptions step, bool cuda, bool fuse = true);
+
 /// What the plan of the same steps holds without fusion (buildFusionPipeline:
 /// transposes into products, elementwise chains into loops).
 struct UnfusedPlan {

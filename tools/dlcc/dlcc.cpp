@@ -560,8 +560,8 @@ int main(int argc, char **argv) {
     return writeText([&](raw_ostream &os) { module->print(os); });
   }
 
-  // What the plan would hold without elementwise fusion, planned on a
-  // clone before the pipeline changes the module.
+  // What the plan would hold without fusion, planned on a clone before the
+  // pipeline changes the module.
   std::optional<dlcc::UnfusedPlan> unfused;
   if (memoryReport.getNumOccurrences() && emit != Emit::DL &&
       emit != Emit::Linalg && emit != Emit::Fused) {
