@@ -75,7 +75,7 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   if (options.train) {
     dl::DLExpandOptimizerOptions optimizer;
     optimizer.keepGradients = options.gradients;
-    optimizer.fusedAdamW = options.cudaKernels;
+    optimizer.fusedAdamW = options.fusedAdamW;
     pm.addPass(dl::createDLExpandOptimizer(optimizer));
   }
   DLLowerToArenaOptions arena;

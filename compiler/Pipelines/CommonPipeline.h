@@ -30,6 +30,10 @@ struct StepOptions {
   bool gradients = false;
   /// Ops with a hand-written CUDA kernel call it (convert-dl-to-cuda-kernels).
   bool cudaKernels = false;
+  /// AdamW updates every f32 param in one fused kernel call (both targets
+  /// have one); otherwise as elementwise ops, fused or not by the later
+  /// passes (the memory report's plan "without fusion").
+  bool fusedAdamW = true;
   /// Attention written plainly becomes dl.attention, whose kernels never
   /// store the weights (dl-flash-attention).
   bool flashAttention = true;

@@ -75,6 +75,7 @@ dlcc::planClone(ModuleOp module, StepOptions step, bool cuda, bool fuse) {
 
 FailureOr<dlcc::UnfusedPlan>
 dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
+  step.fusedAdamW = false; // The optimizer's elementwise ops, unfused too.
   std::optional<llvm::json::Object> root =
       planClone(module, step, cuda, /*fuse=*/false);
   const llvm::json::Object *scratch =

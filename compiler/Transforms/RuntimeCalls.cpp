@@ -25,7 +25,7 @@ func::FuncOp declareRuntimeFunction(OpBuilder &b, ModuleOp module,
   return fn;
 }
 
-Value elementPointer(OpBuilder &b, Location loc, Value memref,
+Value elementAddress(OpBuilder &b, Location loc, Value memref,
                      ValueRange indices) {
   auto type = cast<MemRefType>(memref.getType());
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, memref);
@@ -35,13 +35,18 @@ Value elementPointer(OpBuilder &b, Location loc, Value memref,
         b, loc, element, arith::MulIOp::create(b, loc, index, stride));
   Value aligned =
       memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-  Value elementBytes = arith::ConstantIndexOp::create(
-      b, loc, type.getElementTypeBitWidth() / 8);
+  Value elementBytes =
+      arith::ConstantIndexOp::create(b, loc, type.getElementTypeBitWidth() / 8);
   Value address = arith::AddIOp::create(
       b, loc, aligned, arith::MulIOp::create(b, loc, element, elementBytes));
-  Value asInt = arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
-  return LLVM::IntToPtrOp::create(
-      b, loc, LLVM::LLVMPointerType::get(b.getContext()), asInt);
+  return arith::IndexCastOp::create(b, loc, b.getI64Type(), address);
+}
+
+Value elementPointer(OpBuilder &b, Location loc, Value memref,
+                     ValueRange indices) {
+  return LLVM::IntToPtrOp::create(b, loc,
+                                  LLVM::LLVMPointerType::get(b.getContext()),
+                                  elementAddress(b, loc, memref, indices));
 }
 
 } // namespace dlcc

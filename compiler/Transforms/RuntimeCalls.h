@@ -22,8 +22,12 @@ mlir::func::FuncOp declareRuntimeFunction(mlir::OpBuilder &b,
                                           llvm::StringRef name,
                                           mlir::FunctionType type);
 
-/// The address, as an `!llvm.ptr`, of element `indices` of `memref` (the
-/// first element when `indices` is empty), whatever its layout.
+/// The address, as an i64, of element `indices` of `memref` (the first
+/// element when `indices` is empty), whatever its layout.
+mlir::Value elementAddress(mlir::OpBuilder &b, mlir::Location loc,
+                           mlir::Value memref, mlir::ValueRange indices);
+
+/// elementAddress as an `!llvm.ptr`.
 mlir::Value elementPointer(mlir::OpBuilder &b, mlir::Location loc,
                            mlir::Value memref, mlir::ValueRange indices);
 

@@ -125,3 +125,105 @@ func.func @batchnorm(%x: tensor<6x4xf32>, %c: tensor<4xf32>) -> (tensor<6x4xf32>
   %e:3 = dl.batchnorm %x, %c, %c, %c, %c : tensor<6x4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
   return %y, %e#0 : tensor<6x4xf32>, tensor<6x4xf32>
 }
+
+// -----
+
+// AdamW over every parameter in one call: a table of each tensor's seven
+// addresses (param, grad, exp_avg, exp_avg_sq, then where their new values
+// go) and its element count, the hyper-parameters by address, the number
+// of tensors last. A param or moment read from the arena and only stored
+// back into the same place (another view of it) is updated in place: its
+// new value's address is its own, and the store is gone. Results used
+// otherwise (the returned exp_avg_sq of the second) get fresh buffers.
+// CHECK: func.func private @dl_adamw_all_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64)
+// CHECK-LABEL: func.func @adamw_in_place
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[N0:.*]] = arith.constant 32 : i64
+// CHECK-DAG: %[[N1:.*]] = arith.constant 8 : i64
+// CHECK: %[[NEWV:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[TABLE:.*]] = memref.alloca() : memref<2x8xi64>
+// CHECK: memref.extract_aligned_pointer_as_index %[[P:view[_0-9]*]] :
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c0]
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c1]
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c2]
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c3]
+// CHECK: memref.extract_aligned_pointer_as_index %[[P]] :
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c4]
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c0, %c6]
+// CHECK: memref.store %[[N0]], %[[TABLE]][%c0, %c7]
+// CHECK: memref.extract_aligned_pointer_as_index %[[NEWV]]
+// CHECK: memref.store {{.*}}, %[[TABLE]][%c1, %c6]
+// CHECK: memref.store %[[N1]], %[[TABLE]][%c1, %c7]
+// CHECK: call @dl_adamw_all_f32({{(%[0-9]+, )+}}%[[TWO]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64)
+// CHECK-NOT: materialize_in_destination
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[NEWV]] restrict
+// CHECK-NOT: materialize_in_destination
+// CHECK: return %[[R]]
+func.func @adamw_in_place(%arena: memref<1024xi8>, %g: tensor<4x8xf32>, %h: tensor<8xf32>, %s: tensor<f32>, %t: tensor<i64>) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %c384 = arith.constant 384 : index
+  %c416 = arith.constant 416 : index
+  %c448 = arith.constant 448 : index
+  %vp = memref.view %arena[%c0][] : memref<1024xi8> to memref<4x8xf32>
+  %p = bufferization.to_tensor %vp restrict : memref<4x8xf32> to tensor<4x8xf32>
+  %vm = memref.view %arena[%c128][] : memref<1024xi8> to memref<4x8xf32>
+  %m = bufferization.to_tensor %vm restrict : memref<4x8xf32> to tensor<4x8xf32>
+  %vv = memref.view %arena[%c256][] : memref<1024xi8> to memref<4x8xf32>
+  %v = bufferization.to_tensor %vv restrict : memref<4x8xf32> to tensor<4x8xf32>
+  %vq = memref.view %arena[%c384][] : memref<1024xi8> to memref<8xf32>
+  %q = bufferization.to_tensor %vq restrict : memref<8xf32> to tensor<8xf32>
+  %vn = memref.view %arena[%c416][] : memref<1024xi8> to memref<8xf32>
+  %n = bufferization.to_tensor %vn restrict : memref<8xf32> to tensor<8xf32>
+  %vw = memref.view %arena[%c448][] : memref<1024xi8> to memref<8xf32>
+  %w = bufferization.to_tensor %vw restrict : memref<8xf32> to tensor<8xf32>
+  %p2:2, %m2:2, %v2:2 = dl.adamw_update (%p, %g, %m, %v : tensor<4x8xf32>), (%q, %h, %n, %w : tensor<8xf32>) hypers(%s, %s, %s, %s, %s) step %t
+  %wp = memref.view %arena[%c0][] : memref<1024xi8> to memref<4x8xf32>
+  bufferization.materialize_in_destination %p2#0 in restrict writable %wp : (tensor<4x8xf32>, memref<4x8xf32>) -> ()
+  %wm = memref.view %arena[%c128][] : memref<1024xi8> to memref<4x8xf32>
+  bufferization.materialize_in_destination %m2#0 in restrict writable %wm : (tensor<4x8xf32>, memref<4x8xf32>) -> ()
+  %wv = memref.view %arena[%c256][] : memref<1024xi8> to memref<4x8xf32>
+  bufferization.materialize_in_destination %v2#0 in restrict writable %wv : (tensor<4x8xf32>, memref<4x8xf32>) -> ()
+  %wq = memref.view %arena[%c384][] : memref<1024xi8> to memref<8xf32>
+  bufferization.materialize_in_destination %p2#1 in restrict writable %wq : (tensor<8xf32>, memref<8xf32>) -> ()
+  %wn = memref.view %arena[%c416][] : memref<1024xi8> to memref<8xf32>
+  bufferization.materialize_in_destination %m2#1 in restrict writable %wn : (tensor<8xf32>, memref<8xf32>) -> ()
+  return %v2#1 : tensor<8xf32>
+}
+
+// -----
+
+// A param read again after the update, or stored elsewhere, keeps its old
+// value: its new one goes to a fresh buffer, stored as before.
+// CHECK-LABEL: func.func @adamw_read_after
+// CHECK: %[[NEWP:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: %[[NEWM:.*]] = memref.alloc() : memref<8xf32>
+// CHECK-NOT: memref.alloc()
+// CHECK: call @dl_adamw_all_f32
+// CHECK-DAG: %[[P2:.*]] = bufferization.to_tensor %[[NEWP]] restrict
+// CHECK-DAG: %[[M2:.*]] = bufferization.to_tensor %[[NEWM]] restrict
+// CHECK: materialize_in_destination %[[P2]] in restrict writable
+// CHECK: materialize_in_destination %[[M2]] in restrict writable %[[OTHER:view[_0-9]*]]
+// CHECK: dl.mul
+func.func @adamw_read_after(%arena: memref<1024xi8>, %g: tensor<8xf32>, %s: tensor<f32>, %t: tensor<i64>) -> tensor<8xf32> {
+  %c0 = arith.constant 0 : index
+  %c32 = arith.constant 32 : index
+  %c64 = arith.constant 64 : index
+  %c96 = arith.constant 96 : index
+  %vp = memref.view %arena[%c0][] : memref<1024xi8> to memref<8xf32>
+  %p = bufferization.to_tensor %vp restrict : memref<8xf32> to tensor<8xf32>
+  %vm = memref.view %arena[%c32][] : memref<1024xi8> to memref<8xf32>
+  %m = bufferization.to_tensor %vm restrict : memref<8xf32> to tensor<8xf32>
+  %vv = memref.view %arena[%c64][] : memref<1024xi8> to memref<8xf32>
+  %v = bufferization.to_tensor %vv restrict : memref<8xf32> to tensor<8xf32>
+  %p2, %m2, %v2 = dl.adamw_update (%p, %g, %m, %v : tensor<8xf32>) hypers(%s, %s, %s, %s, %s) step %t
+  %wp = memref.view %arena[%c0][] : memref<1024xi8> to memref<8xf32>
+  bufferization.materialize_in_destination %p2 in restrict writable %wp : (tensor<8xf32>, memref<8xf32>) -> ()
+  %wm = memref.view %arena[%c96][] : memref<1024xi8> to memref<8xf32>
+  bufferization.materialize_in_destination %m2 in restrict writable %wm : (tensor<8xf32>, memref<8xf32>) -> ()
+  %wv = memref.view %arena[%c64][] : memref<1024xi8> to memref<8xf32>
+  bufferization.materialize_in_destination %v2 in restrict writable %wv : (tensor<8xf32>, memref<8xf32>) -> ()
+  %later = dl.mul %p, %g : tensor<8xf32>, tensor<8xf32>
+  return %later : tensor<8xf32>
+}

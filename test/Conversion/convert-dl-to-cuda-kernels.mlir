@@ -59,19 +59,27 @@ func.func @no_kernel(%l: tensor<4x10xf32>, %y: tensor<4xi64>, %h: tensor<4x10xf1
 
 // -----
 
-// An AdamW update: every operand read in place, the new param and moments
-// written into fresh buffers, the element count last.
+// An AdamW update: one launch per parameter, every operand read in place,
+// the new param and moments written into fresh buffers, the element count
+// last; the results in the op's order (params, exp_avgs, exp_avg_sqs; the
+// unused ones dropped).
 // CHECK-LABEL: func.func @adamw
-// CHECK: %[[N:.*]] = arith.constant 32 : i64
+// CHECK-DAG: %[[N:.*]] = arith.constant 32 : i64
+// CHECK-DAG: %[[N2:.*]] = arith.constant 8 : i64
 // CHECK-COUNT-3: memref.alloc() : memref<4x8xf32>
 // CHECK-COUNT-10: bufferization.to_buffer {{.*}} read_only
 // CHECK: call @dlrt_cuda_adamw({{(%[0-9]+, )+}}%[[N]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> ()
-// CHECK-COUNT-3: bufferization.to_tensor {{.*}} restrict : memref<4x8xf32>
+// CHECK: %[[P2:.*]] = bufferization.to_tensor {{.*}} restrict : memref<4x8xf32>
+// CHECK: %[[M2:.*]] = bufferization.to_tensor {{.*}} restrict : memref<4x8xf32>
+// CHECK-COUNT-3: memref.alloc() : memref<8xf32>
+// CHECK: call @dlrt_cuda_adamw({{(%[0-9]+, )+}}%[[N2]])
+// CHECK: %[[V3:.*]] = bufferization.to_tensor {{.*}} restrict : memref<8xf32>
+// CHECK: return %[[P2]], %[[M2]], %[[V3]]
 func.func @adamw(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,
-                 %lr: tensor<f32>, %wd: tensor<f32>, %b1: tensor<f32>, %b2: tensor<f32>, %eps: tensor<f32>,
-                 %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
-  %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<4x8xf32>
-  return %p2, %m2, %v2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+                 %q: tensor<8xf32>, %lr: tensor<f32>, %wd: tensor<f32>, %b1: tensor<f32>, %b2: tensor<f32>, %eps: tensor<f32>,
+                 %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>) {
+  %p2:2, %m2:2, %v2:2 = dl.adamw_update (%p, %g, %m, %v : tensor<4x8xf32>), (%q, %q, %q, %q : tensor<8xf32>) hypers(%lr, %wd, %b1, %b2, %eps) step %t
+  return %p2#0, %m2#0, %v2#1 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<8xf32>
 }
 
 // -----

@@ -65,3 +65,51 @@ TEST(AdamW, SecondStepUsesBiasCorrection) {
   EXPECT_NEAR(m2, rm, 1e-7);
   EXPECT_NEAR(v2, rv, 1e-7);
 }
+
+// Every tensor at once: the threads' shares of the elements cross tensor
+// boundaries (sizes not multiples of anything, one tensor of a single
+// element, one with more elements than a thread's minimum share), and each
+// element ends as dl_adamw_f32 leaves it, bit for bit; one tensor in place,
+// the others into new arrays.
+TEST(AdamW, AllTensorsInOnePassMatchOneByOne) {
+  const int64_t sizes[] = {100003, 1, 4097, 70001};
+  constexpr int64_t kTensors = 4;
+  std::vector<float> arrays[kTensors][7], expected[kTensors][3];
+  std::vector<DLAdamWTensor> table;
+  Hypers hypers{3e-4f, 0.1f, 0.9f, 0.95f, 1e-8f, 7};
+  for (int64_t k = 0; k < kTensors; ++k) {
+    int64_t n = sizes[k];
+    for (int a = 0; a < 4; ++a) {
+      arrays[k][a].resize(n);
+      for (int64_t i = 0; i < n; ++i) // Moments non-negative where needed.
+        arrays[k][a][i] = a == 3 ? 0.01f * float((i * 7 + k) % 13)
+                                 : std::sin(float(i * (a + 2) + k));
+    }
+    for (int r = 0; r < 3; ++r) {
+      expected[k][r].resize(n);
+      arrays[k][4 + r].assign(n, -1.0f);
+    }
+    dl_adamw_f32(arrays[k][0].data(), arrays[k][1].data(), arrays[k][2].data(),
+                 arrays[k][3].data(), expected[k][0].data(),
+                 expected[k][1].data(), expected[k][2].data(), n,
+                 hypers.view());
+    bool inPlace = k == 2;
+    float *out[3];
+    for (int r = 0; r < 3; ++r)
+      out[r] = inPlace ? arrays[k][r == 0 ? 0 : r + 1].data()
+                       : arrays[k][4 + r].data();
+    table.push_back({arrays[k][0].data(), arrays[k][1].data(),
+                     arrays[k][2].data(), arrays[k][3].data(), out[0], out[1],
+                     out[2], n});
+  }
+  dl_adamw_all_f32(table.data(), &hypers.lr, &hypers.weightDecay, &hypers.beta1,
+                   &hypers.beta2, &hypers.eps, &hypers.step, kTensors);
+  for (int64_t k = 0; k < kTensors; ++k)
+    for (int r = 0; r < 3; ++r) {
+      const float *got = k == 2 ? arrays[k][r == 0 ? 0 : r + 1].data()
+                                : arrays[k][4 + r].data();
+      for (int64_t i = 0; i < sizes[k]; ++i)
+        ASSERT_EQ(got[i], expected[k][r][i])
+            << "tensor " << k << ", result " << r << ", element " << i;
+    }
+}

@@ -124,25 +124,35 @@ struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
   }
 };
 
+/// One launch per parameter (the kernel takes one tensor and its moments).
 struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::AdamWUpdateOp op,
                                 PatternRewriter &b) const override {
     Location loc = op.getLoc();
-    SmallVector<Value> buffers(op->getOperands());
-    RankedTensorType type = tensorType(op.getParam());
-    SmallVector<Value> results;
-    for (int i = 0; i < 3; ++i)
-      results.push_back(
-          newBuffer(b, loc, type.getShape(), type.getElementType()));
-    // Kernel order: param, grad, exp_avg, exp_avg_sq, the three results,
-    // then lr, weight_decay, beta1, beta2, eps, step.
-    buffers.insert(buffers.begin() + 4, results.begin(), results.end());
-    Value n = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
-                                           type.getNumElements());
-    callKernel(b, loc, "dlrt_cuda_adamw", buffers, {n});
-    b.replaceOp(op, {asResult(b, loc, results[0]), asResult(b, loc, results[1]),
-                     asResult(b, loc, results[2])});
+    SmallVector<Value> hypers{op.getLr(),    op.getWeightDecay(), op.getBeta1(),
+                              op.getBeta2(), op.getEps(),         op.getStep()};
+    size_t count = op.getParams().size();
+    SmallVector<Value> replacements(3 * count);
+    for (size_t i = 0; i < count; ++i) {
+      RankedTensorType type = tensorType(op.getParams()[i]);
+      SmallVector<Value> results;
+      for (int k = 0; k < 3; ++k)
+        results.push_back(
+            newBuffer(b, loc, type.getShape(), type.getElementType()));
+      // Kernel order: param, grad, exp_avg, exp_avg_sq, the three results,
+      // then lr, weight_decay, beta1, beta2, eps, step.
+      SmallVector<Value> buffers{op.getParams()[i], op.getGrads()[i],
+                                 op.getExpAvgs()[i], op.getExpAvgSqs()[i]};
+      llvm::append_range(buffers, results);
+      llvm::append_range(buffers, hypers);
+      Value n = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
+                                             type.getNumElements());
+      callKernel(b, loc, "dlrt_cuda_adamw", buffers, {n});
+      for (int k = 0; k < 3; ++k)
+        replacements[k * count + i] = asResult(b, loc, results[k]);
+    }
+    b.replaceOp(op, replacements);
     return success();
   }
 };

@@ -52,15 +52,26 @@ Value dlcc::kernels::newBuffer(OpBuilder &b, Location loc,
   return memref::AllocOp::create(b, loc, MemRefType::get(shape, element));
 }
 
+Value dlcc::kernels::kernelBuffer(OpBuilder &b, Location loc, Value operand) {
+  if (!operand || !isa<RankedTensorType>(operand.getType()))
+    return operand;
+  return readBuffer(b, loc, prepareRead(b, loc, operand));
+}
+
+Value dlcc::kernels::bufferAddress(OpBuilder &b, Location loc, Value buffer) {
+  return elementAddress(b, loc, buffer, {});
+}
+
 void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,
                                ValueRange kernelOperands, ValueRange scalars) {
   SmallVector<Value> operands(kernelOperands);
+  // Every fill of a constant first, then every read: a read's buffer is
+  // taken right before the call.
   for (Value &operand : operands)
     if (operand && isa<RankedTensorType>(operand.getType()))
       operand = prepareRead(b, loc, operand);
   for (Value &operand : operands)
-    if (operand && isa<RankedTensorType>(operand.getType()))
-      operand = readBuffer(b, loc, operand);
+    operand = kernelBuffer(b, loc, operand);
   SmallVector<Value> args;
   SmallVector<Type> types;
   for (Value buffer : operands) {

@@ -27,6 +27,15 @@ mlir::Value newBuffer(mlir::OpBuilder &b, mlir::Location loc,
 void callKernel(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef name,
                 mlir::ValueRange operands, mlir::ValueRange scalars);
 
+/// The buffer whose address a kernel is given for `operand`: as
+/// callKernel takes it (a tensor is read, a memref written).
+mlir::Value kernelBuffer(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value operand);
+
+/// The address of `buffer`'s first element, as an i64.
+mlir::Value bufferAddress(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value buffer);
+
 /// A buffer a kernel wrote, as the tensor the op's users read (which no
 /// op may write in place).
 mlir::Value asResult(mlir::OpBuilder &b, mlir::Location loc,

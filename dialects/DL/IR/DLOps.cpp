@@ -17,6 +17,52 @@ using namespace mlir::dl;
 
 #include "DL/IR/DLInterfaces.cpp.inc"
 
+//===----------------------------------------------------------------------===//
+// dl.adamw_update's groups: `(%param, %grad, %exp_avg, %exp_avg_sq : type)`,
+// one per parameter, separated by commas; all of a group and its three
+// results have the one type.
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseAdamWGroups(
+    OpAsmParser &parser,
+    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &params,
+    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &grads,
+    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &expAvgs,
+    SmallVectorImpl<OpAsmParser::UnresolvedOperand> &expAvgSqs,
+    SmallVectorImpl<Type> &paramTypes, SmallVectorImpl<Type> &gradTypes,
+    SmallVectorImpl<Type> &expAvgTypes, SmallVectorImpl<Type> &expAvgSqTypes,
+    SmallVectorImpl<Type> &newParamTypes, SmallVectorImpl<Type> &newExpAvgTypes,
+    SmallVectorImpl<Type> &newExpAvgSqTypes) {
+  auto parseGroup = [&]() -> ParseResult {
+    Type type;
+    if (parser.parseLParen() || parser.parseOperand(params.emplace_back()) ||
+        parser.parseComma() || parser.parseOperand(grads.emplace_back()) ||
+        parser.parseComma() || parser.parseOperand(expAvgs.emplace_back()) ||
+        parser.parseComma() || parser.parseOperand(expAvgSqs.emplace_back()) ||
+        parser.parseColonType(type) || parser.parseRParen())
+      return failure();
+    for (SmallVectorImpl<Type> *types :
+         {&paramTypes, &gradTypes, &expAvgTypes, &expAvgSqTypes, &newParamTypes,
+          &newExpAvgTypes, &newExpAvgSqTypes})
+      types->push_back(type);
+    return success();
+  };
+  return parser.parseCommaSeparatedList(parseGroup);
+}
+
+static void printAdamWGroups(OpAsmPrinter &printer, Operation *,
+                             OperandRange params, OperandRange grads,
+                             OperandRange expAvgs, OperandRange expAvgSqs,
+                             TypeRange paramTypes, TypeRange, TypeRange,
+                             TypeRange, TypeRange, TypeRange, TypeRange) {
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (i)
+      printer << ", ";
+    printer << "(" << params[i] << ", " << grads[i] << ", " << expAvgs[i]
+            << ", " << expAvgSqs[i] << " : " << paramTypes[i] << ")";
+  }
+}
+
 #define GET_OP_CLASSES
 #include "DL/IR/DLOps.cpp.inc"
 
@@ -65,6 +111,25 @@ LogicalResult mlir::dl::refineResultTypes(Operation *op) {
 //===----------------------------------------------------------------------===//
 // Parameters
 //===----------------------------------------------------------------------===//
+
+LogicalResult AdamWUpdateOp::verify() {
+  if (getParams().empty())
+    return emitOpError("updates no parameter");
+  for (size_t i = 0; i < getParams().size(); ++i) {
+    Type type = getParams()[i].getType();
+    Value group[] = {getGrads()[i],      getExpAvgs()[i],
+                     getExpAvgSqs()[i],  getNewParams()[i],
+                     getNewExpAvgs()[i], getNewExpAvgSqs()[i]};
+    for (Value value : group)
+      if (value.getType() != type)
+        return emitOpError("parameter #")
+               << i << " has type " << type
+               << ", but its gradient, moments and results are not all "
+                  "of it (found "
+               << value.getType() << ")";
+  }
+  return success();
+}
 
 LogicalResult ParameterOp::verify() {
   if (getTensorType().getNumElements() == 0)

@@ -660,34 +660,48 @@ def DL_AvgPool2DOp : DL_PoolOp<"avgpool2d", "average">;
 // Optimizer updates
 //===----------------------------------------------------------------------===//
 
-def DL_AdamWUpdateOp : DL_Op<"adamw_update", [Pure,
-    AllTypesMatch<["param", "grad", "exp_avg", "exp_avg_sq", "new_param",
-                   "new_exp_avg", "new_exp_avg_sq"]>]> {
-  let summary = "One AdamW step of a parameter and its moments, fused.";
+def DL_AdamWUpdateOp : DL_Op<"adamw_update", [Pure, SameVariadicOperandSize,
+                                                SameVariadicResultSize]> {
+  let summary = "One AdamW step of any number of parameters, in one pass.";
   let description = [{
     torch.optim.AdamW's update in PyTorch 1.13's order of operations (that
     of `dl-expand-optimizer`'s elementwise expansion, see
     kernels/cpu/AdamW.h): decoupled decay, `exp_avg.lerp_(grad, 1 -
-    beta1)`, `exp_avg_sq` updated, bias corrections from `step`. Built by
-    `dl-expand-optimizer` with `fused-adamw` for targets with a fused
-    kernel (`--target=cuda`), where `convert-dl-to-cuda-kernels` calls it.
+    beta1)`, `exp_avg_sq` updated, bias corrections from `step`; for each
+    parameter, written with its gradient and moments in one group, all
+    with the parameter's type. Every group shares the hyper-parameters, so
+    that a target may update them all in one pass over their elements (the
+    CPU kernel's threads split the total, not each tensor). Built by
+    `dl-expand-optimizer` with `fused-adamw`.
 
     ```mlir
-    %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<256x784xf32>
+    %new_params:2, %new_exp_avgs:2, %new_exp_avg_sqs:2 = dl.adamw_update
+        (%w, %gw, %mw, %vw : tensor<256x784xf32>),
+        (%b, %gb, %mb, %vb : tensor<256xf32>)
+        hypers(%lr, %wd, %b1, %b2, %eps) step %t
     ```
+    The results are the new parameters, then the new `exp_avg`s, then the
+    new `exp_avg_sq`s, each in the groups' order.
   }];
-  let arguments = (ins DL_F32Tensor:$param, DL_F32Tensor:$grad,
-                       DL_F32Tensor:$exp_avg, DL_F32Tensor:$exp_avg_sq,
+  let arguments = (ins Variadic<DL_F32Tensor>:$params,
+                       Variadic<DL_F32Tensor>:$grads,
+                       Variadic<DL_F32Tensor>:$exp_avgs,
+                       Variadic<DL_F32Tensor>:$exp_avg_sqs,
                        DL_F32Scalar:$lr, DL_F32Scalar:$weight_decay,
                        DL_F32Scalar:$beta1, DL_F32Scalar:$beta2,
                        DL_F32Scalar:$eps, DL_I64Scalar:$step);
-  let results = (outs DL_F32Tensor:$new_param, DL_F32Tensor:$new_exp_avg,
-                      DL_F32Tensor:$new_exp_avg_sq);
+  let results = (outs Variadic<DL_F32Tensor>:$new_params,
+                      Variadic<DL_F32Tensor>:$new_exp_avgs,
+                      Variadic<DL_F32Tensor>:$new_exp_avg_sqs);
   let assemblyFormat = [{
-    $param `,` $grad `,` $exp_avg `,` $exp_avg_sq
+    custom<AdamWGroups>($params, $grads, $exp_avgs, $exp_avg_sqs,
+                        type($params), type($grads), type($exp_avgs),
+                        type($exp_avg_sqs), type($new_params),
+                        type($new_exp_avgs), type($new_exp_avg_sqs))
     `hypers` `(` $lr `,` $weight_decay `,` $beta1 `,` $beta2 `,` $eps `)`
-    `step` $step attr-dict `:` type($param)
+    `step` $step attr-dict
   }];
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -132,6 +132,8 @@ public:
   Value clip(MutableArrayRef<Value> grads);
   /// Adds the update of `param` by `grad`.
   void update(ParameterOp param, Value grad);
+  /// Builds the one fused update of the params update() left to it.
+  void finishFused();
 
 private:
   /// A hyper scalar, converted to `like`'s element type.
@@ -165,6 +167,13 @@ private:
   const OptimizerPlan &plan;
   bool fusedAdamW;
   Value correction1, correction2;
+
+  /// A param whose update joins the fused one, with what it reads.
+  struct FusedUpdate {
+    ParameterOp param, avgState, sqState;
+    Value p, grad, avg, sq;
+  };
+  SmallVector<FusedUpdate> fused;
 };
 
 // Each value below is built in its own statement: the order in which C++
@@ -214,9 +223,9 @@ ParameterOp UpdateBuilder::declareState(ParameterOp param, StringRef kind) {
 
 std::pair<Value, Value> UpdateBuilder::biasCorrections() {
   if (!correction1) {
-    Value step = CastOp::create(g.b, g.loc,
-                                RankedTensorType::get({}, g.b.getF32Type()),
-                                hyper.i64("step"));
+    Value step =
+        CastOp::create(g.b, g.loc, RankedTensorType::get({}, g.b.getF32Type()),
+                       hyper.i64("step"));
     Value one = g.constant(step, 1.0);
     Value power1 = PowOp::create(g.b, g.loc, hyper.f32("beta1"), step);
     correction1 = g.sub(one, power1);
@@ -247,22 +256,11 @@ void UpdateBuilder::sgd(ParameterOp param, Value p, Value grad) {
 void UpdateBuilder::adam(ParameterOp param, Value p, Value grad) {
   if (fusedAdamW && plan.kind == OptimizerPlan::Kind::AdamW &&
       tensorOf(p).getElementType().isF32()) {
-    // The same update, one op: the target's fused kernel.
+    // Joins the one fused update of every such param (finishFused).
     ParameterOp avgState = declareState(param, "exp_avg");
     ParameterOp sqState = declareState(param, "exp_avg_sq");
-    Value avg = read(avgState);
-    Value sq = read(sqState);
-    Value lr = hyper.f32("lr");
-    Value decay = hyper.f32("weight_decay");
-    Value beta1 = hyper.f32("beta1");
-    Value beta2 = hyper.f32("beta2");
-    Value eps = hyper.f32("eps");
-    Value step = hyper.i64("step");
-    auto fused = AdamWUpdateOp::create(g.b, g.loc, p, grad, avg, sq, lr, decay,
-                                       beta1, beta2, eps, step);
-    write(avgState, fused.getNewExpAvg());
-    write(sqState, fused.getNewExpAvgSq());
-    write(param, fused.getNewParam());
+    fused.push_back(
+        {param, avgState, sqState, p, grad, read(avgState), read(sqState)});
     return;
   }
   Value lr = hyperFor("lr", p);
@@ -304,6 +302,34 @@ void UpdateBuilder::adam(ParameterOp param, Value p, Value grad) {
   write(param, g.sub(p, change));
 }
 
+void UpdateBuilder::finishFused() {
+  if (fused.empty())
+    return;
+  SmallVector<Value> params, grads, avgs, sqs;
+  for (const FusedUpdate &update : fused) {
+    params.push_back(update.p);
+    grads.push_back(update.grad);
+    avgs.push_back(update.avg);
+    sqs.push_back(update.sq);
+  }
+  Value lr = hyper.f32("lr");
+  Value decay = hyper.f32("weight_decay");
+  Value beta1 = hyper.f32("beta1");
+  Value beta2 = hyper.f32("beta2");
+  Value eps = hyper.f32("eps");
+  Value step = hyper.i64("step");
+  auto op = AdamWUpdateOp::create(
+      g.b, g.loc, ValueRange(params).getTypes(), ValueRange(avgs).getTypes(),
+      ValueRange(sqs).getTypes(), params, grads, avgs, sqs, lr, decay, beta1,
+      beta2, eps, step);
+  for (auto [i, update] : llvm::enumerate(fused)) {
+    write(update.avgState, op.getNewExpAvgs()[i]);
+    write(update.sqState, op.getNewExpAvgSqs()[i]);
+    write(update.param, op.getNewParams()[i]);
+  }
+  fused.clear();
+}
+
 void UpdateBuilder::update(ParameterOp param, Value grad) {
   Value p = read(param);
   if (plan.kind == OptimizerPlan::Kind::SGD)
@@ -319,8 +345,8 @@ struct DLExpandOptimizerPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto step = module.lookupSymbol<func::FuncOp>("train_step");
-    auto names = step ? step->getAttrOfType<ArrayAttr>("dl.gradients")
-                      : ArrayAttr();
+    auto names =
+        step ? step->getAttrOfType<ArrayAttr>("dl.gradients") : ArrayAttr();
     if (!names) {
       module.emitError("dl-expand-optimizer needs the @train_step that "
                        "dl-autodiff builds");
@@ -368,6 +394,7 @@ struct DLExpandOptimizerPass
       }
       updates.update(param, grad);
     }
+    updates.finishFused();
 
     // The update's ops are named "optimizer" in their locations (see
     // dl-autodiff's "backward").

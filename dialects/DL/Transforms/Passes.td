@@ -119,7 +119,7 @@ def DLExpandOptimizer : Pass<"dl-expand-optimizer", "mlir::ModuleOp"> {
     Option<"keepGradients", "keep-gradients", "bool", "false",
            "Also keep the gradients alone as @gradient_step">,
     Option<"fusedAdamW", "fused-adamw", "bool", "false",
-           "AdamW updates of f32 params as one dl.adamw_update each, for "
+           "AdamW updates of all f32 params as one dl.adamw_update, for "
            "targets with a fused kernel">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect",

@@ -924,8 +924,26 @@ func.func @f(%dy: tensor<4x3xf32>) {
 
 // adamw_update: the param, its gradient and its moments have one type.
 func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor<8xf32>, %s: tensor<f32>, %t: tensor<i64>) {
-  // expected-error @+1 {{all of {param, grad, exp_avg, exp_avg_sq, new_param, new_exp_avg, new_exp_avg_sq} have same type}}
+  // expected-error @+1 {{parameter #0 has type 'tensor<4xf32>', but its gradient, moments and results are not all of it (found 'tensor<8xf32>')}}
   %0:3 = "dl.adamw_update"(%p, %g, %m, %v, %s, %s, %s, %s, %s, %t) : (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
+  return
+}
+
+// -----
+
+// adamw_update: the results of the second parameter too.
+func.func @f(%p: tensor<4xf32>, %q: tensor<8xf32>, %s: tensor<f32>, %t: tensor<i64>) {
+  // expected-error @+1 {{parameter #1 has type 'tensor<8xf32>', but its gradient, moments and results are not all of it (found 'tensor<4xf32>')}}
+  %0:6 = "dl.adamw_update"(%p, %q, %p, %q, %p, %q, %p, %q, %s, %s, %s, %s, %s, %t) : (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<8xf32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf32>, tensor<8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<8xf32>)
+  return
+}
+
+// -----
+
+// adamw_update: at least one parameter.
+func.func @f(%s: tensor<f32>, %t: tensor<i64>) {
+  // expected-error @+1 {{updates no parameter}}
+  "dl.adamw_update"(%s, %s, %s, %s, %s, %t) : (tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> ()
   return
 }
 
@@ -933,7 +951,7 @@ func.func @f(%p: tensor<4xf32>, %g: tensor<4xf32>, %m: tensor<4xf32>, %v: tensor
 
 // adamw_update: f32 only (the fused kernels').
 func.func @f(%p: tensor<4xf16>, %s: tensor<f32>, %t: tensor<i64>) {
-  // expected-error @+1 {{operand #0 must be statically shaped tensor of 32-bit float values}}
+  // expected-error @+1 {{operand #0 must be variadic of statically shaped tensor of 32-bit float values}}
   %0:3 = "dl.adamw_update"(%p, %p, %p, %p, %s, %s, %s, %s, %s, %t) : (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>)
   return
 }

@@ -212,9 +212,19 @@ func.func @backward(%img: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>,
 
 // CHECK-LABEL: func.func @adamw_update
 func.func @adamw_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,
+                        %q: tensor<8xf32>, %h: tensor<8xf32>, %n: tensor<8xf32>, %w: tensor<8xf32>,
                         %lr: tensor<f32>, %wd: tensor<f32>, %b1: tensor<f32>, %b2: tensor<f32>, %eps: tensor<f32>,
-                        %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>) {
-  // CHECK: dl.adamw_update %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} hypers(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}) step %{{.*}} : tensor<4x8xf32>
-  %p2, %m2, %v2 = dl.adamw_update %p, %g, %m, %v hypers(%lr, %wd, %b1, %b2, %eps) step %t : tensor<4x8xf32>
-  return %p2, %m2, %v2 : tensor<4x8xf32>, tensor<4x8xf32>, tensor<4x8xf32>
+                        %t: tensor<i64>) -> (tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<8xf32>) {
+  // CHECK: %[[P:.*]]:2, %[[M:.*]]:2, %[[V:.*]]:2 = dl.adamw_update (%arg0, %arg1, %arg2, %arg3 : tensor<4x8xf32>), (%arg4, %arg5, %arg6, %arg7 : tensor<8xf32>) hypers(%arg8, %arg9, %arg10, %arg11, %arg12) step %arg13
+  // CHECK: return %[[P]]#0, %[[P]]#1, %[[M]]#0, %[[V]]#1 : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<8xf32>
+  %r:6 = dl.adamw_update (%p, %g, %m, %v : tensor<4x8xf32>), (%q, %h, %n, %w : tensor<8xf32>) hypers(%lr, %wd, %b1, %b2, %eps) step %t
+  return %r#0, %r#1, %r#2, %r#5 : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>, tensor<8xf32>
+}
+
+// A single parameter.
+// CHECK-LABEL: func.func @adamw_update_one
+func.func @adamw_update_one(%p: tensor<3xf32>, %s: tensor<f32>, %t: tensor<i64>) -> tensor<3xf32> {
+  // CHECK: dl.adamw_update (%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<3xf32>) hypers
+  %p2, %m2, %v2 = dl.adamw_update (%p, %p, %p, %p : tensor<3xf32>) hypers(%s, %s, %s, %s, %s) step %t
+  return %p2 : tensor<3xf32>
 }
