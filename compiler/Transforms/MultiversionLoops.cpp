@@ -85,6 +85,22 @@ void chooseVersion(OpBuilder &b, func::FuncOp function, func::FuncOp wide,
   function->removeAttr("passthrough");
 }
 
+/// Compiles `function` for `cpu` with full-width vectors: LLVM's tuning for
+/// AVX-512 CPUs prefers 256-bit vectors (older Intel parts slow their
+/// clock on 512-bit ones), which would halve the arithmetic of loops bound
+/// by it (GELU, exponentials) on CPUs that run 512 bits at full speed.
+void buildForWideCPU(func::FuncOp function, StringAttr cpu) {
+  MLIRContext *ctx = function.getContext();
+  function->setAttr("target_cpu", cpu);
+  SmallVector<Attribute> passthrough;
+  if (auto existing = function->getAttrOfType<ArrayAttr>("passthrough"))
+    llvm::append_range(passthrough, existing);
+  passthrough.push_back(
+      ArrayAttr::get(ctx, {StringAttr::get(ctx, "prefer-vector-width"),
+                           StringAttr::get(ctx, "512")}));
+  function->setAttr("passthrough", ArrayAttr::get(ctx, passthrough));
+}
+
 /// Calls in `wide` of the module's own private functions (a loop nest's
 /// parallel bodies, see dl-merge-loop-nests) call copies for `wide`'s CPU:
 /// LLVM inlines only functions built for the caller's CPU, and the bodies
@@ -97,7 +113,7 @@ void widenCallees(OpBuilder &b, SymbolTable &symbols, func::FuncOp wide) {
     b.setInsertionPointAfter(callee);
     func::FuncOp copy = callee.clone();
     copy.setSymName((callee.getSymName() + ".wide").str());
-    copy->setAttr("target_cpu", wide->getAttr("target_cpu"));
+    buildForWideCPU(copy, wide->getAttrOfType<StringAttr>("target_cpu"));
     b.insert(copy);
     symbols.insert(copy);
     call.setCallee(copy.getSymName());
@@ -124,7 +140,7 @@ struct DLMultiversionLoopsPass
       symbols.insert(base);
       func::FuncOp wide = function.clone();
       wide.setSymName((function.getSymName() + ".wide").str());
-      wide->setAttr("target_cpu", b.getStringAttr(cpu));
+      buildForWideCPU(wide, b.getStringAttr(cpu));
       b.insert(wide);
       symbols.insert(wide);
       widenCallees(b, symbols, wide);

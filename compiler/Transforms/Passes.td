@@ -145,7 +145,8 @@ def DLMultiversionLoops : Pass<"dl-multiversion-loops", "mlir::ModuleOp"> {
     worth the compile time) that does floating-point arithmetic (loops that
     only move data are bound by memory) is copied twice, to `<name>.base` and to
     `<name>.wide`, compiled for `cpu` (LLVM's `target-cpu`, x86-64-v4:
-    AVX-512) together with copies of the private functions it calls (its
+    AVX-512) with 512-bit vectors (LLVM's tuning would keep to 256 bits)
+    together with copies of the private functions it calls (its
     parallel bodies, see `dl-merge-loop-nests`). The function itself then
     only chooses: it calls `.wide` when the byte `flag` is not 0, which
     the runtime sets at start-up when the machine runs that CPU's

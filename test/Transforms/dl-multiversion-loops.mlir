@@ -20,7 +20,7 @@
 // CHECK-NEXT: return
 // CHECK: func.func private @dl_train_step.loop0.base(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]}
 // CHECK: scf.parallel
-// CHECK: func.func private @dl_train_step.loop0.wide(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"], target_cpu = "x86-64-v4"}
+// CHECK: func.func private @dl_train_step.loop0.wide(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline", ["prefer-vector-width", "512"]], target_cpu = "x86-64-v4"}
 // CHECK: scf.parallel
 // CHECK: func.func private @dl_train_step.loop2(%{{.*}}: memref<16xf32>) attributes {dl.loop_nest, passthrough = ["noinline"]}
 // CHECK-LABEL: func.func private @dl_train_step.loop1(%arg0: memref<16xf32>) -> f32 {
