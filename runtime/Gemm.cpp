@@ -9,6 +9,7 @@
 #include "runtime/Fail.h"
 
 #include <cblas.h>
+#include <omp.h>
 
 #include <climits>
 #include <string>
@@ -55,6 +56,47 @@ extern "C" void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
                            const float *B, int64_t ldb, float beta, float *C,
                            int64_t ldc) {
   sgemm(transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+namespace {
+/// Whether two products run faster side by side, one thread each: with two
+/// threads, OpenBLAS's two threads synchronize several times inside each
+/// product (and wait for the slower one), while two single-threaded products
+/// never wait. OpenBLAS built for OpenMP (openblas_get_parallel() == 2) runs
+/// single-threaded inside a parallel region; a pthreads build would start
+/// threads of its own in each.
+bool productsSideBySide() {
+  return omp_get_max_threads() == 2 && !omp_in_parallel() &&
+         openblas_get_parallel() == 2;
+}
+} // namespace
+
+extern "C" void dlrt_sgemm_pair(int32_t transA1, int32_t transB1, int64_t M1,
+                                int64_t N1, int64_t K1, float alpha1,
+                                const float *A1, int64_t lda1, const float *B1,
+                                int64_t ldb1, float beta1, float *C1,
+                                int64_t ldc1, int32_t transA2, int32_t transB2,
+                                int64_t M2, int64_t N2, int64_t K2,
+                                float alpha2, const float *A2, int64_t lda2,
+                                const float *B2, int64_t ldb2, float beta2,
+                                float *C2, int64_t ldc2) {
+  auto product = [&](int which) {
+    if (which == 0)
+      sgemm(transA1 != 0, transB1 != 0, M1, N1, K1, alpha1, A1, lda1, B1, ldb1,
+            beta1, C1, ldc1);
+    else
+      sgemm(transA2 != 0, transB2 != 0, M2, N2, K2, alpha2, A2, lda2, B2, ldb2,
+            beta2, C2, ldc2);
+  };
+  if (!productsSideBySide()) {
+    product(0);
+    product(1);
+    return;
+  }
+  // A loop, not thread numbers: a team of one still runs both.
+#pragma omp parallel for num_threads(2) schedule(static, 1)
+  for (int which = 0; which < 2; ++which)
+    product(which);
 }
 
 extern "C" void dlrt_sgemm_batched(int64_t batch, int32_t transA,

@@ -194,6 +194,32 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def DLPairProducts : Pass<"dl-pair-products", "mlir::ModuleOp"> {
+  let summary = "Joins two independent GEMM calls of equal work into one.";
+  let description = [{
+    After `dl-linalg-to-blas` on the CPU, before the memory plan: two
+    `dlrt_sgemm` calls with nothing between them that touches memory (only
+    views, allocations, addresses and arithmetic), the same number of
+    multiply-adds (within 10 %, all sizes constant), and independent (each
+    writes a buffer of its own, `memref.alloc`, that the other neither reads
+    nor writes) become one `dlrt_sgemm_pair` call where the second was. A
+    linear layer's backward is such a pair: dx = dy W and dW = dy^T x take
+    the same M N K. The runtime runs the two side by side, one thread each,
+    when the step has two threads (OpenBLAS's threads then need not wait
+    for each other inside each product), and one after the other otherwise.
+
+    ```mlir
+    call @dlrt_sgemm(%a...)      // dx
+    %dw = memref.alloc() : memref<192x768xf32>
+    call @dlrt_sgemm(%b...)      // dW, into %dw
+    // becomes
+    %dw = memref.alloc() : memref<192x768xf32>
+    call @dlrt_sgemm_pair(%a..., %b...)
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
   let summary = "Turns f32 matrix products on memrefs into runtime GEMM calls.";
   let description = [{

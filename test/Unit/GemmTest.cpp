@@ -124,3 +124,35 @@ TEST(FailDeathTest, PrintsTheMessageAndValue) {
               ::testing::ExitedWithCode(1),
               "error: class label out of range \\[0, 10\\) \\(got 12\\)");
 }
+
+// A pair of products (a linear layer's dx = dy w and dw = dy^T x, one
+// accumulating) gives, bit for bit, what the two calls give one after the
+// other. (The unit tests link the default OpenBLAS, which runs the pair one
+// product after the other; compiled programs link OpenBLAS on OpenMP and
+// run it side by side with two threads, which the models' end-to-end tests
+// cover.)
+TEST(Gemm, PairMatchesTwoCalls) {
+  std::mt19937 engine(11);
+  const int64_t T = 300, I = 70, O = 90;
+  std::vector<float> dy = randomMatrix(T * O, engine);
+  std::vector<float> w = randomMatrix(O * I, engine);
+  std::vector<float> x = randomMatrix(T * I, engine);
+  std::vector<float> dwStart = randomMatrix(O * I, engine);
+  std::vector<float> dx1(T * I, -1.0f), dx2(T * I, -2.0f);
+  std::vector<float> dw1 = dwStart, dw2 = dwStart;
+  dlrt_sgemm(0, 0, T, I, O, 1.0f, dy.data(), O, w.data(), I, 0.0f, dx1.data(),
+             I);
+  dlrt_sgemm(1, 0, O, I, T, 0.5f, dy.data(), O, x.data(), I, 1.0f, dw1.data(),
+             I);
+  dlrt_sgemm_pair(0, 0, T, I, O, 1.0f, dy.data(), O, w.data(), I, 0.0f,
+                  dx2.data(), I, 1, 0, O, I, T, 0.5f, dy.data(), O, x.data(), I,
+                  1.0f, dw2.data(), I);
+  EXPECT_EQ(dx1, dx2);
+  EXPECT_EQ(dw1, dw2);
+  // And both are the products.
+  std::vector<float> expected = dwStart;
+  naiveGemm(true, false, O, I, T, 0.5f, dy.data(), O, x.data(), I, 1.0f,
+            expected.data(), I);
+  for (int64_t i = 0; i < O * I; ++i)
+    ASSERT_NEAR(dw2[i], expected[i], 1e-3) << i;
+}

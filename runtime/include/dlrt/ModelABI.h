@@ -103,6 +103,19 @@ void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
                 int64_t K, float alpha, const float *A, int64_t lda,
                 const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
+/// Two independent dlrt_sgemm calls (neither writes what the other reads
+/// or writes), the second's operands after the first's. With two threads
+/// (and OpenBLAS on OpenMP) they run side by side, one thread each, which
+/// spares OpenBLAS's threads their waits for each other inside a product;
+/// otherwise one after the other, each on every thread.
+void dlrt_sgemm_pair(int32_t transA1, int32_t transB1, int64_t M1, int64_t N1,
+                     int64_t K1, float alpha1, const float *A1, int64_t lda1,
+                     const float *B1, int64_t ldb1, float beta1, float *C1,
+                     int64_t ldc1, int32_t transA2, int32_t transB2, int64_t M2,
+                     int64_t N2, int64_t K2, float alpha2, const float *A2,
+                     int64_t lda2, const float *B2, int64_t ldb2, float beta2,
+                     float *C2, int64_t ldc2);
+
 /// `batch` independent GEMMs; matrix i of X starts at X + i * strideX.
 void dlrt_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
                         int64_t M, int64_t N, int64_t K, float alpha,
