@@ -71,6 +71,8 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
                                options.checkpointBlocks.end());
       pm.addPass(dl::createDLCheckpoint(checkpoint));
     }
+    if (options.fuseClassifier && !options.cudaKernels)
+      pm.addPass(dl::createDLFuseClassifier());
   }
   if (options.train) {
     dl::DLExpandOptimizerOptions optimizer;

@@ -34,6 +34,11 @@ struct StepOptions {
   /// have one); otherwise as elementwise ops, fused or not by the later
   /// passes (the memory report's plan "without fusion").
   bool fusedAdamW = true;
+  /// On the CPU, a linear classifier's backward and its loss gradient are
+  /// one op (dl-fuse-classifier), whose kernel never holds the logits'
+  /// gradient whole; the memory report's plan "without fusion" keeps them
+  /// apart.
+  bool fuseClassifier = true;
   /// Attention written plainly becomes dl.attention, whose kernels never
   /// store the weights (dl-flash-attention).
   bool flashAttention = true;

@@ -75,7 +75,10 @@ dlcc::planClone(ModuleOp module, StepOptions step, bool cuda, bool fuse) {
 
 FailureOr<dlcc::UnfusedPlan>
 dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
-  step.fusedAdamW = false; // The optimizer's elementwise ops, unfused too.
+  // The optimizer's elementwise ops and the classifier's backward, unfused
+  // too.
+  step.fusedAdamW = false;
+  step.fuseClassifier = false;
   std::optional<llvm::json::Object> root =
       planClone(module, step, cuda, /*fuse=*/false);
   const llvm::json::Object *scratch =

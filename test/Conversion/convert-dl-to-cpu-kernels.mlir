@@ -227,3 +227,46 @@ func.func @adamw_read_after(%arena: memref<1024xi8>, %g: tensor<8xf32>, %s: tens
   %later = dl.mul %p, %g : tensor<8xf32>, tensor<8xf32>
   return %later : tensor<8xf32>
 }
+
+// -----
+
+// A classifier's backward: logits, labels, seed, input and weight read in
+// place; the three gradients, then scratch (a block of the logits'
+// gradient, and three floats per row) in fresh buffers; then rows,
+// classes, features, rows per block, label smoothing and ignore index. Few
+// classes: one block holds every row.
+// CHECK: func.func private @dl_classifier_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, i64, f32, i64)
+// CHECK-LABEL: func.func @classifier
+// CHECK-DAG: %[[ROWS:.*]] = arith.constant 4 : i64
+// CHECK-DAG: %[[CLASSES:.*]] = arith.constant 10 : i64
+// CHECK-DAG: %[[FEATURES:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[SMOOTH:.*]] = arith.constant 1.000000e-01 : f32
+// CHECK-DAG: %[[IGNORE:.*]] = arith.constant -100 : i64
+// CHECK: %[[DX:.*]] = memref.alloc() : memref<4x6xf32>
+// CHECK: %[[DW:.*]] = memref.alloc() : memref<10x6xf32>
+// CHECK: %[[DB:.*]] = memref.alloc() : memref<10xf32>
+// CHECK: memref.alloc() : memref<4x10xf32>
+// CHECK-COUNT-3: memref.alloc() : memref<4xf32>
+// CHECK-COUNT-5: bufferization.to_buffer {{.*}} read_only
+// CHECK: call @dl_classifier_grad_f32({{(%[0-9]+, )+}}%[[ROWS]], %[[CLASSES]], %[[FEATURES]], %[[ROWS]], %[[SMOOTH]], %[[IGNORE]])
+// CHECK-DAG: bufferization.to_tensor %[[DX]] restrict
+// CHECK-DAG: bufferization.to_tensor %[[DW]] restrict
+// CHECK-DAG: bufferization.to_tensor %[[DB]] restrict
+func.func @classifier(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<10x6xf32>) -> (tensor<4x6xf32>, tensor<10x6xf32>, tensor<10xf32>) {
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w {label_smoothing = 0.1 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<10xf32>
+  return %dx, %dw, %db : tensor<4x6xf32>, tensor<10x6xf32>, tensor<10xf32>
+}
+
+// -----
+
+// Many classes: blocks of 2^18 / 1000 = 262 rows, never a buffer for the
+// 600 x 1000 gradient.
+// CHECK-LABEL: func.func @classifier_blocks
+// CHECK-NOT: memref.alloc() : memref<600x1000xf32>
+// CHECK: memref.alloc() : memref<262x1000xf32>
+// CHECK-NOT: memref.alloc() : memref<600x1000xf32>
+// CHECK: call @dl_classifier_grad_f32({{(%[0-9]+, )+}}%c600_i64, %c1000_i64, %c8_i64, %c262_i64,
+func.func @classifier_blocks(%l: tensor<600x1000xf32>, %y: tensor<600xi32>, %s: tensor<f32>, %x: tensor<600x8xf32>, %w: tensor<1000x8xf32>) -> (tensor<600x8xf32>, tensor<1000x8xf32>) {
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<600x1000xf32>, tensor<600xi32>, tensor<f32>, tensor<600x8xf32>, tensor<1000x8xf32> -> tensor<1000xf32>
+  return %dx, %dw : tensor<600x8xf32>, tensor<1000x8xf32>
+}

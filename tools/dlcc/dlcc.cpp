@@ -179,6 +179,13 @@ cl::opt<bool> flashAttention(
              "[Tq, Tk] weights (default: on)"),
     cl::init(true), cl::cat(dlccCategory));
 
+cl::opt<bool> fuseClassifier(
+    "fuse-classifier",
+    cl::desc("On the CPU, compute a linear classifier's gradients and its "
+             "cross-entropy's in one kernel that never holds the logits' "
+             "gradient whole (dl-fuse-classifier; default: on)"),
+    cl::init(true), cl::cat(dlccCategory));
+
 cl::opt<bool> mergeLoopNests(
     "merge-loop-nests",
     cl::desc("Compile loop nests that differ only in their buffers' places "
@@ -534,6 +541,7 @@ int main(int argc, char **argv) {
   step.train = trains;
   step.gradients = gradients;
   step.flashAttention = flashAttention;
+  step.fuseClassifier = fuseClassifier;
   std::string checkpointNote;
   if (int error = chooseCheckpointing(*module, step, checkpointNote))
     return error;

@@ -199,6 +199,44 @@ struct BatchNormGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
   }
 };
 
+/// A linear classifier's backward (kernels/cpu/Classifier.h): the logits'
+/// gradient a block of rows at a time, in a buffer of blockRows x classes
+/// that the memory plan places (a MiB of f32, or every row when fewer fit).
+struct ClassifierGradToKernel : OpRewritePattern<dl::ClassifierGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::ClassifierGradOp op,
+                                PatternRewriter &b) const override {
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> logits = op.getLogits().getType().getShape();
+    int64_t rows = logits[0], classes = logits[1];
+    int64_t features = op.getInput().getType().getShape()[1];
+    constexpr int64_t kBlockElements = 1 << 18;
+    int64_t blockRows = std::clamp<int64_t>(kBlockElements / classes, 1, rows);
+    Type f32 = b.getF32Type();
+    SmallVector<Value> results{newBuffer(b, loc, {rows, features}, f32),
+                               newBuffer(b, loc, {classes, features}, f32),
+                               newBuffer(b, loc, {classes}, f32)};
+    SmallVector<Value> scratch{newBuffer(b, loc, {blockRows, classes}, f32),
+                               newBuffer(b, loc, {rows}, f32),
+                               newBuffer(b, loc, {rows}, f32),
+                               newBuffer(b, loc, {rows}, f32)};
+    SmallVector<Value> buffers{op.getLogits(), op.getLabels(), op.getGrad(),
+                               op.getInput(), op.getWeight()};
+    llvm::append_range(buffers, results);
+    llvm::append_range(buffers, scratch);
+    SmallVector<Value> sizes =
+        i64Constants(b, loc, {rows, classes, features, blockRows});
+    sizes.push_back(
+        f32Constant(b, loc, op.getLabelSmoothing().convertToDouble()));
+    sizes.push_back(i64Constant(b, loc, op.getIgnoreIndex()));
+    callKernel(b, loc, "dl_classifier_grad_f32", buffers, sizes);
+    b.replaceOp(op, llvm::map_to_vector(results, [&](Value result) {
+                  return asResult(b, loc, result);
+                }));
+    return success();
+  }
+};
+
 /// Whether `a` and `b` are one buffer: the same value, or views of the
 /// same memory at the same constant offset (dl-lower-to-arena makes a view
 /// for each read and each write of a parameter).
@@ -312,10 +350,10 @@ struct ConvertDLToCPUKernels
     : dlcc::impl::ConvertDLToCPUKernelsBase<ConvertDLToCPUKernels> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Conv2DToKernel, Conv2DGradInputToKernel,
-                 Conv2DGradWeightToKernel, MaxPool2DGradToKernel,
-                 BatchNormToKernel, BatchNormGradToKernel, AdamWUpdateToKernel>(
-        &getContext());
+    patterns
+        .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
+             MaxPool2DGradToKernel, BatchNormToKernel, BatchNormGradToKernel,
+             AdamWUpdateToKernel, ClassifierGradToKernel>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -112,6 +112,39 @@ LogicalResult mlir::dl::refineResultTypes(Operation *op) {
 // Parameters
 //===----------------------------------------------------------------------===//
 
+void ClassifierGradOp::build(OpBuilder &b, OperationState &state, Value logits,
+                             Value labels, Value grad, Value input,
+                             Value weight, double labelSmoothing,
+                             int64_t ignoreIndex) {
+  auto typeOf = [](Value v) { return cast<RankedTensorType>(v.getType()); };
+  RankedTensorType weightType = typeOf(weight);
+  auto biasType = RankedTensorType::get({weightType.getDimSize(0)},
+                                        weightType.getElementType());
+  build(b, state, typeOf(input), weightType, biasType, logits, labels, grad,
+        input, weight, b.getF64FloatAttr(labelSmoothing),
+        b.getI64IntegerAttr(ignoreIndex));
+}
+
+LogicalResult ClassifierGradOp::verify() {
+  ArrayRef<int64_t> logits = getLogits().getType().getShape();
+  ArrayRef<int64_t> input = getInput().getType().getShape();
+  ArrayRef<int64_t> weight = getWeight().getType().getShape();
+  ArrayRef<int64_t> labels = getLabels().getType().getShape();
+  if (logits.size() != 2 || input.size() != 2 || weight.size() != 2 ||
+      labels.size() != 1)
+    return emitOpError("takes [N, C] logits, [N] labels, [N, D] input and "
+                       "[C, D] weight");
+  if (labels[0] != logits[0] || input[0] != logits[0] ||
+      weight[0] != logits[1] || weight[1] != input[1])
+    return emitOpError("shapes disagree: logits [")
+           << logits[0] << ", " << logits[1] << "], labels [" << labels[0]
+           << "], input [" << input[0] << ", " << input[1] << "], weight ["
+           << weight[0] << ", " << weight[1] << "]";
+  if (getBiasGrad().getType().getShape() != ArrayRef<int64_t>{weight[0]})
+    return emitOpError("the bias's gradient must be [") << weight[0] << "]";
+  return success();
+}
+
 LogicalResult AdamWUpdateOp::verify() {
   if (getParams().empty())
     return emitOpError("updates no parameter");

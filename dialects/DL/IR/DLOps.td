@@ -750,6 +750,44 @@ def DL_CrossEntropyGradOp : DL_InferredOp<"cross_entropy_grad"> {
   let assemblyFormat = "operands attr-dict `:` type(operands)";
 }
 
+def DL_ClassifierGradOp : DL_Op<"classifier_grad", [Pure,
+    AllTypesMatch<["input", "input_grad"]>,
+    AllTypesMatch<["weight", "weight_grad"]>]> {
+  let summary = "A linear classifier's gradients under cross-entropy, fused.";
+  let description = [{
+    With `g = dl.cross_entropy_grad(logits, labels, grad)` ([N, C]) of the
+    logits `x @ transpose(weight) + bias` (x [N, D], weight [C, D]): the
+    input's gradient `g @ weight`, the weight's `transpose(g) @ x` and the
+    bias's `sum(g, 0)`, without `g` ever held whole: the CPU kernel
+    (kernels/cpu/Classifier.h) computes it a block of rows at a time.
+    `dl-fuse-classifier` builds it from autodiff's ops.
+
+    ```mlir
+    %dx, %dw, %db = dl.classifier_grad %logits, %labels, %seed, %x, %w : tensor<2048x96xf32>, tensor<2048xi32>, tensor<f32>, tensor<2048x192xf32>, tensor<96x192xf32> -> tensor<96xf32>
+    ```
+  }];
+  let arguments = (ins DL_F32Tensor:$logits,
+                       StaticShapeTensorOf<[I32]>:$labels,
+                       DL_F32Scalar:$grad, DL_F32Tensor:$input,
+                       DL_F32Tensor:$weight,
+                       DefaultValuedAttr<F64Attr, "0.0">:$label_smoothing,
+                       DefaultValuedAttr<I64Attr, "-100">:$ignore_index);
+  let results = (outs DL_F32Tensor:$input_grad, DL_F32Tensor:$weight_grad,
+                      DL_F32Tensor:$bias_grad);
+  let assemblyFormat = [{
+    $logits `,` $labels `,` $grad `,` $input `,` $weight attr-dict `:`
+    type($logits) `,` type($labels) `,` type($grad) `,` type($input) `,`
+    type($weight) `->` type($bias_grad)
+  }];
+  let builders = [
+    OpBuilder<(ins "mlir::Value":$logits, "mlir::Value":$labels,
+                   "mlir::Value":$grad, "mlir::Value":$input,
+                   "mlir::Value":$weight, "double":$labelSmoothing,
+                   "int64_t":$ignoreIndex)>
+  ];
+  let hasVerifier = 1;
+}
+
 class DL_PairLossOp<string mnemonic, string what>
     : DL_InferredOp<mnemonic, [DL_Differentiable]> {
   let summary = "Mean " # what # ".";

@@ -9,6 +9,31 @@
 
 include "mlir/Pass/PassBase.td"
 
+def DLFuseClassifier : Pass<"dl-fuse-classifier", "mlir::ModuleOp"> {
+  let summary = "Fuses a linear classifier's backward with its loss gradient.";
+  let description = [{
+    After `dl-autodiff`, for targets with the fused kernel (the CPU): a
+    `dl.cross_entropy_grad` of f32 logits with i32 labels whose gradient
+    `g` (reshaped to [N, C] if need be) is used only by the classifier's
+    backward (`dl.matmul g, weight` for the input, `dl.matmul
+    (dl.transpose g), input` for the weight, `dl.sum g {axes = [0]}` for
+    the bias; each at most once) becomes one `dl.classifier_grad`, which
+    never holds `g` whole. The labels must be checked by a `dl.cross_entropy`
+    of the same logits and labels in the function (the forward's loss), as
+    the fused kernel does not report bad labels itself.
+
+    ```mlir
+    %g = dl.cross_entropy_grad %logits, %labels, %seed : ...
+    %dx = dl.matmul %g, %w : ...
+    %gt = dl.transpose %g {permutation = array<i64: 1, 0>} : ...
+    %dw = dl.matmul %gt, %x : ...
+    // becomes
+    %dx, %dw, %db = dl.classifier_grad %logits, %labels, %seed, %x, %w : ...
+    ```
+  }];
+  let dependentDialects = ["mlir::dl::DLDialect"];
+}
+
 def DLFlashAttention : Pass<"dl-flash-attention", "mlir::ModuleOp"> {
   let summary = "Recognizes attention written plainly and makes it one dl.attention.";
   let description = [{

@@ -955,3 +955,39 @@ func.func @f(%p: tensor<4xf16>, %s: tensor<f32>, %t: tensor<i64>) {
   %0:3 = "dl.adamw_update"(%p, %p, %p, %p, %s, %s, %s, %s, %s, %t) : (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<4xf16>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<f32>, tensor<i64>) -> (tensor<4xf16>, tensor<4xf16>, tensor<4xf16>)
   return
 }
+
+// -----
+
+// classifier_grad: the weight has a row per class.
+func.func @f(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<9x6xf32>) {
+  // expected-error @+1 {{shapes disagree: logits [4, 10], labels [4], input [4, 6], weight [9, 6]}}
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<9x6xf32> -> tensor<10xf32>
+  return
+}
+
+// -----
+
+// classifier_grad: [N, C] logits.
+func.func @f(%l: tensor<2x2x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<10x6xf32>) {
+  // expected-error @+1 {{takes [N, C] logits, [N] labels, [N, D] input and [C, D] weight}}
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<2x2x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<10xf32>
+  return
+}
+
+// -----
+
+// classifier_grad: a bias gradient per class.
+func.func @f(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<10x6xf32>) {
+  // expected-error @+1 {{the bias's gradient must be [10]}}
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<6xf32>
+  return
+}
+
+// -----
+
+// classifier_grad: i32 labels (the kernel's).
+func.func @f(%l: tensor<4x10xf32>, %y: tensor<4xi64>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<10x6xf32>) {
+  // expected-error @+1 {{operand #1 must be statically shaped tensor of 32-bit signless integer values}}
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<4x10xf32>, tensor<4xi64>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<10xf32>
+  return
+}

@@ -210,6 +210,13 @@ func.func @backward(%img: tensor<2x3x7x7xf32>, %w: tensor<4x3x3x3xf32>,
   return
 }
 
+// CHECK-LABEL: func.func @classifier_grad
+func.func @classifier_grad(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, %x: tensor<4x6xf32>, %w: tensor<10x6xf32>) -> (tensor<4x6xf32>, tensor<10x6xf32>, tensor<10xf32>) {
+  // CHECK: %input_grad, %weight_grad, %bias_grad = dl.classifier_grad %arg0, %arg1, %arg2, %arg3, %arg4 {label_smoothing = 1.000000e-01 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<10xf32>
+  %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w {label_smoothing = 0.1 : f64} : tensor<4x10xf32>, tensor<4xi32>, tensor<f32>, tensor<4x6xf32>, tensor<10x6xf32> -> tensor<10xf32>
+  return %dx, %dw, %db : tensor<4x6xf32>, tensor<10x6xf32>, tensor<10xf32>
+}
+
 // CHECK-LABEL: func.func @adamw_update
 func.func @adamw_update(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,
                         %q: tensor<8xf32>, %h: tensor<8xf32>, %n: tensor<8xf32>, %w: tensor<8xf32>,
