@@ -68,3 +68,25 @@ func.func @forward(%x: tensor<3xf64> {dl.input = "x"}) -> tensor<f64> attributes
 // CHECK-NOT: dl.adamw_update
 // CHECK: dl.sqrt
 // CHECK: dl.assign @w
+
+// -----
+
+// f32 and f64 params together: the f32 one joins the fused update, the
+// f64 one is expanded; both are written back.
+dl.parameter @a : tensor<3xf32> = #dl.init<constant(1.0)>
+dl.parameter @b : tensor<3xf64> = #dl.init<constant(1.0)>
+func.func @forward(%x: tensor<3xf32> {dl.input = "x"}) -> tensor<f32> attributes {dl.outputs = ["loss"]} {
+  %a = dl.param @a : tensor<3xf32>
+  %b = dl.param @b : tensor<3xf64>
+  %bf = dl.cast %b : tensor<3xf64> -> tensor<3xf32>
+  %p = dl.mul %x, %a : tensor<3xf32>, tensor<3xf32>
+  %q = dl.mul %p, %bf : tensor<3xf32>, tensor<3xf32>
+  %l = dl.sum %q : tensor<3xf32>
+  return %l : tensor<f32>
+}
+// CHECK-LABEL: func.func @train_step
+// CHECK: dl.sqrt {{.*}} : tensor<3xf64>
+// CHECK: dl.assign @b,
+// CHECK: %[[P:.*]], %[[M:.*]], %[[V:.*]] = dl.adamw_update (%{{.*}} : tensor<3xf32>) hypers
+// CHECK-NOT: dl.adamw_update
+// CHECK: dl.assign @a, %[[P]]
