@@ -366,13 +366,15 @@ void checkIndices(OpBuilder &b, Location loc, Value indices, int64_t bound,
                                                           zero, args[0]);
                          });
   }
-  SmallVector<int64_t> all;
-  for (int64_t d = 0; d < type.getRank(); ++d)
-    all.push_back(d);
-  Value low = extractScalar(
-      b, loc, reduce(b, loc, values, all, Combine::Min, false));
-  Value high = extractScalar(
-      b, loc, reduce(b, loc, values, all, Combine::Max, false));
+  // As one run of elements: a nest of short loops with constant trip
+  // counts is unrolled whole by LLVM (gpt's [16, 128] tokens: 1600 lines
+  // for each of the two reductions).
+  if (type.getRank() != 1)
+    values = reshape(b, loc, values, {type.getNumElements()});
+  Value low =
+      extractScalar(b, loc, reduce(b, loc, values, {0}, Combine::Min, false));
+  Value high =
+      extractScalar(b, loc, reduce(b, loc, values, {0}, Combine::Max, false));
   Value zero = scalar(b, loc, element, 0.0);
   Value limit = scalar(b, loc, element, double(bound));
   Value tooLow =
