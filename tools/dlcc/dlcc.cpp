@@ -88,7 +88,8 @@ cl::opt<Emit> emit(
                    "the dl dialect right after autodiff (@train_step)"),
         clEnumValN(Emit::Train, "train",
                    "the dl dialect with the optimizer's update "
-                   "(the whole @train_step)"),
+                   "(the whole @train_step, fused ops as the target "
+                   "builds them)"),
         clEnumValN(Emit::Fused, "fused",
                    "the loop nests of each step after elementwise fusion, "
                    "with the model ops each computes"),
@@ -561,8 +562,14 @@ int main(int argc, char **argv) {
     checkpointing.blocks.assign(step.checkpointBlocks.begin(),
                                 step.checkpointBlocks.end());
     pm.addPass(mlir::dl::createDLCheckpoint(checkpointing));
-    if (emit == Emit::Train)
-      pm.addPass(mlir::dl::createDLExpandOptimizer());
+    if (emit == Emit::Train) {
+      // As the pipeline builds it for the target (CommonPipeline.cpp).
+      if (step.fuseClassifier && target != TargetKind::CUDA)
+        pm.addPass(mlir::dl::createDLFuseClassifier());
+      mlir::dl::DLExpandOptimizerOptions optimizer;
+      optimizer.fusedAdamW = step.fusedAdamW;
+      pm.addPass(mlir::dl::createDLExpandOptimizer(optimizer));
+    }
     if (failed(pm.run(*module)))
       return 1;
     return writeText([&](raw_ostream &os) { module->print(os); });
