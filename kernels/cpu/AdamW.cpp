@@ -129,20 +129,15 @@ extern "C" void dl_adamw_all_f32(const DLAdamWTensor *tensors, const float *lr,
     total += tensors[k].n;
   // Each thread takes an equal share of all the elements, in the tensors'
   // order, whatever tensor they are in.
-  dlcc::kernels::onThreads(
-      total / kElementsPerThread + 1, [&](int64_t thread, int64_t threads) {
-        auto boundary = [&](int64_t t) {
-          int64_t share = total * t / threads;
-          return t == threads ? total : share - share % kSplitAlignment;
-        };
-        int64_t begin = boundary(thread), end = boundary(thread + 1);
-        int64_t first = 0; // Where tensors[k] starts among all elements.
-        for (int64_t k = 0; k < count && first < end; ++k) {
-          int64_t last = first + tensors[k].n;
-          if (last > begin)
-            update(tensors[k], std::max(begin, first) - first,
-                   std::min(end, last) - first, c);
-          first = last;
-        }
-      });
+  onShares(total, kElementsPerThread, kSplitAlignment,
+           [&](int64_t begin, int64_t end) {
+             int64_t first = 0; // Where tensors[k] starts among all elements.
+             for (int64_t k = 0; k < count && first < end; ++k) {
+               int64_t last = first + tensors[k].n;
+               if (last > begin)
+                 update(tensors[k], std::max(begin, first) - first,
+                        std::min(end, last) - first, c);
+               first = last;
+             }
+           });
 }

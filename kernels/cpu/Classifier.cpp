@@ -19,16 +19,6 @@ namespace {
 /// Rows per thread below which one thread does them all.
 constexpr int64_t kRowsPerThread = 64;
 
-/// `body(first, count)` for shares of rows [0, rows), on the threads.
-template <typename Body> void onRowShares(int64_t rows, Body body) {
-  onThreads(rows / kRowsPerThread + 1, [&](int64_t thread, int64_t threads) {
-    int64_t first = rows * thread / threads;
-    int64_t last = rows * (thread + 1) / threads;
-    if (last > first)
-      body(first, last - first);
-  });
-}
-
 } // namespace
 
 extern "C" void dl_classifier_grad_f32(
@@ -39,7 +29,8 @@ extern "C" void dl_classifier_grad_f32(
     int64_t ignoreIndex) {
   // Each row's log-sum-exp and weight (1, or 0 when ignored), then the
   // count of rows that are not, in the loss's order of summation.
-  onRowShares(rows, [&](int64_t first, int64_t count) {
+  onShares(rows, kRowsPerThread, 1, [&](int64_t first, int64_t end) {
+    int64_t count = end - first;
     int32_t error = DL_XENT_NO_ERROR; // Reported by the forward's loss.
     dl_softmax_xent_fwd_f32(logits + first * classes, labels + first,
                             rowLoss + first, rowLse + first, rowWeight + first,
@@ -52,8 +43,8 @@ extern "C" void dl_classifier_grad_f32(
   std::fill_n(db, classes, 0.0f);
   for (int64_t r0 = 0; r0 < rows; r0 += blockRows) {
     int64_t n = std::min(blockRows, rows - r0);
-    onRowShares(n, [&](int64_t first, int64_t count) {
-      int64_t row = r0 + first;
+    onShares(n, kRowsPerThread, 1, [&](int64_t first, int64_t end) {
+      int64_t row = r0 + first, count = end - first;
       dl_softmax_xent_bwd_f32(block + first * classes, logits + row * classes,
                               labels + row, rowLse + row, rowWeight + row,
                               dloss, &counted, count, classes, labelSmoothing);

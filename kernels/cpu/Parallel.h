@@ -26,11 +26,30 @@ template <typename Body> void onThreads(int64_t tasks, Body body) {
     body(0, 1);
     return;
   }
-#pragma omp parallel num_threads(static_cast<int>(threads))
+#pragma omp parallel num_threads(static_cast <int>(threads))
   body(omp_get_thread_num(), omp_get_num_threads());
 }
 
 /// Runs task(i) for i in [0, tasks) on up to the machine's cores.
+/// body(begin, end) for each thread's share of [0, total): equal shares in
+/// order, each starting at a multiple of `alignment` (a cache line of
+/// elements keeps threads from writing one line); fewer than `perThread`
+/// elements a thread and one thread does them all.
+template <typename Body>
+void onShares(int64_t total, int64_t perThread, int64_t alignment, Body body) {
+  onThreads(total / perThread + 1, [&](int64_t thread, int64_t threads) {
+    auto boundary = [&](int64_t t) {
+      if (t == threads)
+        return total;
+      int64_t share = total * t / threads;
+      return share - share % alignment;
+    };
+    int64_t begin = boundary(thread), end = boundary(thread + 1);
+    if (end > begin)
+      body(begin, end);
+  });
+}
+
 template <typename Task> void forEachTask(int64_t tasks, Task task) {
   onThreads(tasks, [&](int64_t thread, int64_t threads) {
     for (int64_t i = thread; i < tasks; i += threads)

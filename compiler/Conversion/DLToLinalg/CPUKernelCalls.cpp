@@ -7,6 +7,7 @@
 #include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
+#include "compiler/Transforms/RuntimeCalls.h"
 
 #include "DL/IR/DLOps.h"
 
@@ -322,8 +323,8 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
     };
     for (int64_t i = 0; i < count; ++i) {
       for (int k = 0; k < 7; ++k) {
-        Value address =
-            bufferAddress(b, loc, kernelBuffer(b, loc, operands[i][k]));
+        Value address = dlcc::elementAddress(
+            b, loc, kernelBuffer(b, loc, operands[i][k]), {});
         memref::StoreOp::create(b, loc, address, table, {index(i), index(k)});
       }
       int64_t n =

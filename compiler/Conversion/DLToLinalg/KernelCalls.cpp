@@ -58,10 +58,6 @@ Value dlcc::kernels::kernelBuffer(OpBuilder &b, Location loc, Value operand) {
   return readBuffer(b, loc, prepareRead(b, loc, operand));
 }
 
-Value dlcc::kernels::bufferAddress(OpBuilder &b, Location loc, Value buffer) {
-  return elementAddress(b, loc, buffer, {});
-}
-
 void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,
                                ValueRange kernelOperands, ValueRange scalars) {
   SmallVector<Value> operands(kernelOperands);

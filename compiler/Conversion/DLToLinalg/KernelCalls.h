@@ -32,10 +32,6 @@ void callKernel(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef name,
 mlir::Value kernelBuffer(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value operand);
 
-/// The address of `buffer`'s first element, as an i64.
-mlir::Value bufferAddress(mlir::OpBuilder &b, mlir::Location loc,
-                          mlir::Value buffer);
-
 /// A buffer a kernel wrote, as the tensor the op's users read (which no
 /// op may write in place).
 mlir::Value asResult(mlir::OpBuilder &b, mlir::Location loc,
