@@ -290,6 +290,7 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
     // Per tensor: param, grad, exp_avg, exp_avg_sq, their three new
     // values; and per new value its buffer and the store it replaces.
     SmallVector<std::array<Value, 7>> operands(count);
+    constexpr int kOldValue[3] = {0, 2, 3}; // Of new value k, in a row.
     SmallVector<bufferization::MaterializeInDestinationOp> stores;
     SmallVector<std::pair<Value, Value>> resultBuffers;
     for (int64_t i = 0; i < count; ++i) {
@@ -298,13 +299,13 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
       Value results[3] = {op.getNewParams()[i], op.getNewExpAvgs()[i],
                           op.getNewExpAvgSqs()[i]};
       for (int k = 0; k < 3; ++k) {
-        Value input = operands[i][k == 0 ? 0 : k + 1];
+        Value input = operands[i][kOldValue[k]];
         if (auto store = storeInPlace(op, input, results[k])) {
           // The buffer as read: the store's view of it comes after `op`.
           Value buffer =
               input.getDefiningOp<bufferization::ToTensorOp>().getBuffer();
           stores.push_back(store);
-          operands[i][k == 0 ? 0 : k + 1] = buffer;
+          operands[i][kOldValue[k]] = buffer;
           operands[i][4 + k] = buffer;
           continue;
         }
@@ -332,10 +333,8 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
       memref::StoreOp::create(b, loc, i64Constant(b, loc, n), table,
                               {index(i), index(7)});
     }
-    SmallVector<Value> hypers{op.getLr(),    op.getWeightDecay(), op.getBeta1(),
-                              op.getBeta2(), op.getEps(),         op.getStep()};
     SmallVector<Value> buffers{table};
-    llvm::append_range(buffers, hypers);
+    llvm::append_range(buffers, op.getHypers());
     callKernel(b, loc, "dl_adamw_all_f32", buffers,
                {i64Constant(b, loc, count)});
     for (auto store : stores)

@@ -130,8 +130,7 @@ struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
   LogicalResult matchAndRewrite(dl::AdamWUpdateOp op,
                                 PatternRewriter &b) const override {
     Location loc = op.getLoc();
-    SmallVector<Value> hypers{op.getLr(),    op.getWeightDecay(), op.getBeta1(),
-                              op.getBeta2(), op.getEps(),         op.getStep()};
+    SmallVector<Value> hypers = op.getHypers();
     size_t count = op.getParams().size();
     SmallVector<Value> replacements(3 * count);
     for (size_t i = 0; i < count; ++i) {

@@ -702,6 +702,13 @@ def DL_AdamWUpdateOp : DL_Op<"adamw_update", [Pure, SameVariadicOperandSize,
     `step` $step attr-dict
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// lr, weight_decay, beta1, beta2, eps and step, the kernels' order.
+    ::llvm::SmallVector<::mlir::Value> getHypers() {
+      return {getLr(), getWeightDecay(), getBeta1(), getBeta2(), getEps(),
+              getStep()};
+    }
+  }];
 }
 
 //===----------------------------------------------------------------------===//
