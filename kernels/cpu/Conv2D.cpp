@@ -23,8 +23,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/Conv2D.h"
+#include "kernels/cpu/Conv2DGeometry.h"
 #include "kernels/cpu/Parallel.h"
 #include "kernels/cpu/Simd.h"
+#include "kernels/cpu/Winograd.h"
 
 #include <algorithm>
 #include <vector>
@@ -33,24 +35,7 @@ using namespace dlcc::kernels;
 
 namespace {
 
-struct Geometry {
-  int64_t channels, height, width, filters, kernelHeight, kernelWidth, padTop,
-      padLeft;
-
-  int64_t paddedHeight() const { return height + 2 * padTop; }
-  int64_t paddedWidth() const { return width + 2 * padLeft; }
-  int64_t outHeight() const { return paddedHeight() - kernelHeight + 1; }
-  int64_t outWidth() const { return paddedWidth() - kernelWidth + 1; }
-  int64_t plane() const { return paddedHeight() * paddedWidth(); }
-  int64_t imageSize() const { return channels * height * width; }
-  int64_t outSize() const { return filters * outHeight() * outWidth(); }
-  int64_t taps() const { return channels * kernelHeight * kernelWidth; }
-  /// Output (y, x) sits at y * paddedWidth() + x: positions [0, span())
-  /// hold every output.
-  int64_t span() const {
-    return (outHeight() - 1) * paddedWidth() + outWidth();
-  }
-};
+using Geometry = ConvGeometry;
 
 /// The most floats a block of positions spans (three AVX-512 vectors).
 constexpr int64_t kMaxBlock = 64;
@@ -238,6 +223,17 @@ std::pair<ForwardImage, int> forwardForThisMachine() {
 template <typename Filter>
 void convolve(const Geometry &g, int64_t batch, const float *input,
               Filter filter, const float *bias, float *output) {
+  if (winogradApplies(g)) {
+    std::vector<float> filters(g.filters * g.taps());
+    for (int64_t f = 0; f < g.filters; ++f)
+      for (int64_t c = 0; c < g.channels; ++c)
+        for (int64_t i = 0; i < 3; ++i)
+          for (int64_t j = 0; j < 3; ++j)
+            filters[((f * g.channels + c) * 3 + i) * 3 + j] =
+                filter(f, c, i, j);
+    winogradConvolve(g, batch, input, filters.data(), bias, output);
+    return;
+  }
   auto [image, block] = forwardForThisMachine();
   std::vector<float> packed = packFilters(g, block, filter);
   std::vector<int64_t> offsets = tapOffsets(g);

@@ -148,6 +148,17 @@ TEST(Conv2D, OneImage1x1) { check({1, 6, 5, 3, 17, 1, 1, 0, 0}); }
 TEST(Conv2D, ManyImages) { check({9, 2, 6, 6, 3, 3, 3, 1, 1}); }
 TEST(Conv2D, UnevenPadding) { check({2, 3, 8, 6, 5, 3, 2, 2, 0}); }
 
+// 3x3 filters over 8 or more channels: Winograd's F(2x2, 3x3) for the
+// forward and the input gradient.
+TEST(Conv2D, Winograd3x3) { check({3, 16, 28, 28, 11, 3, 3, 1, 1}); }
+TEST(Conv2D, WinogradOddSizesPartialTiles) {
+  check({2, 9, 7, 9, 13, 3, 3, 1, 1});
+}
+TEST(Conv2D, WinogradNoPadding) { check({2, 8, 9, 12, 4, 3, 3, 0, 0}); }
+TEST(Conv2D, WinogradMostPadding) { check({2, 12, 5, 4, 6, 3, 3, 2, 2}); }
+TEST(Conv2D, WinogradChunksOfImages) { check({37, 10, 5, 6, 9, 3, 3, 1, 1}); }
+TEST(Conv2D, WinogradManyChannels) { check({2, 64, 14, 14, 64, 3, 3, 1, 1}); }
+
 /// Each output element is computed by one thread in a fixed order: two
 /// calls give the same bits.
 TEST(Conv2D, Deterministic) {

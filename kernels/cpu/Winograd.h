@@ -1,0 +1,28 @@
+//===- Winograd.h - 3x3 convolutions by Winograd's F(2x2, 3x3) --*- C++ -*-===//
+//
+// Part of dlcc's kernels. Conv2D.cpp's entries call these for 3x3 filters
+// over enough channels; the direct kernels take the rest.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLCC_KERNELS_CPU_WINOGRAD_H
+#define DLCC_KERNELS_CPU_WINOGRAD_H
+
+#include "kernels/cpu/Conv2DGeometry.h"
+
+namespace dlcc::kernels {
+
+/// Whether winogradConvolve computes this convolution: 3x3 filters over at
+/// least 8 channels (with fewer, the transforms outweigh the multiplies
+/// saved).
+bool winogradApplies(const ConvGeometry &g);
+
+/// output[n] = input[n] (*) filters + bias for every image, as
+/// dl_conv2d_fwd_f32: `filters` [g.filters, g.channels, 3, 3], `bias`
+/// [g.filters] or null.
+void winogradConvolve(const ConvGeometry &g, int64_t batch, const float *input,
+                      const float *filters, const float *bias, float *output);
+
+} // namespace dlcc::kernels
+
+#endif // DLCC_KERNELS_CPU_WINOGRAD_H
