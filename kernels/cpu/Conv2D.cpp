@@ -1,23 +1,22 @@
-//===- Conv2D.cpp - Direct 2-D convolutions (CPU)
-//--------------------------===//
+//===- Conv2D.cpp - 2-D convolutions (CPU) --------------------------------===//
 //
-// Part of dlcc's kernels. A padded image's planes are stored row after row,
-// paddedWidth apart; output (y, x) of a stride-1 convolution reads the
-// kernel's taps at y * paddedWidth + x + (i * paddedWidth + j) of each
-// plane. So the outputs of one filter are a run of consecutive positions
-// q = y * paddedWidth + x of the plane (the positions with x >= outWidth
-// between rows are computed and dropped), and each tap adds a whole vector
-// of positions, read at one offset: no im2col matrix. The forward keeps a
-// block of filters x a few vectors of positions in registers over every
-// tap of every channel (each tap: one load per vector, one broadcast per
-// filter, filters x vectors fused multiply-adds). The weight gradient is a
-// sum over positions instead: registers hold filters x taps of one kernel
-// row, vectors of dy rows times vectors of the input shifted by each tap.
-//
-// Each thread copies one image at a time into a padded scratch buffer of
-// its own (channels x paddedHeight x paddedWidth floats, plus a vector
-// block); the weight gradient's thread also keeps its filters' sums, lane
-// by lane, until the last image. Every output element is computed by one
+// Part of dlcc's kernels. The entries hand 3x3 convolutions over enough
+// channels to Winograd.h; the rest are direct, as follows. A padded image's
+// planes are stored row after row, paddedWidth apart; output (y, x) of a
+// stride-1 convolution reads the kernel's taps at y * paddedWidth + x + (i *
+// paddedWidth + j) of each plane. So the outputs of one filter are a run of
+// consecutive positions q = y * paddedWidth + x of the plane (the positions
+// with x >= outWidth between rows are computed and dropped), and each tap
+// adds a whole vector of positions, read at one offset: no im2col matrix. The
+// forward keeps a block of filters x a few vectors of positions in registers
+// over every tap of every channel (each tap: one load per vector, one
+// broadcast per filter, filters x vectors fused multiply-adds). The weight
+// gradient is a sum over positions instead: registers hold filters x taps of
+// one kernel row, vectors of dy rows times vectors of the input shifted by
+// each tap. Each thread copies one image at a time into a padded scratch
+// buffer of its own (channels x paddedHeight x paddedWidth floats, plus a
+// vector block); the weight gradient's thread also keeps its filters' sums,
+// lane by lane, until the last image. Every output element is computed by one
 // thread in a fixed order: results do not depend on the number of threads.
 //
 //===----------------------------------------------------------------------===//
@@ -501,7 +500,10 @@ extern "C" void dl_conv2d_grad_weight_f32(
     const float *x, const float *dy, float *dw, int64_t batch, int64_t channels,
     int64_t height, int64_t width, int64_t filters, int64_t kernelHeight,
     int64_t kernelWidth, int64_t padTop, int64_t padLeft) {
-  filterGradient(Geometry{channels, height, width, filters, kernelHeight,
-                          kernelWidth, padTop, padLeft},
-                 batch, x, dy, dw);
+  Geometry g{channels,     height,      width,  filters,
+             kernelHeight, kernelWidth, padTop, padLeft};
+  if (winogradApplies(g))
+    winogradFilterGradient(g, batch, x, dy, dw);
+  else
+    filterGradient(g, batch, x, dy, dw);
 }

@@ -3,8 +3,8 @@
 // Part of dlcc's kernels. Stride-1 convolutions of NCHW f32 tensors and
 // their gradients without an im2col matrix: each image is copied, padded,
 // into a scratch buffer of its thread, and the products read it in place
-// (direct), or, for 3x3 filters over 8 or more channels, the forward and
-// the input gradient by Winograd's F(2x2, 3x3) (Winograd.h).
+// (direct), or, for 8 or more 3x3 filters over 8 or more channels, by
+// Winograd's F(2x2, 3x3) (Winograd.h).
 //
 //===----------------------------------------------------------------------===//
 
