@@ -29,6 +29,8 @@
 #include "kernels/cpu/WinogradInput.h"
 
 #include <algorithm>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 using namespace dlcc::kernels;
@@ -149,6 +151,16 @@ DL_INLINE void multiplyBlock(const Call &call, const Scratch &s, int64_t b,
   }
 }
 
+/// The lanes of a and b alternately: a0 b0 a1 b1 ... in `first`, the rest
+/// in `second`.
+template <typename V, size_t... I>
+DL_INLINE void interleave(const V &a, const V &b, V &first, V &second,
+                          std::index_sequence<I...>) {
+  constexpr size_t L = sizeof...(I);
+  first = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + I / 2)...);
+  second = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
+}
+
 /// Y = A' M A plus the bias for the block's `filters` filters and `tiles`
 /// tiles from chunk tile t0, written to the chunk's outputs.
 template <int B>
@@ -158,6 +170,7 @@ DL_INLINE void writeOutputs(const Call &call, const float *m, int64_t f0,
   using V = typename Vector<float, B>::Type;
   constexpr int KO = kFilterBlock<B>;
   constexpr int64_t L = kLanes<float, B>;
+  constexpr auto lanes = std::make_index_sequence<L>();
   int64_t outWidth = call.g.outWidth(), outPlane = call.g.outPlane();
   for (int64_t k = 0; k < filters; ++k) {
     float bias = call.bias ? call.bias[f0 + k] : 0.0f;
@@ -175,25 +188,34 @@ DL_INLINE void writeOutputs(const Call &call, const float *m, int64_t f0,
         r[0][j] = e[0][j] + e[1][j] + e[2][j];
         r[1][j] = e[1][j] - e[2][j] - e[3][j];
       }
-      float y[4][L]; // (A' M) A: y00, y01, y10, y11.
+      // (A' M) A: each tile's two outputs of the top row side by side,
+      // then those of the bottom row.
+      float pairs[2][2 * L];
 #pragma GCC unroll 2
       for (int i = 0; i < 2; ++i) {
         V left = r[i][0] + r[i][1] + r[i][2] + bias;
         V right = r[i][1] - r[i][2] - r[i][3] + bias;
-        storeVector(y[2 * i], left);
-        storeVector(y[2 * i + 1], right);
+        V first, second;
+        interleave(left, right, first, second, lanes);
+        storeVector(pairs[i], first);
+        storeVector(pairs[i] + L, second);
       }
       for (int64_t l = 0, n = std::min(L, tiles - l0); l < n; ++l) {
         int64_t tile = t0 + l0 + l;
         float *o = plane + call.tileOffsets[tile];
         unsigned edges = call.tileEdges[tile];
-        o[0] = y[0][l];
+        if (edges == 3) {
+          std::memcpy(o, pairs[0] + 2 * l, 2 * sizeof(float));
+          std::memcpy(o + outWidth, pairs[1] + 2 * l, 2 * sizeof(float));
+          continue;
+        }
+        o[0] = pairs[0][2 * l];
         if (edges & 1)
-          o[1] = y[1][l];
+          o[1] = pairs[0][2 * l + 1];
         if (edges & 2) {
-          o[outWidth] = y[2][l];
+          o[outWidth] = pairs[1][2 * l];
           if (edges & 1)
-            o[outWidth + 1] = y[3][l];
+            o[outWidth + 1] = pairs[1][2 * l + 1];
         }
       }
     }
