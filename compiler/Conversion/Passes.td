@@ -37,9 +37,13 @@ def ConvertDLToCUDAKernels : Pass<"convert-dl-to-cuda-kernels", "mlir::ModuleOp"
     launch the fused kernels of `kernels/cuda/softmax_xent.cu` (one warp
     per row, warp-shuffle reductions; the backward recomputes the rows'
     log-sum-exp, never stores the softmax). The labels are range-checked as
-    in `convert-dl-to-linalg`. `dl.adamw_update` becomes a call to
-    `dlrt_cuda_adamw` (kernels/cuda/adamw.cu: one pass over the param, its
-    gradient and moments, the hyper scalars read on the device). The kernels read their operands' buffers
+    in `convert-dl-to-linalg`. `dl.adamw_update` becomes one call to
+    `dlrt_cuda_adamw_all` with a table on the stack of every param's
+    addresses (as on the CPU, AdamWKernel.h), whose launches of
+    kernels/cuda/adamw.cu take up to 48 params each (one pass over each
+    param, its gradient and moments, the hyper scalars read on the device;
+    a param or moment only stored back where it was read is updated in
+    place). The kernels read their operands' buffers
     (`bufferization.to_buffer`, read-only) and write fresh ones
     (`memref.alloc`, later placed by the memory plan) that become the
     results (`bufferization.to_tensor restrict`).

@@ -11,6 +11,7 @@
 
 #include "dlrt/ModelABI.h"
 #include "kernels/KernelsPTX.h"
+#include "kernels/cuda/AdamWLaunch.h"
 #include "runtime/cuda/CudaError.h"
 #include "runtime/cuda/CudaProgram.h"
 #include "runtime/cuda/DriverAPI.h"
@@ -129,16 +130,26 @@ extern "C" void dlrt_cuda_softmax_xent_grad(
           &classes, &smoothing});
 }
 
-extern "C" void dlrt_cuda_adamw(const float *param, const float *grad,
-                                const float *m, const float *v, float *newParam,
-                                float *newM, float *newV, const float *lr,
-                                const float *weightDecay, const float *beta1,
-                                const float *beta2, const float *eps,
-                                const int64_t *step, int64_t n) {
-  static CUfunction adamw = kernelOf("adamw", "dl_adamw_f32");
-  launch(adamw, "dl_adamw_f32", std::min<int64_t>((n + 255) / 256, 4096),
-         {&param, &grad, &m, &v, &newParam, &newM, &newV, &n, &lr, &weightDecay,
-          &beta1, &beta2, &eps, &step});
+extern "C" void dlrt_cuda_adamw_all(const void *table, const float *lr,
+                                    const float *weightDecay,
+                                    const float *beta1, const float *beta2,
+                                    const float *eps, const int64_t *step,
+                                    int64_t count) {
+  static CUfunction adamw = kernelOf("adamw", "dl_adamw_all_f32");
+  const auto *tensors = static_cast<const AdamWLaunchTensor *>(table);
+  for (int64_t first = 0; first < count; first += kAdamWTensorsPerLaunch) {
+    AdamWLaunch tableArgument{};
+    tableArgument.count =
+        std::min<int64_t>(kAdamWTensorsPerLaunch, count - first);
+    int64_t elements = 0;
+    for (int64_t t = 0; t < tableArgument.count; ++t) {
+      tableArgument.tensors[t] = tensors[first + t];
+      elements += tensors[first + t].n;
+    }
+    launch(adamw, "dl_adamw_all_f32",
+           std::min<int64_t>((elements + 255) / 256, 4096),
+           {&tableArgument, &lr, &weightDecay, &beta1, &beta2, &eps, &step});
+  }
 }
 
 namespace {

@@ -59,20 +59,26 @@ func.func @no_kernel(%l: tensor<4x10xf32>, %y: tensor<4xi64>, %h: tensor<4x10xf1
 
 // -----
 
-// An AdamW update: one launch per parameter, every operand read in place,
-// the new param and moments written into fresh buffers, the element count
-// last; the results in the op's order (params, exp_avgs, exp_avg_sqs; the
-// unused ones dropped).
+// An AdamW update: one call for every parameter with a table of their
+// addresses (a row of 7 addresses and the element count each, as on the
+// CPU; the runtime puts up to 48 rows in a launch's parameters), the new
+// params and moments in fresh buffers where they are not stored back in
+// place; the results in the op's order (params, exp_avgs, exp_avg_sqs).
+// CHECK: func.func private @dlrt_cuda_adamw_all(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64)
 // CHECK-LABEL: func.func @adamw
 // CHECK-DAG: %[[N:.*]] = arith.constant 32 : i64
 // CHECK-DAG: %[[N2:.*]] = arith.constant 8 : i64
+// CHECK-DAG: %[[TWO:.*]] = arith.constant 2 : i64
 // CHECK-COUNT-3: memref.alloc() : memref<4x8xf32>
-// CHECK-COUNT-10: bufferization.to_buffer {{.*}} read_only
-// CHECK: call @dlrt_cuda_adamw({{(%[0-9]+, )+}}%[[N]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> ()
+// CHECK-COUNT-3: memref.alloc() : memref<8xf32>
+// CHECK: %[[TABLE:.*]] = memref.alloca() : memref<2x8xi64>
+// CHECK: memref.store %[[N]], %[[TABLE]][%c0, %c7]
+// CHECK: memref.store %[[N2]], %[[TABLE]][%c1, %c7]
+// CHECK-NOT: call @dlrt_cuda_adamw_all
+// CHECK: call @dlrt_cuda_adamw_all({{(%[0-9]+, )+}}%[[TWO]]) : (!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> ()
+// CHECK-NOT: call @dlrt_cuda_adamw_all
 // CHECK: %[[P2:.*]] = bufferization.to_tensor {{.*}} restrict : memref<4x8xf32>
 // CHECK: %[[M2:.*]] = bufferization.to_tensor {{.*}} restrict : memref<4x8xf32>
-// CHECK-COUNT-3: memref.alloc() : memref<8xf32>
-// CHECK: call @dlrt_cuda_adamw({{(%[0-9]+, )+}}%[[N2]])
 // CHECK: %[[V3:.*]] = bufferization.to_tensor {{.*}} restrict : memref<8xf32>
 // CHECK: return %[[P2]], %[[M2]], %[[V3]]
 func.func @adamw(%p: tensor<4x8xf32>, %g: tensor<4x8xf32>, %m: tensor<4x8xf32>, %v: tensor<4x8xf32>,

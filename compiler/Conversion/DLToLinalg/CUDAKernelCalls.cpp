@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Conversion/DLToLinalg/AdamWKernel.h"
 #include "compiler/Conversion/DLToLinalg/AttentionKernels.h"
 #include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
@@ -124,38 +125,6 @@ struct CrossEntropyGradToKernel : OpRewritePattern<dl::CrossEntropyGradOp> {
   }
 };
 
-/// One launch per parameter (the kernel takes one tensor and its moments).
-struct AdamWUpdateToKernel : OpRewritePattern<dl::AdamWUpdateOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(dl::AdamWUpdateOp op,
-                                PatternRewriter &b) const override {
-    Location loc = op.getLoc();
-    SmallVector<Value> hypers = op.getHypers();
-    size_t count = op.getParams().size();
-    SmallVector<Value> replacements(3 * count);
-    for (size_t i = 0; i < count; ++i) {
-      RankedTensorType type = tensorType(op.getParams()[i]);
-      SmallVector<Value> results;
-      for (int k = 0; k < 3; ++k)
-        results.push_back(
-            newBuffer(b, loc, type.getShape(), type.getElementType()));
-      // Kernel order: param, grad, exp_avg, exp_avg_sq, the three results,
-      // then lr, weight_decay, beta1, beta2, eps, step.
-      SmallVector<Value> buffers{op.getParams()[i], op.getGrads()[i],
-                                 op.getExpAvgs()[i], op.getExpAvgSqs()[i]};
-      llvm::append_range(buffers, results);
-      llvm::append_range(buffers, hypers);
-      Value n = arith::ConstantIntOp::create(b, loc, b.getI64Type(),
-                                             type.getNumElements());
-      callKernel(b, loc, "dlrt_cuda_adamw", buffers, {n});
-      for (int k = 0; k < 3; ++k)
-        replacements[k * count + i] = asResult(b, loc, results[k]);
-    }
-    b.replaceOp(op, replacements);
-    return success();
-  }
-};
-
 struct ConvertDLToCUDAKernels
     : dlcc::impl::ConvertDLToCUDAKernelsBase<ConvertDLToCUDAKernels> {
   void runOnOperation() override {
@@ -181,8 +150,8 @@ struct ConvertDLToCUDAKernels
     if (unsupported.wasInterrupted())
       return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    patterns.add<AdamWUpdateToKernel, CrossEntropyToKernel,
-                 CrossEntropyGradToKernel>(&getContext());
+    patterns.add<CrossEntropyToKernel, CrossEntropyGradToKernel>(&getContext());
+    dlcc::populateAdamWKernelCall(patterns, "dlrt_cuda_adamw_all");
     dlcc::populateAttentionKernelCalls(patterns, dlcc::kCUDAAttentionKernels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

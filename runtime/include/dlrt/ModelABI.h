@@ -99,9 +99,9 @@ void dl_train_step(uint8_t *arena);
 
 /// Row-major single-precision GEMM: C = alpha op(A) op(B) + beta C, with
 /// op(X) = X or X^T, A op(A) of M x K, op(B) K x N, C M x N.
-void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
-                int64_t K, float alpha, const float *A, int64_t lda,
-                const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+void dlrt_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N, int64_t K,
+                float alpha, const float *A, int64_t lda, const float *B,
+                int64_t ldb, float beta, float *C, int64_t ldc);
 
 /// Two independent dlrt_sgemm calls (neither writes what the other reads
 /// or writes), the second's operands after the first's. With two threads
@@ -164,19 +164,19 @@ void dlrt_cuda_softmax_xent(const float *logits, const int32_t *labels,
 void dlrt_cuda_softmax_xent_grad(float *grad, const float *logits,
                                  const int32_t *labels, const float *dloss,
                                  float *rowLoss, float *rowLse,
-                                 float *rowWeight, int32_t *error,
-                                 float *loss, float *count, int64_t rows,
-                                 int64_t classes, float smoothing,
-                                 int64_t ignore);
+                                 float *rowWeight, int32_t *error, float *loss,
+                                 float *count, int64_t rows, int64_t classes,
+                                 float smoothing, int64_t ignore);
 
-/// One AdamW step of a param of `n` f32 elements (kernels/cuda/adamw.cu):
-/// the new param and moments into the `new*` buffers, the hyper scalars
-/// read where the arena keeps them.
-void dlrt_cuda_adamw(const float *param, const float *grad, const float *m,
-                     const float *v, float *newParam, float *newM,
-                     float *newV, const float *lr, const float *weightDecay,
-                     const float *beta1, const float *beta2, const float *eps,
-                     const int64_t *step, int64_t n);
+/// One AdamW step of `count` f32 params (kernels/cuda/adamw.cu, up to 48
+/// a launch): `table` holds a row per param, as the compiled step lays it
+/// out (DLAdamWTensor, kernels/cpu/AdamW.h: the device addresses of the
+/// param, its gradient and moments and their new values, and the element
+/// count); the hyper scalars are read where the arena keeps them.
+void dlrt_cuda_adamw_all(const void *table, const float *lr,
+                         const float *weightDecay, const float *beta1,
+                         const float *beta2, const float *eps,
+                         const int64_t *step, int64_t count);
 
 /// The kernel launches of generated code go through the `mgpu*` functions
 /// of MLIR's GPU lowering (mgpuModuleLoadJIT, mgpuModuleGetFunction,
