@@ -1,14 +1,17 @@
-//===- conv2d_cpu.cpp - Times the CPU direct convolution kernels ----------===//
+//===- conv2d_cpu.cpp - Times the CPU convolution kernels -----------------===//
 //
 // Part of dlcc's benchmarks. The forward, input gradient and weight
 // gradient of kernels/cpu/Conv2D at the cnn example's 3x3 convolutions
 // (batch 64, padding 1): the median of 10 runs after warm-up, and GFLOP/s
-// (2 flops per multiply-add, padding included). DLCC_ISA=avx2 or sse
-// times the narrower versions.
+// of the direct convolution (2 flops per multiply-add, padding included;
+// the Winograd kernels, which take all but the first, do fewer).
+// DLCC_ISA=avx2 or sse times the narrower versions.
 //
-// Built by hand against the kernels library, e.g.
+// Built by hand against the kernels library (which links OpenBLAS and
+// LLVM's OpenMP runtime), e.g.
 //   g++ -O2 -std=c++17 -I. bench/conv2d_cpu.cpp build/lib/libdlkernels.a
-//       -lpthread -o conv_bench
+//       -lopenblas -L/usr/lib/llvm-22/lib -Wl,-rpath,/usr/lib/llvm-22/lib
+//       -lomp -o conv_bench
 //
 //===----------------------------------------------------------------------===//
 
