@@ -49,8 +49,8 @@ MatrixOperand matrixOperand(OpBuilder &b, Location loc, Value memref,
   ValueRange strides = meta.getStrides();
   MatrixOperand out;
   out.pointer = dlcc::elementPointer(b, loc, memref, {});
-  out.rowStride = arith::IndexCastOp::create(b, loc, i64,
-                                             strides[strides.size() - 2]);
+  out.rowStride =
+      arith::IndexCastOp::create(b, loc, i64, strides[strides.size() - 2]);
   if (batched)
     out.batchStride = arith::IndexCastOp::create(b, loc, i64, strides[0]);
   return out;
@@ -105,8 +105,83 @@ linalg::FillOp zeroFillOf(Operation *product, Value c) {
   return linalg::FillOp();
 }
 
-template <typename OpTy>
-struct ProductToGemm : OpRewritePattern<OpTy> {
+/// Whether `op` writes all of `buffer` without reading it first: a linalg
+/// op with `buffer` only as an output whose old values it does not use.
+bool overwrites(Operation *op, Value buffer) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
+      llvm::is_contained(linalgOp.getDpsInputs(), buffer))
+    return false;
+  return llvm::all_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
+    return init.get() != buffer ||
+           (!linalgOp.payloadUsesValueFromOperand(&init) &&
+            linalgOp.getNumLoops() == linalgOp.getNumParallelLoops());
+  });
+}
+
+/// What a product's bias epilogue replaces: `add` computes out[i, j] =
+/// c[i, j] + bias[j] right after the product wrote c.
+struct BiasAdd {
+  linalg::GenericOp add;
+  Value bias, out;
+};
+
+/// The bias add that may become the epilogue of `product` (which wrote `c`
+/// from scratch): the next op that touches memory, adding a row vector to
+/// c into c itself or into another buffer; in the latter case c must be a
+/// fresh allocation (no views) whose plain product nothing reads after
+/// the add (the next op to touch it overwrites it, or none does).
+std::optional<BiasAdd> biasAddAfter(Operation *product, Value c) {
+  Operation *next = product->getNextNode();
+  while (next && (isMemoryEffectFree(next) || isa<memref::AllocOp>(next)))
+    next = next->getNextNode();
+  auto add = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!add || !add.hasPureBufferSemantics() || add.getNumDpsInputs() != 2 ||
+      add.getNumDpsInits() != 1 ||
+      add.getNumParallelLoops() != add.getNumLoops() ||
+      add.getNumLoops() != 2 || add.getDpsInputs()[0] != c)
+    return std::nullopt;
+  MLIRContext *ctx = product->getContext();
+  AffineMap identity = AffineMap::getMultiDimIdentityMap(2, ctx);
+  AffineMap row = AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx);
+  SmallVector<AffineMap> maps = add.getIndexingMapsArray();
+  Value bias = add.getDpsInputs()[1], out = add.getDpsInits()[0];
+  if (maps[0] != identity || maps[1] != row || maps[2] != identity ||
+      !isRowMajorF32(bias.getType()) || !isRowMajorF32(out.getType()) ||
+      out.getType() != c.getType())
+    return std::nullopt;
+  // The body: the sum of the two inputs, yielded.
+  Block &body = add.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto sum = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!sum || body.getOperations().size() != 2 ||
+      !((sum.getLhs() == body.getArgument(0) &&
+         sum.getRhs() == body.getArgument(1)) ||
+        (sum.getLhs() == body.getArgument(1) &&
+         sum.getRhs() == body.getArgument(0))))
+    return std::nullopt;
+  if (out == c)
+    return BiasAdd{add, bias, out};
+  if (!c.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  // The first user of c after the add must overwrite it (or there is none).
+  next = nullptr;
+  for (Operation *user : c.getUsers()) {
+    if (user == product || user == add)
+      continue;
+    if (user->getBlock() != add->getBlock())
+      return std::nullopt;
+    if (user->isBeforeInBlock(product))
+      continue;
+    if (!next || user->isBeforeInBlock(next))
+      next = user;
+  }
+  if (next && !overwrites(next, c) && !isa<memref::DeallocOp>(next))
+    return std::nullopt;
+  return BiasAdd{add, bias, out};
+}
+
+template <typename OpTy> struct ProductToGemm : OpRewritePattern<OpTy> {
   /// `prefix` names the runtime: "dlrt_" (OpenBLAS) or "dlrt_cuda_".
   ProductToGemm(MLIRContext *context, StringRef prefix)
       : OpRewritePattern<OpTy>(context), prefix(prefix.str()) {}
@@ -117,7 +192,8 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureBufferSemantics())
       return failure();
-    Value a = op.getDpsInputOperand(0)->get(), b = op.getDpsInputOperand(1)->get(),
+    Value a = op.getDpsInputOperand(0)->get(),
+          b = op.getDpsInputOperand(1)->get(),
           c = op.getDpsInitOperand(0)->get();
     if (!isRowMajorF32(a.getType()) || !isRowMajorF32(b.getType()) ||
         !isRowMajorF32(c.getType()))
@@ -133,9 +209,23 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
     int64_t m = cShape[cShape.size() - 2], n = cShape.back();
     int64_t k = transA ? aShape[aShape.size() - 2] : aShape.back();
 
+    // linalg products accumulate into C: beta = 1, or 0 where C was just
+    // zeroed, a fill the GEMM then makes unnecessary.
+    linalg::FillOp zeros = zeroFillOf(op, c);
+    // On the GPU, a bias added to a product that starts from zero is the
+    // product's epilogue (cuBLASLt's CUBLASLT_EPILOGUE_BIAS): one pass over
+    // the output, not two. The call goes where the add was (only effect-free
+    // ops and allocations, such as the add's output, come between).
+    std::optional<BiasAdd> bias;
+    if constexpr (!kBatched)
+      if (prefix == "dlrt_cuda_" && zeros)
+        bias = biasAddAfter(op, c);
+    if (bias)
+      rewriter.setInsertionPoint(bias->add);
     MatrixOperand A = matrixOperand(rewriter, loc, a, kBatched);
     MatrixOperand B = matrixOperand(rewriter, loc, b, kBatched);
-    MatrixOperand C = matrixOperand(rewriter, loc, c, kBatched);
+    MatrixOperand C =
+        matrixOperand(rewriter, loc, bias ? bias->out : c, kBatched);
     auto i32 = rewriter.getI32Type(), i64 = rewriter.getI64Type();
     auto f32 = rewriter.getF32Type();
     auto ptr = LLVM::LLVMPointerType::get(rewriter.getContext());
@@ -145,12 +235,10 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
     auto int64 = [&](int64_t v) -> Value {
       return arith::ConstantIntOp::create(rewriter, loc, i64, v);
     };
-    Value one = arith::ConstantFloatOp::create(rewriter, loc, f32,
-                                               APFloat(1.0f));
-    // linalg products accumulate into C: beta = 1, or 0 where C was just
-    // zeroed, a fill the GEMM then makes unnecessary.
+    Value one =
+        arith::ConstantFloatOp::create(rewriter, loc, f32, APFloat(1.0f));
     Value beta = one;
-    if (linalg::FillOp zeros = zeroFillOf(op, c)) {
+    if (zeros) {
       rewriter.eraseOp(zeros);
       beta = arith::ConstantFloatOp::create(rewriter, loc, f32, APFloat(0.0f));
     }
@@ -173,17 +261,29 @@ struct ProductToGemm : OpRewritePattern<OpTy> {
       args.push_back(B.batchStride);
       types.push_back(i64);
     }
-    args.append({beta, C.pointer, C.rowStride});
-    types.append({f32, ptr, i64});
+    if (bias) {
+      args.push_back(dlcc::elementPointer(rewriter, loc, bias->bias, {}));
+      types.push_back(ptr);
+    } else {
+      args.push_back(beta);
+      types.push_back(f32);
+    }
+    args.append({C.pointer, C.rowStride});
+    types.append({ptr, i64});
     if (kBatched) {
       args.push_back(C.batchStride);
       types.push_back(i64);
     }
     auto module = op->template getParentOfType<ModuleOp>();
-    func::FuncOp gemm = dlcc::declareRuntimeFunction(
-        rewriter, module, prefix + (kBatched ? "sgemm_batched" : "sgemm"),
-        rewriter.getFunctionType(types, {}));
+    func::FuncOp gemm =
+        dlcc::declareRuntimeFunction(rewriter, module,
+                                     prefix + (kBatched ? "sgemm_batched"
+                                               : bias   ? "sgemm_bias"
+                                                        : "sgemm"),
+                                     rewriter.getFunctionType(types, {}));
     func::CallOp::create(rewriter, loc, gemm, args);
+    if (bias)
+      rewriter.eraseOp(bias->add);
     rewriter.eraseOp(op);
     return success();
   }

@@ -233,7 +233,12 @@ def DLLinalgToBlas : Pass<"dl-linalg-to-blas", "mlir::ModuleOp"> {
     stride stay as linalg and become loops.
     With `device`, the calls are to `dlrt_cuda_sgemm` /
     `dlrt_cuda_sgemm_batched` instead, the same contract on device memory
-    (cuBLASLt on the program's stream).
+    (cuBLASLt on the program's stream), and a product that starts from
+    zero followed by the add of a row vector (the next op to touch memory,
+    `out[i, j] = c[i, j] + bias[j]`) becomes one `dlrt_cuda_sgemm_bias`
+    call (cuBLASLt's bias epilogue) writing `out`, when the sum goes over
+    the product or the product's buffer is overwritten before it is read
+    again.
   }];
   let options = [
     Option<"device", "device", "bool", /*default=*/"false",

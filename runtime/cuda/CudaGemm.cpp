@@ -1,8 +1,9 @@
 //===- CudaGemm.cpp - Single-precision GEMM on the GPU (cuBLASLt) ---------===//
 //
-// Part of dlcc's runtime (libdlrt_cuda). dlrt_cuda_sgemm and
-// dlrt_cuda_sgemm_batched of include/dlrt/ModelABI.h: the contract of
-// dlrt_sgemm on device memory, on the program's stream.
+// Part of dlcc's runtime (libdlrt_cuda). dlrt_cuda_sgemm,
+// dlrt_cuda_sgemm_bias and dlrt_cuda_sgemm_batched of
+// include/dlrt/ModelABI.h: the contract of dlrt_sgemm on device memory, on
+// the program's stream.
 //
 // cuBLASLt is column-major; a row-major matrix read column-major is its
 // transpose, so the row-major C = op(A) op(B) is computed as the
@@ -24,9 +25,11 @@ namespace {
 
 using namespace dlrt::cuda;
 
-using GemmKey = std::tuple<int32_t, int32_t, int64_t, int64_t, int64_t,
-                           int64_t, int64_t, int64_t, int64_t, int64_t,
-                           int64_t, int64_t>;
+/// transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB,
+/// strideC, and whether a bias is added (CUBLASLT_EPILOGUE_BIAS).
+using GemmKey =
+    std::tuple<int32_t, int32_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+               int64_t, int64_t, int64_t, int64_t, int64_t, bool>;
 
 struct GemmPlan {
   cublasLtMatmulDesc_t operation = nullptr;
@@ -50,10 +53,10 @@ cublasLtMatrixLayout_t layout(int64_t rows, int64_t columns, int64_t ld,
               "cublasLtMatrixLayoutCreate (" + what + ")");
   if (batch > 1) {
     int32_t count = int32_t(batch);
-    checkInStep(cublasLtMatrixLayoutSetAttribute(
-                    out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count,
-                    sizeof count),
-                "cublasLtMatrixLayoutSetAttribute (" + what + ")");
+    checkInStep(
+        cublasLtMatrixLayoutSetAttribute(
+            out, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof count),
+        "cublasLtMatrixLayoutSetAttribute (" + what + ")");
     checkInStep(cublasLtMatrixLayoutSetAttribute(
                     out, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &stride,
                     sizeof stride),
@@ -69,13 +72,13 @@ const GemmPlan &planFor(const GemmKey &key) {
     return found->second;
 
   auto [transA, transB, M, N, K, lda, ldb, ldc, batch, strideA, strideB,
-        strideC] = key;
+        strideC, withBias] = key;
   std::string what = "GEMM " + shapeText(batch, M, N, K);
   CudaProgram &program = currentProgram();
   GemmPlan plan;
-  checkInStep(cublasLtMatmulDescCreate(&plan.operation, CUBLAS_COMPUTE_32F,
-                                       CUDA_R_32F),
-              "cublasLtMatmulDescCreate (" + what + ")");
+  checkInStep(
+      cublasLtMatmulDescCreate(&plan.operation, CUBLAS_COMPUTE_32F, CUDA_R_32F),
+      "cublasLtMatmulDescCreate (" + what + ")");
   // cuBLASLt's A is our B, its B our A (see the top of the file).
   cublasOperation_t opFirst = transB ? CUBLAS_OP_T : CUBLAS_OP_N;
   cublasOperation_t opSecond = transA ? CUBLAS_OP_T : CUBLAS_OP_N;
@@ -87,6 +90,15 @@ const GemmPlan &planFor(const GemmKey &key) {
                                              CUBLASLT_MATMUL_DESC_TRANSB,
                                              &opSecond, sizeof opSecond),
               "cublasLtMatmulDescSetAttribute (" + what + ")");
+  if (withBias) {
+    // Column-major, the output is C^T: the bias runs down its rows (N of
+    // them) and is broadcast across its columns, as a row vector of C.
+    cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+    checkInStep(cublasLtMatmulDescSetAttribute(plan.operation,
+                                               CUBLASLT_MATMUL_DESC_EPILOGUE,
+                                               &epilogue, sizeof epilogue),
+                "cublasLtMatmulDescSetAttribute (" + what + ", bias)");
+  }
   plan.a = transB ? layout(K, N, ldb, batch, strideB, what)
                   : layout(N, K, ldb, batch, strideB, what);
   plan.b = transA ? layout(M, K, lda, batch, strideA, what)
@@ -103,9 +115,9 @@ const GemmPlan &planFor(const GemmKey &key) {
               "cublasLtMatmulPreferenceSetAttribute");
   cublasLtMatmulHeuristicResult_t result{};
   int count = 0;
-  checkInStep(cublasLtMatmulAlgoGetHeuristic(
-                  program.blasLt, plan.operation, plan.a, plan.b, plan.c,
-                  plan.c, preference, 1, &result, &count),
+  checkInStep(cublasLtMatmulAlgoGetHeuristic(program.blasLt, plan.operation,
+                                             plan.a, plan.b, plan.c, plan.c,
+                                             preference, 1, &result, &count),
               "cublasLtMatmulAlgoGetHeuristic (" + what + ")");
   cublasLtMatmulPreferenceDestroy(preference);
   if (count == 0)
@@ -114,18 +126,29 @@ const GemmPlan &planFor(const GemmKey &key) {
   return plans.emplace(key, plan).first->second;
 }
 
+/// C = alpha op(A) op(B) + beta C, plus `bias` (N floats) on every row
+/// where it is not null.
 void gemm(int32_t transA, int32_t transB, int64_t M, int64_t N, int64_t K,
           float alpha, const float *A, int64_t lda, int64_t strideA,
           const float *B, int64_t ldb, int64_t strideB, float beta, float *C,
-          int64_t ldc, int64_t strideC, int64_t batch) {
+          int64_t ldc, int64_t strideC, int64_t batch,
+          const float *bias = nullptr) {
   if (M == 0 || N == 0 || batch == 0)
     return;
   const GemmPlan &plan =
-      planFor({transA != 0, transB != 0, M, N, K, lda, ldb, ldc, batch,
-               strideA, strideB, strideC});
+      planFor({transA != 0, transB != 0, M, N, K, lda, ldb, ldc, batch, strideA,
+               strideB, strideC, bias != nullptr});
   CudaProgram &program = currentProgram();
-  checkInStep(cublasLtMatmul(program.blasLt, plan.operation, &alpha, B,
-                             plan.a, A, plan.b, &beta, C, plan.c, C, plan.c,
+  // The plan is shared by the calls of its shape; the bias's address is
+  // the call's (cuBLASLt reads it when the call is enqueued).
+  if (bias)
+    checkInStep(cublasLtMatmulDescSetAttribute(
+                    plan.operation, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias,
+                    sizeof bias),
+                "cublasLtMatmulDescSetAttribute (bias of the GEMM " +
+                    shapeText(batch, M, N, K) + ")");
+  checkInStep(cublasLtMatmul(program.blasLt, plan.operation, &alpha, B, plan.a,
+                             A, plan.b, &beta, C, plan.c, C, plan.c,
                              &plan.algorithm, program.workspace,
                              program.workspaceBytes, program.stream),
               "cublasLtMatmul (GEMM " + shapeText(batch, M, N, K) + ")");
@@ -142,11 +165,22 @@ extern "C" void dlrt_cuda_sgemm(int32_t transA, int32_t transB, int64_t M,
        1);
 }
 
-extern "C" void dlrt_cuda_sgemm_batched(
-    int64_t batch, int32_t transA, int32_t transB, int64_t M, int64_t N,
-    int64_t K, float alpha, const float *A, int64_t lda, int64_t strideA,
-    const float *B, int64_t ldb, int64_t strideB, float beta, float *C,
-    int64_t ldc, int64_t strideC) {
+extern "C" void dlrt_cuda_sgemm_bias(int32_t transA, int32_t transB, int64_t M,
+                                     int64_t N, int64_t K, float alpha,
+                                     const float *A, int64_t lda,
+                                     const float *B, int64_t ldb,
+                                     const float *bias, float *C, int64_t ldc) {
+  gemm(transA, transB, M, N, K, alpha, A, lda, 0, B, ldb, 0, 0.0f, C, ldc, 0, 1,
+       bias);
+}
+
+extern "C" void dlrt_cuda_sgemm_batched(int64_t batch, int32_t transA,
+                                        int32_t transB, int64_t M, int64_t N,
+                                        int64_t K, float alpha, const float *A,
+                                        int64_t lda, int64_t strideA,
+                                        const float *B, int64_t ldb,
+                                        int64_t strideB, float beta, float *C,
+                                        int64_t ldc, int64_t strideC) {
   if (batch < 0)
     failInStep("internal error: dlrt_cuda_sgemm_batched: batch = " +
                std::to_string(batch) + " is negative");

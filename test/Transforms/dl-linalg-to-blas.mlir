@@ -128,3 +128,122 @@ func.func @on_device(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16x
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// On a GPU target a bias added to a product that starts from zero is the
+// product's epilogue (cuBLASLt's bias epilogue): one call, beta 0 implied,
+// the bias's address where beta was; the add goes. Here the sum is written
+// over the product. On the CPU (OpenBLAS has no epilogues) both stay.
+// DEVICE: func.func private @dlrt_cuda_sgemm_bias(i32, i32, i64, i64, i64, f32, !llvm.ptr, i64, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, i64)
+// DEVICE-LABEL: func.func @bias_in_place
+// DEVICE-NOT: linalg.fill
+// DEVICE: %[[ALLOC:.*]] = memref.alloc()
+// DEVICE: memref.extract_aligned_pointer_as_index %[[ALLOC]]
+// DEVICE-NEXT: arith.index_cast
+// DEVICE-NEXT: %[[C:.*]] = llvm.inttoptr
+// DEVICE: memref.extract_aligned_pointer_as_index %arg2
+// DEVICE-NEXT: arith.index_cast
+// DEVICE-NEXT: %[[BIAS:.*]] = llvm.inttoptr
+// DEVICE: call @dlrt_cuda_sgemm_bias({{.*}}, %[[BIAS]], %[[C]], %{{.*}})
+// DEVICE-NOT: linalg.generic
+// CHECK-LABEL: func.func @bias_in_place
+// CHECK: call @dlrt_sgemm(
+// CHECK: linalg.generic
+func.func @bias_in_place(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<16xf32>) -> memref<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<4x16xf32>
+}
+
+// -----
+
+// The sum into another buffer (allocated after the product): the call
+// moves to the add's place and writes that buffer; the product's own
+// buffer is overwritten before anything reads it again.
+// DEVICE-LABEL: func.func @bias_into_another_buffer
+// DEVICE: %[[D:.*]] = memref.alloc() : memref<4x16xf32>
+// DEVICE: call @dlrt_cuda_sgemm_bias(
+// DEVICE-NOT: linalg.generic
+// DEVICE: linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<4x16xf32>)
+func.func @bias_into_another_buffer(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<16xf32>) -> (memref<4x16xf32>, memref<4x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  %d = memref.alloc() : memref<4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %y, %x : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%one : f32) outs(%c : memref<4x16xf32>)
+  return %c, %d : memref<4x16xf32>, memref<4x16xf32>
+}
+
+// -----
+
+// Not an epilogue: the product itself is read after the add (by the
+// copy), or the bias runs down the columns, or the product accumulates.
+// DEVICE-LABEL: func.func @product_read_after
+// DEVICE: call @dlrt_cuda_sgemm(
+// DEVICE: linalg.generic
+// DEVICE-LABEL: func.func @column_bias
+// DEVICE: call @dlrt_cuda_sgemm(
+// DEVICE: linalg.generic
+// DEVICE-LABEL: func.func @accumulating
+// DEVICE: call @dlrt_cuda_sgemm(
+// DEVICE: linalg.generic
+func.func @product_read_after(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<16xf32>, %e: memref<4x16xf32>) -> memref<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  %d = memref.alloc() : memref<4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %c, %e : memref<4x16xf32> to memref<4x16xf32>
+  return %d : memref<4x16xf32>
+}
+func.func @column_bias(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<4xf32>) -> memref<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<4xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return %c : memref<4x16xf32>
+}
+func.func @accumulating(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<16xf32>, %c: memref<4x16xf32>) {
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<16xf32>) outs(%c : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -138,6 +138,13 @@ void dlrt_cuda_sgemm(int32_t transA, int32_t transB, int64_t M, int64_t N,
                      int64_t K, float alpha, const float *A, int64_t lda,
                      const float *B, int64_t ldb, float beta, float *C,
                      int64_t ldc);
+/// dlrt_cuda_sgemm with beta = 0 and `bias` (N floats, device memory)
+/// added to every row of C by the product itself (cuBLASLt's bias
+/// epilogue): C = alpha op(A) op(B) + bias.
+void dlrt_cuda_sgemm_bias(int32_t transA, int32_t transB, int64_t M, int64_t N,
+                          int64_t K, float alpha, const float *A, int64_t lda,
+                          const float *B, int64_t ldb, const float *bias,
+                          float *C, int64_t ldc);
 void dlrt_cuda_sgemm_batched(int64_t batch, int32_t transA, int32_t transB,
                              int64_t M, int64_t N, int64_t K, float alpha,
                              const float *A, int64_t lda, int64_t strideA,
