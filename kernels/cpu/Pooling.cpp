@@ -4,15 +4,19 @@
 // written-out gradient (the window maxima again, the offset of each
 // window's first maximum, a gather of every input element's windows):
 // each window finds its first maximum and adds its gradient there. Planes
-// (image, channel) are split between threads.
+// (image, channel) are split between threads. The common 2x2 windows of
+// stride 2 that tile the plane take a vector path: a vector of windows of
+// a row at a time, each input element written once (no fill).
 //
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/Pooling.h"
 #include "kernels/cpu/Parallel.h"
+#include "kernels/cpu/Simd.h"
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 using namespace dlcc::kernels;
 
@@ -34,6 +38,170 @@ int64_t firstMaximum(const float *in, int64_t width, int64_t yBegin,
   return best;
 }
 
+/// One plane's gradient, window by window.
+void planeGradient(const float *in, const float *grad, float *out,
+                   int64_t height, int64_t width, int64_t outHeight,
+                   int64_t outWidth, int64_t kernelHeight, int64_t kernelWidth,
+                   int64_t strideY, int64_t strideX, int64_t padTop,
+                   int64_t padLeft) {
+  std::fill_n(out, height * width, 0.0f);
+  for (int64_t oy = 0; oy < outHeight; ++oy) {
+    int64_t y0 = oy * strideY - padTop;
+    int64_t yBegin = std::max<int64_t>(y0, 0),
+            yEnd = std::min(y0 + kernelHeight, height);
+    for (int64_t ox = 0; ox < outWidth; ++ox) {
+      int64_t x0 = ox * strideX - padLeft;
+      int64_t best =
+          firstMaximum(in, width, yBegin, yEnd, std::max<int64_t>(x0, 0),
+                       std::min(x0 + kernelWidth, width));
+      if (best >= 0)
+        out[best] += grad[oy * outWidth + ox];
+    }
+  }
+}
+
+/// Lanes a0 b0 a1 b1 ... of a then b: the first half in `low`, the second
+/// in `high`; and the reverse, the even and odd lanes of a then b.
+template <typename V, size_t... I>
+DL_INLINE void interleave(const V &a, const V &b, V &low, V &high,
+                          std::index_sequence<I...>) {
+  constexpr size_t L = sizeof...(I);
+  low = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + I / 2)...);
+  high = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
+}
+template <typename V, size_t... I>
+DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd,
+                          std::index_sequence<I...>) {
+  even = __builtin_shufflevector(a, b, (2 * I)...);
+  odd = __builtin_shufflevector(a, b, (2 * I + 1)...);
+}
+
+/// Stores the `count` first of 2 L floats (a then b) at `to`.
+template <typename V>
+DL_INLINE void storeRow(float *to, const V &a, const V &b, int64_t count) {
+  constexpr int64_t L = sizeof(V) / sizeof(float);
+  if (count == 2 * L) {
+    storeVector(to, a);
+    storeVector(to + L, b);
+    return;
+  }
+  float row[2 * L];
+  storeVector(row, a);
+  storeVector(row + L, b);
+  std::copy_n(row, count, to);
+}
+
+/// A plane's gradient for 2x2 windows of stride 2 that tile it exactly
+/// (height and width even), L windows of a row at a time: the window's
+/// elements a b / c d compared in that order, the first NaN or else the
+/// first maximum taking the gradient, the others 0. Vectors past a row's
+/// end read into the next rows, so the caller passes the last planes to
+/// planeGradient.
+template <int B>
+DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
+                                int64_t height, int64_t width) {
+  using V = typename Vector<float, B>::Type;
+  using M = typename Vector<int32_t, B>::Type;
+  constexpr int64_t L = kLanes<float, B>;
+  constexpr auto lanes = std::make_index_sequence<L>();
+  int64_t outWidth = width / 2;
+  for (int64_t oy = 0; oy < height / 2; ++oy)
+    for (int64_t ox = 0; ox < outWidth; ox += L) {
+      const float *top = in + 2 * oy * width + 2 * ox, *bottom = top + width;
+      V t0, t1, b0, b1, a, b, c, d, g;
+      loadVector(t0, top);
+      loadVector(t1, top + L);
+      loadVector(b0, bottom);
+      loadVector(b1, bottom + L);
+      loadVector(g, grad + oy * outWidth + ox);
+      splitLanes(t0, t1, a, b, lanes);
+      splitLanes(b0, b1, c, d, lanes);
+      // The winner's position 0..3: the first maximum, unless a NaN.
+      M at = M{}, one = at + 1;
+      V best = a;
+      M later = b > best;
+      at = later ? one : at;
+      best = later ? b : best;
+      later = c > best;
+      at = later ? one + one : at;
+      best = later ? c : best;
+      later = d > best;
+      at = later ? one + one + one : at;
+      at = d != d ? one + one + one : at;
+      at = c != c ? one + one : at;
+      at = b != b ? one : at;
+      at = a != a ? M{} : at;
+      V zero = V{};
+      V ga = at == 0 ? g : zero, gb = at == 1 ? g : zero,
+        gc = at == 2 ? g : zero, gd = at == 3 ? g : zero;
+      V row[4];
+      interleave(ga, gb, row[0], row[1], lanes);
+      interleave(gc, gd, row[2], row[3], lanes);
+      float *first = out + 2 * oy * width + 2 * ox, *second = first + width;
+      // Vectors past the row's end write into the next rows, which are
+      // written after them where one vector spans a row, within the plane.
+      int64_t valid = std::min(2 * L, width - 2 * ox);
+      auto count = [&](const float *to) {
+        return outWidth <= L && to + 2 * L <= out + height * width ? 2 * L
+                                                                   : valid;
+      };
+      storeRow(first, row[0], row[1], count(first));
+      storeRow(second, row[2], row[3], count(second));
+    }
+}
+
+using Plane2x2 = void (*)(const float *, const float *, float *, int64_t,
+                          int64_t);
+
+void plane2x2SSE(const float *in, const float *grad, float *out, int64_t height,
+                 int64_t width) {
+  planeGradient2x2<16>(in, grad, out, height, width);
+}
+#if DL_HAVE_WIDE_VECTORS
+DL_TARGET_AVX2 void plane2x2AVX2(const float *in, const float *grad, float *out,
+                                 int64_t height, int64_t width) {
+  planeGradient2x2<32>(in, grad, out, height, width);
+}
+DL_TARGET_AVX512 void plane2x2AVX512(const float *in, const float *grad,
+                                     float *out, int64_t height,
+                                     int64_t width) {
+  planeGradient2x2<64>(in, grad, out, height, width);
+}
+#endif
+
+/// The version for this machine's widest vectors, and its lanes.
+std::pair<Plane2x2, int64_t> plane2x2ForThisMachine() {
+  switch (widestInstructionSet()) {
+#if DL_HAVE_WIDE_VECTORS
+  case InstructionSet::AVX512:
+    return {plane2x2AVX512, kLanes<float, 64>};
+  case InstructionSet::AVX2:
+    return {plane2x2AVX2, kLanes<float, 32>};
+#endif
+  default:
+    return {plane2x2SSE, kLanes<float, 16>};
+  }
+}
+
+/// Every plane's gradient for 2x2 windows of stride 2 that tile it.
+void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,
+               int64_t height, int64_t width) {
+  auto [vectorPlane, L] = plane2x2ForThisMachine();
+  int64_t plane = height * width, outPlane = plane / 4;
+  // The last planes, whose vectors would read past the end of x or dy,
+  // window by window.
+  int64_t tail = std::min(planes, 1 + std::max((2 * L + plane - 1) / plane,
+                                               (L + outPlane - 1) / outPlane));
+  forEachTask(planes, [&](int64_t p) {
+    if (p < planes - tail)
+      vectorPlane(x + p * plane, dy + p * outPlane, dx + p * plane, height,
+                  width);
+    else
+      planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, height,
+                    width, height / 2, width / 2, 2, 2, 2, 2, 0, 0);
+  });
+}
+
 } // namespace
 
 extern "C" void
@@ -42,23 +210,18 @@ dl_maxpool2d_grad_f32(const float *x, const float *dy, float *dx, int64_t batch,
                       int64_t outHeight, int64_t outWidth, int64_t kernelHeight,
                       int64_t kernelWidth, int64_t strideY, int64_t strideX,
                       int64_t padTop, int64_t padLeft) {
+  int64_t planes = batch * channels;
+  if (planes == 0)
+    return;
+  if (kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 &&
+      padTop == 0 && padLeft == 0 && height % 2 == 0 && width % 2 == 0) {
+    planes2x2(x, dy, dx, planes, height, width);
+    return;
+  }
   int64_t plane = height * width, outPlane = outHeight * outWidth;
-  forEachTask(batch * channels, [&](int64_t p) {
-    const float *in = x + p * plane, *grad = dy + p * outPlane;
-    float *out = dx + p * plane;
-    std::fill_n(out, plane, 0.0f);
-    for (int64_t oy = 0; oy < outHeight; ++oy) {
-      int64_t y0 = oy * strideY - padTop;
-      int64_t yBegin = std::max<int64_t>(y0, 0),
-              yEnd = std::min(y0 + kernelHeight, height);
-      for (int64_t ox = 0; ox < outWidth; ++ox) {
-        int64_t x0 = ox * strideX - padLeft;
-        int64_t best =
-            firstMaximum(in, width, yBegin, yEnd, std::max<int64_t>(x0, 0),
-                         std::min(x0 + kernelWidth, width));
-        if (best >= 0)
-          out[best] += grad[oy * outWidth + ox];
-      }
-    }
+  forEachTask(planes, [&](int64_t p) {
+    planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, height,
+                  width, outHeight, outWidth, kernelHeight, kernelWidth,
+                  strideY, strideX, padTop, padLeft);
   });
 }

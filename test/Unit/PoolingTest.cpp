@@ -2,7 +2,7 @@
 //
 // Part of dlcc's tests. The kernel against the gradient written out: each
 // window's gradient at its first maximum, over disjoint and overlapping
-// windows, padding, ties and a NaN.
+// windows, padding, ties and NaNs, with each instruction set.
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -57,18 +58,35 @@ void check(const Pool &p, bool ties) {
     v = ties ? float(small(rng)) : u(rng);
   for (float &v : dy)
     v = u(rng);
-  x[5] = NAN;
-  std::vector<float> want = reference(p, x, dy), got(x.size(), 1234.0f);
-  dl_maxpool2d_grad_f32(x.data(), dy.data(), got.data(), p.batch, p.channels,
-                        p.height, p.width, p.outHeight(), p.outWidth(),
-                        p.kernel, p.kernel, p.stride, p.stride, p.pad, p.pad);
-  for (size_t e = 0; e < want.size(); ++e)
-    ASSERT_FLOAT_EQ(got[e], want[e]) << "element " << e;
+  // NaNs at each place of a 2x2 window: (0, 5), (1, 2), (2, 0), (3, 7).
+  for (int64_t at : {5l, p.width + 2, 2 * p.width, 3 * p.width + 7})
+    if (at < int64_t(x.size()))
+      x[at] = NAN;
+  std::vector<float> want = reference(p, x, dy);
+  // The widest vectors, then AVX2 and SSE.
+  for (const char *isa : {"", "avx2", "sse"}) {
+    SCOPED_TRACE(*isa ? isa : "widest");
+    setenv("DLCC_ISA", isa, 1);
+    std::vector<float> got(x.size(), 1234.0f);
+    dl_maxpool2d_grad_f32(x.data(), dy.data(), got.data(), p.batch, p.channels,
+                          p.height, p.width, p.outHeight(), p.outWidth(),
+                          p.kernel, p.kernel, p.stride, p.stride, p.pad, p.pad);
+    for (size_t e = 0; e < want.size(); ++e)
+      ASSERT_FLOAT_EQ(got[e], want[e]) << "element " << e;
+  }
+  unsetenv("DLCC_ISA");
 }
 
 TEST(MaxPoolGrad, DisjointWindows) { check({3, 4, 28, 28, 2, 2, 0}, false); }
 TEST(MaxPoolGrad, Ties) { check({2, 3, 8, 8, 2, 2, 0}, true); }
 TEST(MaxPoolGrad, OverlappingPadded) { check({2, 5, 9, 7, 3, 2, 1}, true); }
 TEST(MaxPoolGrad, OddSizeLeavesEdges) { check({1, 2, 7, 7, 2, 2, 0}, false); }
+// Rows of several vectors of windows (40 and 70 wide), and narrower than
+// one (6 wide), on the 2x2 path.
+TEST(MaxPoolGrad, WideRows) { check({2, 3, 6, 40, 2, 2, 0}, true); }
+TEST(MaxPoolGrad, WiderRows) { check({3, 2, 4, 70, 2, 2, 0}, false); }
+TEST(MaxPoolGrad, NarrowRows) { check({2, 5, 8, 6, 2, 2, 0}, true); }
+// Planes smaller than a vector: one vector spans several rows.
+TEST(MaxPoolGrad, TinyPlanes) { check({5, 8, 2, 4, 2, 2, 0}, true); }
 
 } // namespace
