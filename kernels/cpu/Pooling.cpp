@@ -60,22 +60,6 @@ void planeGradient(const float *in, const float *grad, float *out,
   }
 }
 
-/// Lanes a0 b0 a1 b1 ... of a then b: the first half in `low`, the second
-/// in `high`; and the reverse, the even and odd lanes of a then b.
-template <typename V, size_t... I>
-DL_INLINE void interleave(const V &a, const V &b, V &low, V &high,
-                          std::index_sequence<I...>) {
-  constexpr size_t L = sizeof...(I);
-  low = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + I / 2)...);
-  high = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
-}
-template <typename V, size_t... I>
-DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd,
-                          std::index_sequence<I...>) {
-  even = __builtin_shufflevector(a, b, (2 * I)...);
-  odd = __builtin_shufflevector(a, b, (2 * I + 1)...);
-}
-
 /// Stores the `count` first of 2 L floats (a then b) at `to`.
 template <typename V>
 DL_INLINE void storeRow(float *to, const V &a, const V &b, int64_t count) {
@@ -103,7 +87,6 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
   using V = typename Vector<float, B>::Type;
   using M = typename Vector<int32_t, B>::Type;
   constexpr int64_t L = kLanes<float, B>;
-  constexpr auto lanes = std::make_index_sequence<L>();
   int64_t outWidth = width / 2;
   for (int64_t oy = 0; oy < height / 2; ++oy)
     for (int64_t ox = 0; ox < outWidth; ox += L) {
@@ -114,8 +97,8 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
       loadVector(b0, bottom);
       loadVector(b1, bottom + L);
       loadVector(g, grad + oy * outWidth + ox);
-      splitLanes(t0, t1, a, b, lanes);
-      splitLanes(b0, b1, c, d, lanes);
+      splitLanes(t0, t1, a, b);
+      splitLanes(b0, b1, c, d);
       // The winner's position 0..3: the first maximum, unless a NaN.
       M at = M{}, one = at + 1;
       V best = a;
@@ -135,8 +118,8 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
       V ga = at == 0 ? g : zero, gb = at == 1 ? g : zero,
         gc = at == 2 ? g : zero, gd = at == 3 ? g : zero;
       V row[4];
-      interleave(ga, gb, row[0], row[1], lanes);
-      interleave(gc, gd, row[2], row[3], lanes);
+      interleaveLanes(ga, gb, row[0], row[1]);
+      interleaveLanes(gc, gd, row[2], row[3]);
       float *first = out + 2 * oy * width + 2 * ox, *second = first + width;
       // Vectors past the row's end write into the next rows, which are
       // written after them where one vector spans a row, within the plane.

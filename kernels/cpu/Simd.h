@@ -19,6 +19,7 @@
 #include <memory>
 #include <new>
 #include <string_view>
+#include <utility>
 
 namespace dlcc::kernels {
 
@@ -50,6 +51,37 @@ template <typename V> DL_INLINE auto sumOfLanes(const V &x) {
   for (unsigned l = 1; l < sizeof x / sizeof x[0]; ++l)
     sum += x[l];
   return sum;
+}
+
+namespace detail {
+template <typename V, size_t... I>
+DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd,
+                          std::index_sequence<I...>) {
+  even = __builtin_shufflevector(a, b, (2 * I)...);
+  odd = __builtin_shufflevector(a, b, (2 * I + 1)...);
+}
+template <typename V, size_t... I>
+DL_INLINE void interleaveLanes(const V &a, const V &b, V &low, V &high,
+                               std::index_sequence<I...>) {
+  constexpr size_t L = sizeof...(I);
+  low = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + I / 2)...);
+  high = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
+}
+} // namespace detail
+
+/// The even lanes of a then b in `even`, the odd ones in `odd`.
+template <typename V>
+DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd) {
+  detail::splitLanes(a, b, even, odd,
+                     std::make_index_sequence<sizeof(V) / sizeof(a[0])>());
+}
+
+/// a0 b0 a1 b1 ...: the first half of the lanes of a and b alternately in
+/// `low`, the second in `high` (the reverse of splitLanes).
+template <typename V>
+DL_INLINE void interleaveLanes(const V &a, const V &b, V &low, V &high) {
+  detail::interleaveLanes(a, b, low, high,
+                          std::make_index_sequence<sizeof(V) / sizeof(a[0])>());
 }
 
 /// `size` zeros at a 64-byte boundary: vectors loaded at multiples of their

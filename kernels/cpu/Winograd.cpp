@@ -151,16 +151,6 @@ DL_INLINE void multiplyBlock(const Call &call, const Scratch &s, int64_t b,
   }
 }
 
-/// The lanes of a and b alternately: a0 b0 a1 b1 ... in `first`, the rest
-/// in `second`.
-template <typename V, size_t... I>
-DL_INLINE void interleave(const V &a, const V &b, V &first, V &second,
-                          std::index_sequence<I...>) {
-  constexpr size_t L = sizeof...(I);
-  first = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + I / 2)...);
-  second = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
-}
-
 /// Y = A' M A plus the bias for the block's `filters` filters and `tiles`
 /// tiles from chunk tile t0, written to the chunk's outputs.
 template <int B>
@@ -170,7 +160,6 @@ DL_INLINE void writeOutputs(const Call &call, const float *m, int64_t f0,
   using V = typename Vector<float, B>::Type;
   constexpr int KO = kFilterBlock<B>;
   constexpr int64_t L = kLanes<float, B>;
-  constexpr auto lanes = std::make_index_sequence<L>();
   int64_t outWidth = call.g.outWidth(), outPlane = call.g.outPlane();
   for (int64_t k = 0; k < filters; ++k) {
     float bias = call.bias ? call.bias[f0 + k] : 0.0f;
@@ -196,7 +185,7 @@ DL_INLINE void writeOutputs(const Call &call, const float *m, int64_t f0,
         V left = r[i][0] + r[i][1] + r[i][2] + bias;
         V right = r[i][1] - r[i][2] - r[i][3] + bias;
         V first, second;
-        interleave(left, right, first, second, lanes);
+        interleaveLanes(left, right, first, second);
         storeVector(pairs[i], first);
         storeVector(pairs[i] + L, second);
       }

@@ -21,7 +21,6 @@
 #include "kernels/cpu/Simd.h"
 
 #include <algorithm>
-#include <utility>
 
 namespace dlcc::kernels::winograd {
 
@@ -77,15 +76,6 @@ struct Chunks {
   int64_t tileStride;
 };
 
-/// The even (`even`) and odd (`odd`) elements of a then b. (Vectors are
-/// passed by reference: see Simd.h.)
-template <typename V, size_t... I>
-DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd,
-                          std::index_sequence<I...>) {
-  even = __builtin_shufflevector(a, b, (2 * I)...);
-  odd = __builtin_shufflevector(a, b, (2 * I + 1)...);
-}
-
 /// A thread's buffers for V = B' d B, and the transform of a chunk.
 class InputTransform {
 public:
@@ -139,7 +129,6 @@ private:
   template <int B> DL_INLINE void transformRows(int64_t base) {
     using V = typename Vector<float, B>::Type;
     constexpr int64_t L = kLanes<float, B>;
-    constexpr auto lanes = std::make_index_sequence<L>();
     const Tiling &t = chunks.tiling;
     int64_t stride = chunks.tileStride;
     for (int64_t p = 0; p < t.planeRows(); ++p)
@@ -151,8 +140,8 @@ private:
         loadVector(a2, d + 2);
         loadVector(b2, d + 2 + L);
         V d0, d1, d2, d3;
-        splitLanes(a, b, d0, d1, lanes);
-        splitLanes(a2, b2, d2, d3, lanes);
+        splitLanes(a, b, d0, d1);
+        splitLanes(a2, b2, d2, d3);
         V r[4] = {d0 - d2, d1 + d2, d2 - d1, d1 - d3};
         for (int64_t ty = p / 2 - 1; ty <= p / 2; ++ty) {
           if (ty < 0 || ty >= t.rows)
