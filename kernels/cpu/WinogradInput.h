@@ -92,7 +92,8 @@ public:
     int64_t first = chunks.first(chunk), images = chunks.imagesOf(chunk);
     for (int64_t c = 0; c < g.channels; ++c) {
       for (int64_t n = 0; n < images; ++n) {
-        loadPlane<B>(input + (first + n) * g.imageSize(), c);
+        loadPlane<B>(input + (first + n) * g.imageSize(), c,
+                     input + chunks.batch * g.imageSize());
         transformRows<B>(n * perImage);
       }
       transformColumns<B>(images * perImage, v + c * chunks.tileStride);
@@ -100,8 +101,11 @@ public:
   }
 
 private:
-  /// Copies channel c of an image into the padded plane.
-  template <int B> DL_INLINE void loadPlane(const float *image, int64_t c) {
+  /// Copies channel c of an image into the padded plane, a vector at a
+  /// time: the last of a row reads on into the next (where `end`, the end
+  /// of the input, allows) and its lanes past the row are zeroed again.
+  template <int B>
+  DL_INLINE void loadPlane(const float *image, int64_t c, const float *end) {
     using V = typename Vector<float, B>::Type;
     constexpr int64_t L = kLanes<float, B>;
     for (int64_t y = 0; y < g.height; ++y) {
@@ -113,6 +117,13 @@ private:
         V row;
         loadVector(row, from + x);
         storeVector(to + x, row);
+      }
+      if (x < g.width && from + x + L <= end) {
+        V row, zero = V{};
+        loadVector(row, from + x);
+        storeVector(to + x, row);
+        storeVector(to + g.width, zero); // Within planeStride's slack.
+        continue;
       }
       for (; x < g.width; ++x)
         to[x] = from[x];
