@@ -12,6 +12,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlcc {
@@ -164,12 +165,13 @@ std::optional<BiasAdd> biasAddAfter(Operation *product, Value c) {
     return BiasAdd{add, bias, out};
   if (!c.getDefiningOp<memref::AllocOp>())
     return std::nullopt;
-  // The first user of c after the add must overwrite it (or there is none).
+  // The first user of c after the add must overwrite it (or there is none),
+  // and no view of c may read it later.
   next = nullptr;
   for (Operation *user : c.getUsers()) {
     if (user == product || user == add)
       continue;
-    if (user->getBlock() != add->getBlock())
+    if (user->getBlock() != add->getBlock() || isa<ViewLikeOpInterface>(user))
       return std::nullopt;
     if (user->isBeforeInBlock(product))
       continue;

@@ -247,3 +247,28 @@ func.func @accumulating(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref
   }
   return
 }
+
+// -----
+
+// Nor when a view of the product's buffer, taken before it, reads it after
+// the add.
+// DEVICE-LABEL: func.func @product_read_through_a_view
+// DEVICE: call @dlrt_cuda_sgemm(
+// DEVICE: linalg.generic
+func.func @product_read_through_a_view(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %bias: memref<16xf32>, %e: memref<4x8xf32>) -> memref<4x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c = memref.alloc() : memref<4x16xf32>
+  %left = memref.subview %c[0, 0] [4, 8] [1, 1] : memref<4x16xf32> to memref<4x8xf32, strided<[16, 1]>>
+  linalg.fill ins(%zero : f32) outs(%c : memref<4x16xf32>)
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  %d = memref.alloc() : memref<4x16xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j)>, affine_map<(i, j) -> (i, j)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c, %bias : memref<4x16xf32>, memref<16xf32>) outs(%d : memref<4x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  }
+  memref.copy %left, %e : memref<4x8xf32, strided<[16, 1]>> to memref<4x8xf32>
+  return %d : memref<4x16xf32>
+}
