@@ -105,6 +105,7 @@ DL_INLINE void transposeGradient(const Call &call, Scratch &s, int64_t n) {
   const ConvGeometry &g = call.g;
   int64_t outWidth = g.outWidth(), rowLength = 2 * call.chunks.tiling.cols;
   const float *image = call.dy + n * g.outSize();
+  const float *end = call.dy + call.chunks.batch * g.outSize();
   for (int64_t y = 0; y < g.outHeight(); ++y)
     for (int64_t x0 = 0; x0 < outWidth; x0 += L) {
       int64_t positions = std::min(L, outWidth - x0);
@@ -116,7 +117,9 @@ DL_INLINE void transposeGradient(const Call &call, Scratch &s, int64_t n) {
           if (f0 + r >= g.filters)
             continue;
           const float *row = image + (f0 + r) * g.outPlane() + y * outWidth;
-          if (positions == L)
+          // A vector past the row reads on into the next (its lanes are not
+          // stored), where that is still dy.
+          if (row + x0 + L <= end)
             loadVector(m[r], row + x0);
           else
             for (int64_t l = 0; l < positions; ++l)
