@@ -41,9 +41,11 @@ DL_UNARY_GRADIENT(LogOp, g.div(dy, x))
 DL_UNARY_GRADIENT(SqrtOp, g.div(g.scale(dy, 0.5), y))
 // d/dx x^(-1/2) = -y / (2x)
 DL_UNARY_GRADIENT(RsqrtOp, g.neg(g.div(g.mul(g.scale(dy, 0.5), y), x)))
+// From the output, as PyTorch's threshold_backward (y > 0 exactly where
+// x > 0): the input need not outlive the forward.
 DL_UNARY_GRADIENT(ReluOp,
-                  g.select(g.compare(ComparePredicate::gt, x, g.constant(x, 0)),
-                           dy, g.constant(x, 0)))
+                  g.select(g.compare(ComparePredicate::gt, y, g.constant(y, 0)),
+                           dy, g.constant(y, 0)))
 DL_UNARY_GRADIENT(AbsOp,
                   g.select(g.compare(ComparePredicate::gt, x, g.constant(x, 0)),
                            dy,

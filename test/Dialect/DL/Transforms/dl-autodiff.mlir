@@ -24,7 +24,9 @@ func.func @forward(%x: tensor<8x4xf32> {dl.input = "x"}, %y: tensor<8xi32> {dl.i
 // CHECK: %[[A:.*]] = dl.accuracy
 // CHECK: %[[SEED:.*]] = arith.constant dense<1.000000e+00> : tensor<f32>
 // CHECK: %[[DR:.*]] = dl.cross_entropy_grad %[[R]], %[[Y]], %[[SEED]]
-// CHECK: %[[POS:.*]] = dl.compare gt, %[[H]]
+// ReLU's gradient reads its output (y > 0 where x > 0), so that its input
+// need not be kept for the backward pass.
+// CHECK: %[[POS:.*]] = dl.compare gt, %[[R]]
 // CHECK: %[[DH:.*]] = dl.where %[[POS]], %[[DR]]
 // No gradient for the batch input x:
 // CHECK-NOT: dl.matmul %[[DH]], %
