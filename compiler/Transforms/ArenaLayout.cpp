@@ -6,11 +6,27 @@
 
 #include "compiler/Transforms/ArenaLayout.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/Support/JSON.h"
 
 using namespace mlir;
 
 namespace dlcc {
+
+bool sameArenaBuffer(Value a, Value b) {
+  if (a == b)
+    return true;
+  auto viewA = a.getDefiningOp<memref::ViewOp>();
+  auto viewB = b.getDefiningOp<memref::ViewOp>();
+  if (!viewA || !viewB || viewA.getSource() != viewB.getSource() ||
+      viewA.getType() != viewB.getType() || !viewA.getSizes().empty() ||
+      !viewB.getSizes().empty())
+    return false;
+  std::optional<int64_t> shiftA = getConstantIntValue(viewA.getByteShift());
+  std::optional<int64_t> shiftB = getConstantIntValue(viewB.getByteShift());
+  return shiftA && shiftB && *shiftA == *shiftB;
+}
 
 namespace {
 const char *roleName(TensorRole role) {

@@ -62,6 +62,11 @@ inline int64_t alignToArena(int64_t bytes) {
 /// Bytes of one element of a tensor in the arena.
 int64_t elementBytes(mlir::Type elementType);
 
+/// Whether `a` and `b` are the same memory: one value, or views of one
+/// arena at one constant offset with one type (dl-lower-to-arena makes a
+/// view for each read and each write of a model tensor).
+bool sameArenaBuffer(mlir::Value a, mlir::Value b);
+
 /// The model descriptor (the JSON document of ModelABI.h) for `layout`.
 std::string buildModelDescriptor(mlir::ModuleOp module,
                                  const ArenaLayout &layout,

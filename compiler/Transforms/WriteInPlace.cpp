@@ -4,9 +4,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/ArenaLayout.h"
 #include "compiler/Transforms/Passes.h"
 
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/DestinationStyleOpInterface.h"
@@ -19,22 +19,6 @@ namespace dlcc {
 using namespace mlir;
 
 namespace {
-
-/// Whether `a` and `b` are the same memory: one value, or views of one
-/// arena at one constant offset with one type.
-bool sameBuffer(Value a, Value b) {
-  if (a == b)
-    return true;
-  auto viewA = a.getDefiningOp<memref::ViewOp>();
-  auto viewB = b.getDefiningOp<memref::ViewOp>();
-  if (!viewA || !viewB || viewA.getSource() != viewB.getSource() ||
-      viewA.getType() != viewB.getType() || !viewA.getSizes().empty() ||
-      !viewB.getSizes().empty())
-    return false;
-  std::optional<int64_t> shiftA = getConstantIntValue(viewA.getByteShift());
-  std::optional<int64_t> shiftB = getConstantIntValue(viewB.getByteShift());
-  return shiftA && shiftB && *shiftA == *shiftB;
-}
 
 /// The use of a `tensor.empty` whose place `result` is computed in,
 /// through the destinations of destination-style ops (a fill, then a
@@ -102,7 +86,8 @@ struct DLWriteInPlacePass : dlcc::impl::DLWriteInPlaceBase<DLWriteInPlacePass> {
         if (!isa<MemRefType>(dest.getType()) || !store.getRestrict())
           return;
         auto read = llvm::find_if(reads, [&](bufferization::ToTensorOp read) {
-          return read.getRestrict() && sameBuffer(read.getBuffer(), dest) &&
+          return read.getRestrict() &&
+                 dlcc::sameArenaBuffer(read.getBuffer(), dest) &&
                  read.getType() == store.getSource().getType() &&
                  read->getBlock() == store->getBlock() &&
                  read->isBeforeInBlock(store);

@@ -7,6 +7,7 @@
 #include "compiler/Conversion/DLToLinalg/AdamWKernel.h"
 #include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
+#include "compiler/Transforms/ArenaLayout.h"
 #include "compiler/Transforms/RuntimeCalls.h"
 
 #include "DL/IR/DLOps.h"
@@ -14,30 +15,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace dlcc::lowering;
 using namespace dlcc::kernels;
 
 namespace {
-
-/// Whether `a` and `b` are one buffer: the same value, or views of the
-/// same memory at the same constant offset (dl-lower-to-arena makes a view
-/// for each read and each write of a parameter).
-bool sameBuffer(Value a, Value b) {
-  if (a == b)
-    return true;
-  auto viewA = a.getDefiningOp<memref::ViewOp>();
-  auto viewB = b.getDefiningOp<memref::ViewOp>();
-  APInt shiftA, shiftB;
-  return viewA && viewB && viewA.getSource() == viewB.getSource() &&
-         viewA.getType() == viewB.getType() && viewA.getSizes().empty() &&
-         viewB.getSizes().empty() &&
-         matchPattern(viewA.getByteShift(), m_ConstantInt(&shiftA)) &&
-         matchPattern(viewB.getByteShift(), m_ConstantInt(&shiftB)) &&
-         shiftA == shiftB;
-}
 
 /// The buffer `result` is stored into, when `input`'s new value may be
 /// written over it in place: `result` is only stored into the buffer that
@@ -52,7 +35,7 @@ storeInPlace(Operation *op, Value input, Value result) {
   auto read = input.getDefiningOp<bufferization::ToTensorOp>();
   if (!store || !read || !read.getRestrict() || !store.getRestrict() ||
       !isa<BaseMemRefType>(store.getDest().getType()) ||
-      !sameBuffer(read.getBuffer(), store.getDest()))
+      !dlcc::sameArenaBuffer(read.getBuffer(), store.getDest()))
     return {};
   bool readAfter = llvm::any_of(input.getUsers(), [&](Operation *user) {
     return user != op &&
