@@ -64,7 +64,8 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     (`dl_conv2d_fwd_f32`, `dl_conv2d_grad_input_f32`,
     `dl_conv2d_grad_weight_f32`), which read the padded image in place
     rather than an im2col matrix nine times its size (directly, or, for
-    3x3 filters over enough channels, by Winograd's F(2x2, 3x3)). Other convolutions
+    3x3 filters over enough channels, by Winograd's F(4x4, 3x3) or
+    F(2x2, 3x3)). Other convolutions
     (strided, other element types) are left to `convert-dl-to-linalg`. An
     f32 `dl.maxpool2d_grad` becomes `dl_maxpool2d_grad_f32`
     (`kernels/cpu/Pooling.h`: one pass, each window adding its gradient at

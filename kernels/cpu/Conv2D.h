@@ -4,7 +4,7 @@
 // their gradients without an im2col matrix: each image is copied, padded,
 // into a scratch buffer of its thread, and the products read it in place
 // (direct), or, for 8 or more 3x3 filters over 8 or more channels, by
-// Winograd's F(2x2, 3x3) (Winograd.h).
+// Winograd's F(4x4, 3x3) or F(2x2, 3x3) (Winograd.h).
 //
 //===----------------------------------------------------------------------===//
 

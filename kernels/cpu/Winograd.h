@@ -1,4 +1,4 @@
-//===- Winograd.h - 3x3 convolutions by Winograd's F(2x2, 3x3) --*- C++ -*-===//
+//===- Winograd.h - 3x3 convolutions by Winograd's F(MxM, 3x3) --*- C++ -*-===//
 //
 // Part of dlcc's kernels. Conv2D.cpp's entries call these for 3x3 filters
 // over enough channels; the direct kernels take the rest. The forward and
@@ -18,6 +18,11 @@ namespace dlcc::kernels {
 /// least 8 of them over at least 8 channels (with fewer, the transforms
 /// and the blocks' unused lanes outweigh the multiplies saved).
 bool winogradApplies(const ConvGeometry &g);
+
+/// M of the F(MxM, 3x3) that computes this convolution: 2 or 4, the one
+/// that costs less, or DLCC_WINOGRAD_TILE's when it is set (to compare
+/// them, or to test both).
+int winogradTileSize(const ConvGeometry &g);
 
 /// output[n] = input[n] (*) filters + bias for every image, as
 /// dl_conv2d_fwd_f32: `filters` [g.filters, g.channels, 3, 3], `bias`

@@ -1,13 +1,13 @@
-//===- WinogradGradient.cpp - 3x3 filter gradients by F(2x2, 3x3) ---------===//
+//===- WinogradGradient.cpp - 3x3 filter gradients by F(MxM, 3x3) ---------===//
 //
-// Part of dlcc's kernels. The forward of Winograd.cpp computes each 2x2
+// Part of dlcc's kernels. The forward of Winograd.cpp computes each MxM
 // output tile as Y = A' M A, M = U . V summed over channels, U = G g G',
 // V = B' d B. Its gradient with respect to the filters is
-//   dM = A dY A'                       (16 elements x per tile and filter)
+//   dM = A dY A'                  (T x T elements x per tile and filter)
 //   dU[x][c][f] = sum over tiles of V[x][c][tile] * dM[x][tile][f]
-//   dg = G' dU G                        (the 3x3 filter gradient)
-// 16 products with a long sum (every tile of every image) where the direct
-// kernel does 36 multiply-adds per tile position, filter and channel.
+//   dg = G' dU G                   (the 3x3 filter gradient)
+// T x T products with a long sum (every tile of every image) where the
+// direct kernel does 9 M^2 multiply-adds per tile, filter and channel.
 //
 // dM is kept with the filters in vector lanes ([x][tile][filter]): the
 // products then keep filters x channels in registers over a chunk's tiles
@@ -28,6 +28,7 @@
 #include "kernels/cpu/WinogradInput.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -49,9 +50,9 @@ int64_t paddedFilters(int64_t filters) {
   return roundUp(filters, kFilterVectors * kMaxLanes);
 }
 
-struct Call {
+template <int M> struct Call {
   ConvGeometry g;
-  Chunks chunks;
+  Chunks<M> chunks;
   int64_t filterStride; // paddedFilters(g.filters).
   const float *x, *dy;
   float *groupSums; // dU of each group: [group][x][channel][filterStride].
@@ -82,28 +83,31 @@ DL_INLINE void transposeFrom(V (&m)[L]) {
 }
 
 /// A thread's buffers.
-struct Scratch {
-  explicit Scratch(const Call &call)
-      : input(call.g, call.chunks),
-        v(kTileElements * call.g.channels * call.chunks.tileStride),
-        dyT(4 * call.chunks.tiling.perImage() * call.filterStride),
-        dm(kTileElements * call.chunks.tileStride * call.filterStride) {}
+template <int M> struct Scratch {
+  static constexpr int kElements = Tiling<M>::kElements;
 
-  InputTransform input;
+  explicit Scratch(const Call<M> &call)
+      : input(call.g, call.chunks),
+        v(kElements * call.g.channels * call.chunks.tileStride),
+        dyT(M * M * call.chunks.tiling.perImage() * call.filterStride),
+        dm(kElements * call.chunks.tileStride * call.filterStride) {}
+
+  InputTransform<M> input;
   AlignedFloats v;   // v[(x * channels + c) * tileStride + tile].
-  AlignedFloats dyT; // One image's dy as [y][x][filter], 2 rows x 2 cols
+  AlignedFloats dyT; // One image's dy as [y][x][filter], M rows x M cols
                      // positions (zero past the outputs).
   AlignedFloats dm;  // dm[(x * tileStride + tile) * filterStride + f].
 };
 
 /// Scratch::dyT from image n's dy, L x L blocks of (filters, positions)
 /// transposed in registers.
-template <int B>
-DL_INLINE void transposeGradient(const Call &call, Scratch &s, int64_t n) {
+template <int B, int M>
+DL_INLINE void transposeGradient(const Call<M> &call, Scratch<M> &s,
+                                 int64_t n) {
   using V = typename Vector<float, B>::Type;
   constexpr int64_t L = kLanes<float, B>;
   const ConvGeometry &g = call.g;
-  int64_t outWidth = g.outWidth(), rowLength = 2 * call.chunks.tiling.cols;
+  int64_t outWidth = g.outWidth(), rowLength = M * call.chunks.tiling.cols;
   const float *image = call.dy + n * g.outSize();
   const float *end = call.dy + call.chunks.batch * g.outSize();
   for (int64_t y = 0; y < g.outHeight(); ++y)
@@ -135,49 +139,52 @@ DL_INLINE void transposeGradient(const Call &call, Scratch &s, int64_t n) {
 }
 
 /// dm[x][base + tile][f] = (A dY A')[x] for each tile of one image (dyT).
-template <int B>
-DL_INLINE void transformGradient(const Call &call, Scratch &s, int64_t base) {
+template <int B, int M>
+DL_INLINE void transformGradient(const Call<M> &call, Scratch<M> &s,
+                                 int64_t base) {
   using V = typename Vector<float, B>::Type;
+  using Transform = WinogradTransform<M>;
   constexpr int64_t L = kLanes<float, B>;
-  const Tiling &t = call.chunks.tiling;
-  int64_t fs = call.filterStride, rowLength = 2 * t.cols;
+  constexpr int T = M + 2;
+  const Tiling<M> &t = call.chunks.tiling;
+  int64_t fs = call.filterStride, rowLength = M * t.cols;
   int64_t next = call.chunks.tileStride * fs; // From x to x + 1.
   for (int64_t ty = 0; ty < t.rows; ++ty)
     for (int64_t tx = 0; tx < t.cols; ++tx) {
-      const float *top = s.dyT.data() + (2 * ty * rowLength + 2 * tx) * fs;
-      const float *bottom = top + rowLength * fs;
+      const float *dy = s.dyT.data() + (M * ty * rowLength + M * tx) * fs;
       float *to = s.dm.data() + (base + ty * t.cols + tx) * fs;
       for (int64_t f = 0; f < fs; f += L) {
-        V y00, y01, y10, y11;
-        loadVector(y00, top + f);
-        loadVector(y01, top + fs + f);
-        loadVector(y10, bottom + f);
-        loadVector(y11, bottom + fs + f);
-        // A dY: rows y0, y0 + y1, y0 - y1, -y1; then each row (a, b) A':
-        // a, a + b, a - b, -b.
-        V e[4][2] = {{y00, y01},
-                     {y00 + y10, y01 + y11},
-                     {y00 - y10, y01 - y11},
-                     {-y10, -y11}};
+        V e[T][M]; // A dY, column by column.
 #pragma GCC unroll 4
-        for (int i = 0; i < 4; ++i) {
-          V a = e[i][0], b = e[i][1];
-          float *row = to + 4 * i * next + f;
-          storeVector(row, a);
-          storeVector(row + next, a + b);
-          storeVector(row + 2 * next, a - b);
-          storeVector(row + 3 * next, -b);
+        for (int j = 0; j < M; ++j) {
+          V column[M], dm[T];
+#pragma GCC unroll 4
+          for (int i = 0; i < M; ++i)
+            loadVector(column[i], dy + (i * rowLength + j) * fs + f);
+          Transform::outputGradient(column, dm);
+#pragma GCC unroll 6
+          for (int i = 0; i < T; ++i)
+            e[i][j] = dm[i];
+        }
+#pragma GCC unroll 6
+        for (int i = 0; i < T; ++i) {
+          V dm[T];
+          Transform::outputGradient(e[i], dm);
+          float *row = to + T * i * next + f;
+#pragma GCC unroll 6
+          for (int j = 0; j < T; ++j)
+            storeVector(row + j * next, dm[j]);
         }
       }
     }
 }
 
 /// sums[c][f] += sum over tiles of v[c][tile] * dm[tile][f] for CO
-/// channels and kFilterVectors vectors of filters, one x.
+/// channels and kFilterVectors vectors of filters, one x; = where `start`.
 template <int B, int CO>
 DL_INLINE void multiplyBlock(const float *v, int64_t tileStride,
                              const float *dm, int64_t filterStride,
-                             int64_t tiles, float *sums) {
+                             int64_t tiles, bool start, float *sums) {
   using V = typename Vector<float, B>::Type;
   constexpr int FV = kFilterVectors;
   constexpr int64_t L = kLanes<float, B>;
@@ -204,21 +211,27 @@ DL_INLINE void multiplyBlock(const float *v, int64_t tileStride,
   for (int c = 0; c < CO; ++c)
 #pragma GCC unroll 2
     for (int f = 0; f < FV; ++f) {
+      float *to = sums + c * filterStride + f * L;
+      if (start) {
+        storeVector(to, acc[c][f]);
+        continue;
+      }
       V sum;
-      loadVector(sum, sums + c * filterStride + f * L);
-      storeVector(sums + c * filterStride + f * L, sum + acc[c][f]);
+      loadVector(sum, to);
+      storeVector(to, sum + acc[c][f]);
     }
 }
 
-/// The products of one chunk (in v and dm) added to a group's dU.
-template <int B>
-DL_INLINE void multiplyChunk(const Call &call, const Scratch &s, int64_t tiles,
-                             float *sums) {
+/// The products of one chunk (in v and dm) added to a group's dU, or its
+/// first value where `start`.
+template <int B, int M>
+DL_INLINE void multiplyChunk(const Call<M> &call, const Scratch<M> &s,
+                             int64_t tiles, bool start, float *sums) {
   constexpr int CO = kChannelBlock<B>;
   constexpr int64_t filtersPerBlock = kFilterVectors * kLanes<float, B>;
   int64_t channels = call.g.channels, ts = call.chunks.tileStride,
           fs = call.filterStride;
-  for (int x = 0; x < kTileElements; ++x)
+  for (int x = 0; x < Tiling<M>::kElements; ++x)
     for (int64_t f0 = 0; f0 < fs; f0 += filtersPerBlock)
       for (int64_t c0 = 0; c0 < channels; c0 += CO) {
         const float *v = s.v.data() + (x * channels + c0) * ts;
@@ -228,7 +241,7 @@ DL_INLINE void multiplyChunk(const Call &call, const Scratch &s, int64_t tiles,
 #define DL_CHANNELS_CASE(n)                                                    \
   case n:                                                                      \
     if constexpr (n <= CO)                                                     \
-      multiplyBlock<B, n>(v, ts, dm, fs, tiles, to);                           \
+      multiplyBlock<B, n>(v, ts, dm, fs, tiles, start, to);                    \
     break;
           DL_CHANNELS_CASE(1)
           DL_CHANNELS_CASE(2)
@@ -244,78 +257,114 @@ DL_INLINE void multiplyChunk(const Call &call, const Scratch &s, int64_t tiles,
 }
 
 /// The groups of one thread: thread, thread + threads, ...
-template <int B>
-DL_INLINE void sumGroups(const Call &call, int64_t thread, int64_t threads,
+template <int B, int M>
+DL_INLINE void sumGroups(const Call<M> &call, int64_t thread, int64_t threads,
                          int64_t groups) {
   const ConvGeometry &g = call.g;
   int64_t perImage = call.chunks.tiling.perImage();
-  int64_t groupSize = kTileElements * g.channels * call.filterStride;
-  Scratch s(call);
+  int64_t groupSize = Tiling<M>::kElements * g.channels * call.filterStride;
+  Scratch<M> s(call);
   for (int64_t group = thread; group < groups; group += threads)
     for (int64_t chunk = group; chunk < call.chunks.count(); chunk += groups) {
-      s.input.transform<B>(call.x, chunk, s.v.data());
+      s.input.template transform<B>(call.x, chunk, s.v.data());
       int64_t first = call.chunks.first(chunk);
       int64_t images = call.chunks.imagesOf(chunk);
       for (int64_t n = 0; n < images; ++n) {
         transposeGradient<B>(call, s, first + n);
         transformGradient<B>(call, s, n * perImage);
       }
-      multiplyChunk<B>(call, s, images * perImage,
+      multiplyChunk<B>(call, s, images * perImage, chunk == group,
                        call.groupSums + group * groupSize);
     }
 }
 
-using SumGroups = void (*)(const Call &, int64_t, int64_t, int64_t);
+template <int M>
+using SumGroups = void (*)(const Call<M> &, int64_t, int64_t, int64_t);
 
-void sumGroupsSSE(const Call &call, int64_t thread, int64_t threads,
+template <int M>
+void sumGroupsSSE(const Call<M> &call, int64_t thread, int64_t threads,
                   int64_t groups) {
   sumGroups<16>(call, thread, threads, groups);
 }
 #if DL_HAVE_WIDE_VECTORS
-DL_TARGET_AVX2 void sumGroupsAVX2(const Call &call, int64_t thread,
+template <int M>
+DL_TARGET_AVX2 void sumGroupsAVX2(const Call<M> &call, int64_t thread,
                                   int64_t threads, int64_t groups) {
   sumGroups<32>(call, thread, threads, groups);
 }
-DL_TARGET_AVX512 void sumGroupsAVX512(const Call &call, int64_t thread,
+template <int M>
+DL_TARGET_AVX512 void sumGroupsAVX512(const Call<M> &call, int64_t thread,
                                       int64_t threads, int64_t groups) {
   sumGroups<64>(call, thread, threads, groups);
 }
 #endif
 
-SumGroups sumGroupsForThisMachine() {
+template <int M> SumGroups<M> sumGroupsForThisMachine() {
   switch (widestInstructionSet()) {
 #if DL_HAVE_WIDE_VECTORS
   case InstructionSet::AVX512:
-    return sumGroupsAVX512;
+    return sumGroupsAVX512<M>;
   case InstructionSet::AVX2:
-    return sumGroupsAVX2;
+    return sumGroupsAVX2<M>;
 #endif
   default:
-    return sumGroupsSSE;
+    return sumGroupsSSE<M>;
   }
 }
 
-/// dw[f][c] = G' dU[c][f] G for every filter f and channel c.
-void transformBack(const ConvGeometry &g, const float *du, int64_t filterStride,
-                   float *dw) {
-  for (int64_t f = 0; f < g.filters; ++f)
-    for (int64_t c = 0; c < g.channels; ++c) {
-      float u[4][4];
-      for (int x = 0; x < kTileElements; ++x)
-        u[x / 4][x % 4] = du[(x * g.channels + c) * filterStride + f];
-      float t[3][4]; // G' dU
-      for (int j = 0; j < 4; ++j) {
-        t[0][j] = u[0][j] + 0.5f * u[1][j] + 0.5f * u[2][j];
-        t[1][j] = 0.5f * u[1][j] - 0.5f * u[2][j];
-        t[2][j] = 0.5f * u[1][j] + 0.5f * u[2][j] + u[3][j];
-      }
-      float *w = dw + (f * g.channels + c) * 9;
-      for (int i = 0; i < 3; ++i) {
-        w[3 * i] = t[i][0] + 0.5f * t[i][1] + 0.5f * t[i][2];
-        w[3 * i + 1] = 0.5f * t[i][1] - 0.5f * t[i][2];
-        w[3 * i + 2] = 0.5f * t[i][1] + 0.5f * t[i][2] + t[i][3];
-      }
+/// dw[f][c] = G' dU[c][f] G for every filter f and channel c, dU the sum
+/// of the groups' in order: channels split among the threads, filters in
+/// the inner loops (which the compiler vectorizes).
+template <int M>
+void transformBack(const ConvGeometry &g, const float *sums, int64_t groups,
+                   int64_t filterStride, float *dw) {
+  constexpr int T = M + 2;
+  constexpr auto &G = WinogradTransform<M>::G;
+  int64_t fs = filterStride, groupSize = T * T * g.channels * fs;
+  forEachTask(g.channels, [&](int64_t c) {
+    std::vector<float> du(T * T * fs), t(3 * T * fs, 0.0f), w(9 * fs, 0.0f);
+    for (int x = 0; x < T * T; ++x) {
+      const float *from = sums + (x * g.channels + c) * fs;
+      float *to = du.data() + x * fs;
+      std::copy_n(from, fs, to);
+      for (int64_t group = 1; group < groups; ++group)
+        for (int64_t f = 0; f < fs; ++f)
+          to[f] += from[group * groupSize + f];
     }
+    for (int i = 0; i < 3; ++i) // t = G' dU
+      for (int j = 0; j < T; ++j)
+        for (int k = 0; k < T; ++k)
+          if (float coefficient = G[k][i])
+            for (int64_t f = 0; f < fs; ++f)
+              t[(i * T + j) * fs + f] += coefficient * du[(k * T + j) * fs + f];
+    for (int i = 0; i < 3; ++i) // w = t G
+      for (int j = 0; j < 3; ++j)
+        for (int k = 0; k < T; ++k)
+          if (float coefficient = G[k][j])
+            for (int64_t f = 0; f < fs; ++f)
+              w[(i * 3 + j) * fs + f] += coefficient * t[(i * T + k) * fs + f];
+    for (int64_t f = 0; f < g.filters; ++f)
+      for (int e = 0; e < 9; ++e)
+        dw[(f * g.channels + c) * 9 + e] = w[e * fs + f];
+  });
+}
+
+template <int M>
+void filterGradient(const ConvGeometry &g, int64_t batch, const float *x,
+                    const float *dy, float *dw) {
+  constexpr int kElements = Tiling<M>::kElements;
+  int64_t filterStride = paddedFilters(g.filters);
+  Chunks<M> chunks(g, batch, kElements * (g.channels + filterStride));
+  int64_t groups = std::min(kGroups, chunks.count());
+  int64_t groupSize = kElements * g.channels * filterStride;
+  // Each group's first chunk writes all of its sums.
+  std::unique_ptr<float[]> sums(new float[groups * groupSize]);
+  Call<M> call{g, chunks, filterStride, x, dy, sums.get()};
+  SumGroups<M> sumGroups = sumGroupsForThisMachine<M>();
+  onThreads(groups, [&](int64_t thread, int64_t threads) {
+    sumGroups(call, thread, threads, groups);
+  });
+  transformBack<M>(g, sums.get(), groups, filterStride, dw);
 }
 
 } // namespace
@@ -323,18 +372,8 @@ void transformBack(const ConvGeometry &g, const float *du, int64_t filterStride,
 void dlcc::kernels::winogradFilterGradient(const ConvGeometry &g, int64_t batch,
                                            const float *x, const float *dy,
                                            float *dw) {
-  int64_t filterStride = paddedFilters(g.filters);
-  Chunks chunks(g, batch, kTileElements * (g.channels + filterStride));
-  int64_t groups = std::min(kGroups, chunks.count());
-  int64_t groupSize = kTileElements * g.channels * filterStride;
-  std::vector<float> sums(groups * groupSize, 0.0f);
-  Call call{g, chunks, filterStride, x, dy, sums.data()};
-  SumGroups sumGroups = sumGroupsForThisMachine();
-  onThreads(groups, [&](int64_t thread, int64_t threads) {
-    sumGroups(call, thread, threads, groups);
-  });
-  for (int64_t group = 1; group < groups; ++group)
-    for (int64_t e = 0; e < groupSize; ++e)
-      sums[e] += sums[group * groupSize + e];
-  transformBack(g, sums.data(), filterStride, dw);
+  if (winogradTileSize(g) == 4)
+    filterGradient<4>(g, batch, x, dy, dw);
+  else
+    filterGradient<2>(g, batch, x, dy, dw);
 }

@@ -1,11 +1,12 @@
-//===- WinogradInput.h - Input tiles of F(2x2, 3x3), transformed -*- C++
+//===- WinogradInput.h - Input tiles of F(MxM, 3x3), transformed -*- C++
 //-*-===//
 //
 // Part of dlcc's kernels. The forward (Winograd.cpp) and the weight gradient
-// (WinogradGradient.cpp) of a 3x3 convolution by Winograd's F(2x2, 3x3)
-// both start from the transformed input tiles V = B' d B: each 2x2 tile of
-// outputs reads the 4x4 tile d of the padded input under it (tiles overlap
-// by 2), and V has 16 elements x for each tile and channel.
+// (WinogradGradient.cpp) of a 3x3 convolution by Winograd's F(MxM, 3x3)
+// both start from the transformed input tiles V = B' d B: each MxM tile of
+// outputs reads the TxT tile d of the padded input under it (T = M + 2:
+// tiles overlap by 2), and V has T x T elements x for each tile and
+// channel.
 //
 // The images are taken a chunk of a few at a time; V holds a chunk's tiles,
 // V[x][c][tile], tiles of a row after another, image after image. The
@@ -19,13 +20,12 @@
 
 #include "kernels/cpu/Conv2DGeometry.h"
 #include "kernels/cpu/Simd.h"
+#include "kernels/cpu/WinogradTransforms.h"
 
 #include <algorithm>
 
 namespace dlcc::kernels::winograd {
 
-/// The 16 elements of a transformed 4x4 tile.
-constexpr int kTileElements = 16;
 /// The most lanes of a vector (AVX-512's floats).
 constexpr int64_t kMaxLanes = 16;
 /// Tiles per block of the forward's products: the most any instruction
@@ -35,28 +35,35 @@ constexpr int64_t kBlockTiles = 48;
 /// stays in a core's L2.
 constexpr int64_t kChunkFloats = 16 * 8192;
 
-/// The 2x2 output tiles of an image and the zero-padded plane they read.
-struct Tiling {
+/// The MxM output tiles of an image and the zero-padded plane they read.
+template <int M> struct Tiling {
+  /// The elements of a transformed tile.
+  static constexpr int kElements = (M + 2) * (M + 2);
+
   int64_t rows, cols;
 
   explicit Tiling(const ConvGeometry &g)
-      : rows((g.outHeight() + 1) / 2), cols((g.outWidth() + 1) / 2) {}
+      : rows((g.outHeight() + M - 1) / M), cols((g.outWidth() + M - 1) / M) {}
   int64_t perImage() const { return rows * cols; }
   /// Rows of the padded plane the tiles read, and the floats between them
   /// (with room for the vectors past the last tile).
-  int64_t planeRows() const { return 2 * rows + 2; }
+  int64_t planeRows() const { return M * rows + 2; }
   int64_t planeStride() const {
-    return 2 * roundUp(cols, kMaxLanes) + 2 * kMaxLanes;
+    return M * roundUp(cols, kMaxLanes) + 2 * kMaxLanes;
   }
 };
 
 /// How a call's images are split into chunks.
-struct Chunks {
-  /// Chunks whose data takes `floatsPerTile` floats a tile.
+template <int M> struct Chunks {
+  /// Chunks whose data takes `floatsPerTile` floats a tile, of at least a
+  /// block of tiles (fewer make the work per chunk, its sums in the
+  /// weight gradient, outweigh the products).
   Chunks(const ConvGeometry &g, int64_t batch, int64_t floatsPerTile)
       : tiling(g), batch(batch),
         images(std::clamp<int64_t>(
-            kChunkFloats / (floatsPerTile * tiling.perImage()), 1, batch)),
+            std::max(kChunkFloats / (floatsPerTile * tiling.perImage()),
+                     (kBlockTiles + tiling.perImage() - 1) / tiling.perImage()),
+            1, batch)),
         tileStride(
             (roundUp(images * tiling.perImage(), kBlockTiles) + kMaxLanes) |
             kMaxLanes) {}
@@ -67,7 +74,7 @@ struct Chunks {
     return std::min(images, batch - first(chunk));
   }
 
-  Tiling tiling;
+  Tiling<M> tiling;
   int64_t batch;
   int64_t images; // Images per chunk, but the last.
   /// Floats between rows of a chunk's tiles: whole blocks of tiles and a
@@ -76,13 +83,47 @@ struct Chunks {
   int64_t tileStride;
 };
 
+/// d[k] = the plane's element M * tile + k of a row, for a vector of tiles
+/// from `row` (the first tile's first column): every M-th element and the
+/// next M + 1 after each.
+template <int M, typename V>
+DL_INLINE void loadTileColumns(const float *row, V (&d)[M + 2]) {
+  constexpr int64_t L = sizeof(V) / sizeof(float);
+  if constexpr (M == 2) {
+    V a, b;
+    loadVector(a, row);
+    loadVector(b, row + L);
+    splitLanes(a, b, d[0], d[1]);
+    loadVector(a, row + 2);
+    loadVector(b, row + 2 + L);
+    splitLanes(a, b, d[2], d[3]);
+  } else {
+    static_assert(M == 4);
+    V a[4], even[2], odd[2], unused;
+    for (int k = 0; k < 4; ++k)
+      loadVector(a[k], row + k * L);
+    splitLanes(a[0], a[1], even[0], odd[0]);
+    splitLanes(a[2], a[3], even[1], odd[1]);
+    splitLanes(even[0], even[1], d[0], d[2]);
+    splitLanes(odd[0], odd[1], d[1], d[3]);
+    for (int k = 0; k < 4; ++k)
+      loadVector(a[k], row + 4 + k * L);
+    splitLanes(a[0], a[1], even[0], odd[0]);
+    splitLanes(a[2], a[3], even[1], odd[1]);
+    splitLanes(even[0], even[1], d[4], unused);
+    splitLanes(odd[0], odd[1], d[5], unused);
+  }
+}
+
 /// A thread's buffers for V = B' d B, and the transform of a chunk.
-class InputTransform {
+template <int M> class InputTransform {
 public:
-  InputTransform(const ConvGeometry &g, const Chunks &chunks)
+  static constexpr int T = M + 2;
+
+  InputTransform(const ConvGeometry &g, const Chunks<M> &chunks)
       : g(g), chunks(chunks),
         plane(chunks.tiling.planeRows() * chunks.tiling.planeStride()),
-        rows(kTileElements * chunks.tileStride) {}
+        rows(T * T * chunks.tileStride) {}
 
   /// v[(x * channels + c) * tileStride + tile] = (B' d B)[x] for every tile
   /// d of the chunk's images.
@@ -94,7 +135,13 @@ public:
       for (int64_t n = 0; n < images; ++n) {
         loadPlane<B>(input + (first + n) * g.imageSize(), c,
                      input + chunks.batch * g.imageSize());
-        transformRows<B>(n * perImage);
+        // Vectors no wider than a row of tiles, as far as B allows.
+        if (B >= 32 && chunks.tiling.cols > 4 && chunks.tiling.cols <= 8)
+          transformRows<32>(n * perImage);
+        else if (B >= 32 && chunks.tiling.cols <= 4)
+          transformRows<16>(n * perImage);
+        else
+          transformRows<B>(n * perImage);
       }
       transformColumns<B>(images * perImage, v + c * chunks.tileStride);
     }
@@ -116,6 +163,9 @@ private:
       for (; x + L <= g.width; x += L) {
         V row;
         loadVector(row, from + x);
+        // Opaque to the compiler, which would otherwise call memcpy for
+        // these few vectors.
+        asm("" : "+v"(row));
         storeVector(to + x, row);
       }
       if (x < g.width && from + x + L <= end) {
@@ -131,37 +181,27 @@ private:
   }
 
   /// rows[j][r][base + tile] for every tile of the plane (one image): d B
-  /// along each row of the plane (d0 - d2, d1 + d2, d2 - d1, d1 - d3 of
-  /// the columns 2 tx ... 2 tx + 3 under tile column tx), a vector of
-  /// tiles at a time. Plane row p is row r = p - 2 ty of the tiles of rows
-  /// ty = p / 2 and p / 2 - 1. A vector past a row's last tile writes into
-  /// the next row of tiles (written after it) or the slack past the
-  /// chunk's tiles.
+  /// along each row of the plane, a vector of tiles at a time. Plane row p
+  /// is row r = p - M ty of the tiles of the rows ty it crosses. A vector
+  /// past a row's last tile writes into the next row of tiles (written
+  /// after it) or the slack past the chunk's tiles.
   template <int B> DL_INLINE void transformRows(int64_t base) {
     using V = typename Vector<float, B>::Type;
     constexpr int64_t L = kLanes<float, B>;
-    const Tiling &t = chunks.tiling;
+    const Tiling<M> &t = chunks.tiling;
     int64_t stride = chunks.tileStride;
     for (int64_t p = 0; p < t.planeRows(); ++p)
       for (int64_t tx = 0; tx < t.cols; tx += L) {
-        const float *d = plane.data() + p * t.planeStride() + 2 * tx;
-        V a, b, a2, b2;
-        loadVector(a, d);
-        loadVector(b, d + L);
-        loadVector(a2, d + 2);
-        loadVector(b2, d + 2 + L);
-        V d0, d1, d2, d3;
-        splitLanes(a, b, d0, d1);
-        splitLanes(a2, b2, d2, d3);
-        V r[4] = {d0 - d2, d1 + d2, d2 - d1, d1 - d3};
-        for (int64_t ty = p / 2 - 1; ty <= p / 2; ++ty) {
-          if (ty < 0 || ty >= t.rows)
-            continue;
+        V d[T], r[T];
+        loadTileColumns<M>(plane.data() + p * t.planeStride() + M * tx, d);
+        WinogradTransform<M>::input(d, r);
+        for (int64_t ty = std::min(p / M, t.rows - 1);
+             ty >= 0 && p - M * ty < T; --ty) {
           float *to =
-              rows.data() + (p - 2 * ty) * stride + base + ty * t.cols + tx;
-#pragma GCC unroll 4
-          for (int j = 0; j < 4; ++j)
-            storeVector(to + j * 4 * stride, r[j]);
+              rows.data() + (p - M * ty) * stride + base + ty * t.cols + tx;
+#pragma GCC unroll 6
+          for (int j = 0; j < T; ++j)
+            storeVector(to + j * T * stride, r[j]);
         }
       }
   }
@@ -172,28 +212,26 @@ private:
     using V = typename Vector<float, B>::Type;
     constexpr int64_t L = kLanes<float, B>;
     int64_t stride = chunks.tileStride;
-    int64_t next = 4 * g.channels * stride; // From x to x + 4.
-    for (int j = 0; j < 4; ++j)
+    int64_t next = T * g.channels * stride; // From x to x + T.
+    for (int j = 0; j < T; ++j)
       for (int64_t tile = 0; tile < tiles; tile += L) {
-        const float *a = rows.data() + j * 4 * stride + tile;
-        V a0, a1, a2, a3;
-        loadVector(a0, a);
-        loadVector(a1, a + stride);
-        loadVector(a2, a + 2 * stride);
-        loadVector(a3, a + 3 * stride);
+        V a[T], r[T];
+#pragma GCC unroll 6
+        for (int i = 0; i < T; ++i)
+          loadVector(a[i], rows.data() + (j * T + i) * stride + tile);
+        WinogradTransform<M>::input(a, r);
         float *to = v + j * g.channels * stride + tile;
-        storeVector(to, a0 - a2);
-        storeVector(to + next, a1 + a2);
-        storeVector(to + 2 * next, a2 - a1);
-        storeVector(to + 3 * next, a1 - a3);
+#pragma GCC unroll 6
+        for (int i = 0; i < T; ++i)
+          storeVector(to + i * next, r[i]);
       }
   }
 
   ConvGeometry g;
-  Chunks chunks;
+  Chunks<M> chunks;
   AlignedFloats plane; // One channel of one image, padded; zero where
                        // never written.
-  AlignedFloats rows;  // rows[(j * 4 + r) * tileStride + tile] = (d B)[j]
+  AlignedFloats rows;  // rows[(j * T + r) * tileStride + tile] = (d B)[j]
                        // of row r of the tile, one channel.
 };
 

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/Conv2D.h"
+#include "kernels/cpu/Winograd.h"
 
 #include <gtest/gtest.h>
 #include <omp.h>
@@ -17,6 +18,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace {
@@ -149,15 +151,46 @@ TEST(Conv2D, OneImage1x1) { check({1, 6, 5, 3, 17, 1, 1, 0, 0}); }
 TEST(Conv2D, ManyImages) { check({9, 2, 6, 6, 3, 3, 3, 1, 1}); }
 TEST(Conv2D, UnevenPadding) { check({2, 3, 8, 6, 5, 3, 2, 2, 0}); }
 
-// 8 or more 3x3 filters over 8 or more channels: Winograd's F(2x2, 3x3).
-TEST(Conv2D, Winograd3x3) { check({3, 16, 28, 28, 11, 3, 3, 1, 1}); }
-TEST(Conv2D, WinogradOddSizesPartialTiles) {
-  check({2, 9, 7, 9, 13, 3, 3, 1, 1});
+// 8 or more 3x3 filters over 8 or more channels: Winograd's F(MxM, 3x3),
+// each with both tile sizes.
+void checkWinograd(const Case &c) {
+  for (const char *tile : {"2", "4"}) {
+    SCOPED_TRACE(std::string("F(") + tile + "x" + tile + ", 3x3)");
+    setenv("DLCC_WINOGRAD_TILE", tile, 1);
+    check(c);
+  }
+  unsetenv("DLCC_WINOGRAD_TILE");
 }
-TEST(Conv2D, WinogradNoPadding) { check({2, 8, 9, 12, 10, 3, 3, 0, 0}); }
-TEST(Conv2D, WinogradMostPadding) { check({2, 12, 5, 4, 9, 3, 3, 2, 2}); }
-TEST(Conv2D, WinogradChunksOfImages) { check({37, 10, 5, 6, 9, 3, 3, 1, 1}); }
-TEST(Conv2D, WinogradManyChannels) { check({2, 64, 14, 14, 64, 3, 3, 1, 1}); }
+
+TEST(Conv2D, Winograd3x3) { checkWinograd({3, 16, 28, 28, 11, 3, 3, 1, 1}); }
+TEST(Conv2D, WinogradOddSizesPartialTiles) {
+  checkWinograd({2, 9, 7, 9, 13, 3, 3, 1, 1});
+}
+TEST(Conv2D, WinogradNoPadding) {
+  checkWinograd({2, 8, 9, 12, 10, 3, 3, 0, 0});
+}
+TEST(Conv2D, WinogradMostPadding) {
+  checkWinograd({2, 12, 5, 4, 9, 3, 3, 2, 2});
+}
+TEST(Conv2D, WinogradChunksOfImages) {
+  checkWinograd({37, 10, 5, 6, 9, 3, 3, 1, 1});
+}
+TEST(Conv2D, WinogradManyChannels) {
+  checkWinograd({2, 64, 14, 14, 64, 3, 3, 1, 1});
+}
+
+/// F(4x4) where it does under 3/4 of F(2x2)'s products: images of 28 x 28
+/// and 14 x 14 (cnn's); not 6 x 6 (4 tiles of 36 against 9 of 16).
+TEST(Conv2D, WinogradTileSizeFollowsTheProducts) {
+  using dlcc::kernels::ConvGeometry;
+  using dlcc::kernels::winogradTileSize;
+  EXPECT_EQ(winogradTileSize(ConvGeometry{32, 28, 28, 32, 3, 3, 1, 1}), 4);
+  EXPECT_EQ(winogradTileSize(ConvGeometry{64, 14, 14, 64, 3, 3, 1, 1}), 4);
+  EXPECT_EQ(winogradTileSize(ConvGeometry{64, 6, 6, 64, 3, 3, 1, 1}), 2);
+  setenv("DLCC_WINOGRAD_TILE", "2", 1);
+  EXPECT_EQ(winogradTileSize(ConvGeometry{32, 28, 28, 32, 3, 3, 1, 1}), 2);
+  unsetenv("DLCC_WINOGRAD_TILE");
+}
 
 /// Each output element is computed by one thread in a fixed order: two
 /// calls give the same bits.
