@@ -264,7 +264,6 @@ DL_INLINE void convolveChunks(const Call<M> &call, int64_t thread,
                               int64_t threads) {
   constexpr int KO = kFilterBlock<B>;
   constexpr int64_t L = kLanes<float, B>;
-  constexpr int64_t blockTiles = kTileVectors<B> * L;
   const ConvGeometry &g = call.g;
   Scratch<M> s(call);
   for (int64_t chunk = thread; chunk < call.chunks.count(); chunk += threads) {
@@ -272,13 +271,20 @@ DL_INLINE void convolveChunks(const Call<M> &call, int64_t thread,
     int64_t tiles = call.chunks.imagesOf(chunk) * call.chunks.tiling.perImage();
     s.input.template transform<B>(call.input, chunk, s.v.data());
     float *out = call.output + first * g.outSize();
+    // The chunk's vectors of tiles in blocks of as even sizes as allow
+    // kTileVectors<B> at most: 3 + 2 + 2 rather than 3 + 3 + 1 (a block
+    // of one vector does a load per multiply-add).
+    int64_t vectors = (tiles + L - 1) / L;
+    int64_t blocks = (vectors + kTileVectors<B> - 1) / kTileVectors<B>;
     for (int64_t b = 0; b < call.filterBlocks; ++b)
-      for (int64_t t0 = 0; t0 < tiles; t0 += blockTiles) {
-        int64_t blockSize = std::min(blockTiles, tiles - t0);
-        multiplyBlock<B>(call, s, b, t0, (blockSize + L - 1) / L, s.m.data());
+      for (int64_t block = 0, v0 = 0; block < blocks; ++block) {
+        int64_t size = (vectors - v0 + blocks - block - 1) / (blocks - block);
+        int64_t t0 = v0 * L, blockSize = std::min(size * L, tiles - t0);
+        multiplyBlock<B>(call, s, b, t0, size, s.m.data());
         writeOutputs<B>(call, s.m.data(), b * KO,
                         std::min<int64_t>(KO, g.filters - b * KO), t0,
                         blockSize, out);
+        v0 += size;
       }
   }
 }
