@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
@@ -107,11 +108,35 @@ void checkForward(int64_t batch, int64_t channels, int64_t size) {
   }
 }
 
-TEST(BatchNormTrain, Images) { checkForward(8, 5, 7 * 9); }
-TEST(BatchNormTrain, Rows) { checkForward(33, 6, 1); }
+/// With the machine's widest vectors, then with AVX2 and SSE: runs of 63
+/// (vectors and a tail), 1 (all tail) and 784 (whole vectors).
+template <typename Check> void onEachInstructionSet(Check check) {
+  for (const char *isa : {"", "avx2", "sse"}) {
+    SCOPED_TRACE(*isa ? isa : "widest");
+    setenv("DLCC_ISA", isa, 1);
+    check();
+  }
+  unsetenv("DLCC_ISA");
+}
 
-TEST(BatchNormGrad, Images) { check(8, 5, 7 * 9); }
-TEST(BatchNormGrad, Rows) { check(33, 6, 1); }
-TEST(BatchNormGrad, OneImage) { check(1, 3, 28 * 28); }
+TEST(BatchNormTrain, Images) {
+  onEachInstructionSet([] { checkForward(8, 5, 7 * 9); });
+}
+TEST(BatchNormTrain, Rows) {
+  onEachInstructionSet([] { checkForward(33, 6, 1); });
+}
+TEST(BatchNormTrain, Planes) {
+  onEachInstructionSet([] { checkForward(3, 4, 28 * 28); });
+}
+
+TEST(BatchNormGrad, Images) {
+  onEachInstructionSet([] { check(8, 5, 7 * 9); });
+}
+TEST(BatchNormGrad, Rows) {
+  onEachInstructionSet([] { check(33, 6, 1); });
+}
+TEST(BatchNormGrad, OneImage) {
+  onEachInstructionSet([] { check(1, 3, 28 * 28); });
+}
 
 } // namespace
