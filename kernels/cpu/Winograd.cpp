@@ -15,9 +15,10 @@
 // within the core's L2), then, for each block of filters and block of
 // tiles, multiplies all x into a small buffer with filters x vectors of
 // tiles in registers over the channels, as the direct forward, and
-// transforms it into outputs at once. Every output is computed by one
-// thread, the same way in any chunk: results do not depend on the number
-// of threads.
+// transforms it into outputs at once. Threads take chunks (images split
+// as evenly as whole images allow) as they finish them. Every output is
+// computed by one thread, the same way in any chunk: results do not depend
+// on the number of threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -27,6 +28,7 @@
 #include "kernels/cpu/WinogradInput.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -94,6 +96,9 @@ template <int M> struct Call {
   // image.
   const int64_t *tileOffsets;
   const unsigned char *tileEdges;
+  // The next chunk that no thread has taken: threads take chunks as they
+  // finish them (a chunk's outputs do not depend on which thread).
+  std::atomic<int64_t> *nextChunk;
 };
 
 /// A thread's buffers.
@@ -258,15 +263,15 @@ DL_INLINE void writeOutputs(const Call<M> &call, const float *m, int64_t f0,
   }
 }
 
-/// The thread's chunks: thread, thread + threads, ...
-template <int B, int M>
-DL_INLINE void convolveChunks(const Call<M> &call, int64_t thread,
-                              int64_t threads) {
+/// Chunks until none is left.
+template <int B, int M> DL_INLINE void convolveChunks(const Call<M> &call) {
   constexpr int KO = kFilterBlock<B>;
   constexpr int64_t L = kLanes<float, B>;
   const ConvGeometry &g = call.g;
   Scratch<M> s(call);
-  for (int64_t chunk = thread; chunk < call.chunks.count(); chunk += threads) {
+  for (int64_t chunk;
+       (chunk = call.nextChunk->fetch_add(1, std::memory_order_relaxed)) <
+       call.chunks.count();) {
     int64_t first = call.chunks.first(chunk);
     int64_t tiles = call.chunks.imagesOf(chunk) * call.chunks.tiling.perImage();
     s.input.template transform<B>(call.input, chunk, s.v.data());
@@ -289,23 +294,18 @@ DL_INLINE void convolveChunks(const Call<M> &call, int64_t thread,
   }
 }
 
-template <int M>
-using ConvolveChunks = void (*)(const Call<M> &, int64_t, int64_t);
+template <int M> using ConvolveChunks = void (*)(const Call<M> &);
 
-template <int M>
-void convolveChunksSSE(const Call<M> &call, int64_t thread, int64_t threads) {
-  convolveChunks<16>(call, thread, threads);
+template <int M> void convolveChunksSSE(const Call<M> &call) {
+  convolveChunks<16>(call);
 }
 #if DL_HAVE_WIDE_VECTORS
-template <int M>
-DL_TARGET_AVX2 void convolveChunksAVX2(const Call<M> &call, int64_t thread,
-                                       int64_t threads) {
-  convolveChunks<32>(call, thread, threads);
+template <int M> DL_TARGET_AVX2 void convolveChunksAVX2(const Call<M> &call) {
+  convolveChunks<32>(call);
 }
 template <int M>
-DL_TARGET_AVX512 void convolveChunksAVX512(const Call<M> &call, int64_t thread,
-                                           int64_t threads) {
-  convolveChunks<64>(call, thread, threads);
+DL_TARGET_AVX512 void convolveChunksAVX512(const Call<M> &call) {
+  convolveChunks<64>(call);
 }
 #endif
 
@@ -340,12 +340,18 @@ void convolve(const ConvGeometry &g, int64_t batch, const float *input,
         edges[tile] = std::min<int64_t>(M, g.outWidth() - M * tx) |
                       std::min<int64_t>(M, g.outHeight() - M * ty) << 4;
       }
-  Call<M> call{g,           chunks, u.data(), (g.filters + block - 1) / block,
-               bias,        input,  output,   offsets.data(),
-               edges.data()};
-  onThreads(chunks.count(), [&](int64_t thread, int64_t threads) {
-    convolveChunks(call, thread, threads);
-  });
+  std::atomic<int64_t> nextChunk{0};
+  Call<M> call{g,
+               chunks,
+               u.data(),
+               (g.filters + block - 1) / block,
+               bias,
+               input,
+               output,
+               offsets.data(),
+               edges.data(),
+               &nextChunk};
+  onThreads(chunks.count(), [&](int64_t, int64_t) { convolveChunks(call); });
 }
 
 } // namespace

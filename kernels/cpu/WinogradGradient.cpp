@@ -16,9 +16,10 @@
 // transposing square blocks in registers.
 //
 // The chunks of images are dealt round-robin into a fixed number of groups
-// (not the number of threads); each group sums its chunks in order into
-// its own dU, and the groups' dU are added in order at the end: results do
-// not depend on the number of threads.
+// (not the number of threads), which threads take as they finish them;
+// each group sums its chunks in order into its own dU, and the groups' dU
+// are added in order at the end: results do not depend on the number of
+// threads.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,6 +29,7 @@
 #include "kernels/cpu/WinogradInput.h"
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -56,6 +58,7 @@ template <int M> struct Call {
   int64_t filterStride; // paddedFilters(g.filters).
   const float *x, *dy;
   float *groupSums; // dU of each group: [group][x][channel][filterStride].
+  std::atomic<int64_t> *nextGroup; // The next group no thread has taken.
 };
 
 /// a and b with their blocks of H lanes crossed: a's odd blocks become b's
@@ -256,15 +259,16 @@ DL_INLINE void multiplyChunk(const Call<M> &call, const Scratch<M> &s,
       }
 }
 
-/// The groups of one thread: thread, thread + threads, ...
+/// Groups until none is left: threads take them as they finish them (a
+/// group's sums do not depend on which thread).
 template <int B, int M>
-DL_INLINE void sumGroups(const Call<M> &call, int64_t thread, int64_t threads,
-                         int64_t groups) {
+DL_INLINE void sumGroups(const Call<M> &call, int64_t groups) {
   const ConvGeometry &g = call.g;
   int64_t perImage = call.chunks.tiling.perImage();
   int64_t groupSize = Tiling<M>::kElements * g.channels * call.filterStride;
   Scratch<M> s(call);
-  for (int64_t group = thread; group < groups; group += threads)
+  for (int64_t group; (group = call.nextGroup->fetch_add(
+                           1, std::memory_order_relaxed)) < groups;)
     for (int64_t chunk = group; chunk < call.chunks.count(); chunk += groups) {
       s.input.template transform<B>(call.x, chunk, s.v.data());
       int64_t first = call.chunks.first(chunk);
@@ -278,24 +282,19 @@ DL_INLINE void sumGroups(const Call<M> &call, int64_t thread, int64_t threads,
     }
 }
 
-template <int M>
-using SumGroups = void (*)(const Call<M> &, int64_t, int64_t, int64_t);
+template <int M> using SumGroups = void (*)(const Call<M> &, int64_t);
 
-template <int M>
-void sumGroupsSSE(const Call<M> &call, int64_t thread, int64_t threads,
-                  int64_t groups) {
-  sumGroups<16>(call, thread, threads, groups);
+template <int M> void sumGroupsSSE(const Call<M> &call, int64_t groups) {
+  sumGroups<16>(call, groups);
 }
 #if DL_HAVE_WIDE_VECTORS
 template <int M>
-DL_TARGET_AVX2 void sumGroupsAVX2(const Call<M> &call, int64_t thread,
-                                  int64_t threads, int64_t groups) {
-  sumGroups<32>(call, thread, threads, groups);
+DL_TARGET_AVX2 void sumGroupsAVX2(const Call<M> &call, int64_t groups) {
+  sumGroups<32>(call, groups);
 }
 template <int M>
-DL_TARGET_AVX512 void sumGroupsAVX512(const Call<M> &call, int64_t thread,
-                                      int64_t threads, int64_t groups) {
-  sumGroups<64>(call, thread, threads, groups);
+DL_TARGET_AVX512 void sumGroupsAVX512(const Call<M> &call, int64_t groups) {
+  sumGroups<64>(call, groups);
 }
 #endif
 
@@ -359,11 +358,10 @@ void filterGradient(const ConvGeometry &g, int64_t batch, const float *x,
   int64_t groupSize = kElements * g.channels * filterStride;
   // Each group's first chunk writes all of its sums.
   std::unique_ptr<float[]> sums(new float[groups * groupSize]);
-  Call<M> call{g, chunks, filterStride, x, dy, sums.get()};
+  std::atomic<int64_t> nextGroup{0};
+  Call<M> call{g, chunks, filterStride, x, dy, sums.get(), &nextGroup};
   SumGroups<M> sumGroups = sumGroupsForThisMachine<M>();
-  onThreads(groups, [&](int64_t thread, int64_t threads) {
-    sumGroups(call, thread, threads, groups);
-  });
+  onThreads(groups, [&](int64_t, int64_t) { sumGroups(call, groups); });
   transformBack<M>(g, sums.get(), groups, filterStride, dw);
 }
 

@@ -53,34 +53,43 @@ template <int M> struct Tiling {
   }
 };
 
-/// How a call's images are split into chunks.
+/// How a call's images are split into chunks: as evenly as whole images
+/// allow, each at most `images` of them.
 template <int M> struct Chunks {
-  /// Chunks whose data takes `floatsPerTile` floats a tile, of at least a
-  /// block of tiles (fewer make the work per chunk, its sums in the
-  /// weight gradient, outweigh the products).
+  /// Chunks whose data takes about `floatsPerTile` floats a tile, of at
+  /// least a block of tiles (fewer make the work per chunk, its sums in
+  /// the weight gradient, outweigh the products).
   Chunks(const ConvGeometry &g, int64_t batch, int64_t floatsPerTile)
       : tiling(g), batch(batch),
-        images(std::clamp<int64_t>(
-            std::max(kChunkFloats / (floatsPerTile * tiling.perImage()),
-                     (kBlockTiles + tiling.perImage() - 1) / tiling.perImage()),
-            1, batch)),
+        chunks((batch + largest(floatsPerTile) - 1) / largest(floatsPerTile)),
+        images((batch + chunks - 1) / chunks),
         tileStride(
             (roundUp(images * tiling.perImage(), kBlockTiles) + kMaxLanes) |
             kMaxLanes) {}
 
-  int64_t count() const { return (batch + images - 1) / images; }
-  int64_t first(int64_t chunk) const { return chunk * images; }
+  int64_t count() const { return chunks; }
+  int64_t first(int64_t chunk) const { return chunk * batch / chunks; }
   int64_t imagesOf(int64_t chunk) const {
-    return std::min(images, batch - first(chunk));
+    return first(chunk + 1) - first(chunk);
   }
 
   Tiling<M> tiling;
-  int64_t batch;
-  int64_t images; // Images per chunk, but the last.
+  int64_t batch, chunks;
+  int64_t images; // The most images of a chunk.
   /// Floats between rows of a chunk's tiles: whole blocks of tiles and a
   /// vector of slack, an odd number of 64-byte lines (rows a multiple of
   /// 4 KiB apart made loads wait on unrelated stores).
   int64_t tileStride;
+
+private:
+  /// The most images a chunk may hold.
+  int64_t largest(int64_t floatsPerTile) const {
+    int64_t perImage = tiling.perImage();
+    return std::clamp<int64_t>(
+        std::max(kChunkFloats / (floatsPerTile * perImage),
+                 (kBlockTiles + perImage - 1) / perImage),
+        1, batch);
+  }
 };
 
 /// d[k] = the plane's element M * tile + k of a row, for a vector of tiles
