@@ -30,14 +30,6 @@ struct Channel {
   double count() const { return double(batch * size); }
 };
 
-/// The lanes of v added in order.
-template <typename V> DL_INLINE float sumLanes(const V &v) {
-  float sum = 0;
-  for (size_t l = 0; l < sizeof(V) / sizeof(float); ++l)
-    sum += v[l];
-  return sum;
-}
-
 /// Sums over the channel of one value per element, or two (the same
 /// loop feeds both), element e's being terms(e): a float sum per run in
 /// two vectors of accumulators, their lanes added in order, then the
@@ -59,7 +51,7 @@ DL_INLINE void sumChannel(const Channel &c, Terms terms, double (&total)[N]) {
           acc[k][half] += t[k];
       }
     for (int k = 0; k < N; ++k) {
-      float sum = sumLanes<V>(acc[k][0] + acc[k][1]);
+      float sum = sumOfLanes(acc[k][0] + acc[k][1]);
       for (int64_t j = i; j < c.size; ++j)
         sum += terms.scalar(run + j, k);
       total[k] += sum;

@@ -45,6 +45,38 @@ template <typename V, typename T> DL_INLINE void storeVector(T *p, const V &x) {
   std::memcpy(p, &x, sizeof x);
 }
 
+/// Hides v's value from the optimizer: a loop that only copies vectors is
+/// otherwise turned into a call of memcpy, slow for a few vectors.
+template <typename V> DL_INLINE void keepInRegister(V &v) { asm("" : "+v"(v)); }
+
+/// to[0, n) = from[0, n) for n > 0, in vectors of B bytes or, below one,
+/// narrower ones: a last vector that would pass n is stored ending at n
+/// instead, over floats already copied. Nothing past n is read or written.
+template <int B>
+DL_INLINE void copyFloats(float *to, const float *from, int64_t n) {
+  using V = typename Vector<float, B>::Type;
+  constexpr int64_t L = kLanes<float, B>;
+  if (n < L) {
+    if constexpr (B > 16)
+      copyFloats<B / 2>(to, from, n);
+    else
+      for (int64_t i = 0; i < n; ++i)
+        to[i] = from[i];
+    return;
+  }
+  V v;
+  int64_t i = 0;
+  for (; i + L <= n; i += L) {
+    loadVector(v, from + i);
+    keepInRegister(v);
+    storeVector(to + i, v);
+  }
+  if (i < n) {
+    loadVector(v, from + n - L);
+    storeVector(to + n - L, v);
+  }
+}
+
 /// The sum of x's lanes, in a fixed order.
 template <typename V> DL_INLINE auto sumOfLanes(const V &x) {
   auto sum = x[0];

@@ -30,7 +30,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
-#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -83,6 +82,17 @@ std::vector<float> transformFilters(const ConvGeometry &g, const float *filters,
   return u;
 }
 
+/// Tiles of a vector that are side by side in a row of tiles: each row of
+/// their outputs is `length` floats in a row of the image.
+struct OutputRun {
+  int64_t offset; // Of the first output, from the chunk's first output.
+  int64_t tile;   // The first tile, in the chunk.
+  int64_t lane;   // The first tile's lane in the vector.
+  int64_t length; // Floats in each row of outputs (the last tile's may
+                  // pass the image).
+  int64_t rows;   // Rows of outputs inside the image.
+};
+
 template <int M> struct Call {
   ConvGeometry g;
   Chunks<M> chunks;
@@ -91,11 +101,10 @@ template <int M> struct Call {
   const float *bias;    // Or null.
   const float *input;
   float *output;
-  // For each tile of a full chunk: where its output (0, 0) goes from the
-  // chunk's first output, and its columns and (times 16) rows inside the
-  // image.
-  const int64_t *tileOffsets;
-  const unsigned char *tileEdges;
+  // The output runs of each vector of a full chunk's tiles: runs[first[v]]
+  // to runs[first[v + 1]] for vector v.
+  const OutputRun *runs;
+  const int64_t *firstRun;
   // The next chunk that no thread has taken: threads take chunks as they
   // finish them (a chunk's outputs do not depend on which thread).
   std::atomic<int64_t> *nextChunk;
@@ -188,25 +197,6 @@ DL_INLINE void interleaveTiles(const V (&y)[M], float *out) {
     storeVector(out + j * L, o[j]);
 }
 
-/// to[0, n) = from[0, n) for 0 < n <= M: copies of known sizes.
-template <int M>
-DL_INLINE void copyFew(float *to, const float *from, unsigned n) {
-  switch (n) {
-  case 1:
-    to[0] = from[0];
-    break;
-  case 2:
-    std::memcpy(to, from, 2 * sizeof(float));
-    break;
-  case 3:
-    std::memcpy(to, from, 2 * sizeof(float));
-    to[2] = from[2];
-    break;
-  default:
-    std::memcpy(to, from, M * sizeof(float));
-  }
-}
-
 /// Y = A' M A plus the bias for the block's `filters` filters and `tiles`
 /// tiles from chunk tile t0, written to the chunk's outputs.
 template <int B, int M>
@@ -217,7 +207,6 @@ DL_INLINE void writeOutputs(const Call<M> &call, const float *m, int64_t f0,
   using Transform = WinogradTransform<M>;
   constexpr int KO = kFilterBlock<B>, T = M + 2;
   constexpr int64_t L = kLanes<float, B>;
-  constexpr unsigned kWhole = M | M << 4;
   int64_t outWidth = call.g.outWidth(), outPlane = call.g.outPlane();
   for (int64_t k = 0; k < filters; ++k) {
     float bias = call.bias ? call.bias[f0 + k] : 0.0f;
@@ -246,18 +235,15 @@ DL_INLINE void writeOutputs(const Call<M> &call, const float *m, int64_t f0,
           y[j] += bias;
         interleaveTiles<M>(y, rows[i]);
       }
-      for (int64_t l = 0, n = std::min(L, tiles - l0); l < n; ++l) {
-        int64_t tile = t0 + l0 + l;
-        float *o = plane + call.tileOffsets[tile];
-        unsigned edges = call.tileEdges[tile];
-        if (edges == kWhole) {
-#pragma GCC unroll 4
-          for (int i = 0; i < M; ++i)
-            std::memcpy(o + i * outWidth, rows[i] + M * l, M * sizeof(float));
-          continue;
-        }
-        for (unsigned i = 0; i < edges >> 4; ++i)
-          copyFew<M>(o + i * outWidth, rows[i] + M * l, edges & 15);
+      int64_t vector = (t0 + l0) / L;
+      for (int64_t r = call.firstRun[vector]; r < call.firstRun[vector + 1];
+           ++r) {
+        const OutputRun &run = call.runs[r];
+        if (run.tile >= t0 + tiles) // Of an image past a short chunk.
+          break;
+        for (int64_t i = 0; i < run.rows; ++i)
+          copyFloats<B>(plane + run.offset + i * outWidth,
+                        rows[i] + M * run.lane, run.length);
       }
     }
   }
@@ -309,37 +295,61 @@ DL_TARGET_AVX512 void convolveChunksAVX512(const Call<M> &call) {
 }
 #endif
 
-/// The version for this machine's widest vectors, and its filter block.
-template <int M> std::pair<ConvolveChunks<M>, int> chunksForThisMachine() {
+/// The version for this machine's widest vectors, its filter block and
+/// its lanes.
+template <int M> struct Version {
+  ConvolveChunks<M> convolveChunks;
+  int filterBlock;
+  int64_t lanes;
+};
+template <int M> Version<M> versionForThisMachine() {
   switch (widestInstructionSet()) {
 #if DL_HAVE_WIDE_VECTORS
   case InstructionSet::AVX512:
-    return {convolveChunksAVX512<M>, kFilterBlock<64>};
+    return {convolveChunksAVX512<M>, kFilterBlock<64>, kLanes<float, 64>};
   case InstructionSet::AVX2:
-    return {convolveChunksAVX2<M>, kFilterBlock<32>};
+    return {convolveChunksAVX2<M>, kFilterBlock<32>, kLanes<float, 32>};
 #endif
   default:
-    return {convolveChunksSSE<M>, kFilterBlock<16>};
+    return {convolveChunksSSE<M>, kFilterBlock<16>, kLanes<float, 16>};
   }
+}
+
+/// The output runs of a full chunk's tiles, vector by vector, and where
+/// each vector's start (firstRun, one past the last vector too).
+template <int M>
+void outputRuns(const ConvGeometry &g, const Chunks<M> &chunks, int64_t lanes,
+                std::vector<OutputRun> &runs, std::vector<int64_t> &firstRun) {
+  const Tiling<M> &t = chunks.tiling;
+  int64_t tiles = chunks.images * t.perImage();
+  for (int64_t tile = 0; tile < tiles; ++tile) {
+    int64_t n = tile / t.perImage(), ty = tile % t.perImage() / t.cols,
+            tx = tile % t.cols, lane = tile % lanes;
+    if (lane == 0)
+      firstRun.push_back(int64_t(runs.size()));
+    if (lane > 0 && tx > 0) { // The run goes on to this tile.
+      OutputRun &run = runs.back();
+      int64_t firstColumn = M * (tx - (tile - run.tile));
+      run.length = std::min(M * (tx + 1), g.outWidth()) - firstColumn;
+      continue;
+    }
+    runs.push_back({n * g.outSize() + M * ty * g.outWidth() + M * tx, tile,
+                    lane, std::min<int64_t>(M, g.outWidth() - M * tx),
+                    std::min<int64_t>(M, g.outHeight() - M * ty)});
+  }
+  firstRun.push_back(int64_t(runs.size()));
 }
 
 template <int M>
 void convolve(const ConvGeometry &g, int64_t batch, const float *input,
               const float *filters, const float *bias, float *output) {
-  auto [convolveChunks, block] = chunksForThisMachine<M>();
+  Version<M> version = versionForThisMachine<M>();
+  int64_t block = version.filterBlock;
   Chunks<M> chunks(g, batch, Tiling<M>::kElements * g.channels);
-  Tiling<M> tiling = chunks.tiling;
-  int64_t chunkTiles = chunks.images * tiling.perImage();
   std::vector<float> u = transformFilters<M>(g, filters, block);
-  std::vector<int64_t> offsets(chunkTiles);
-  std::vector<unsigned char> edges(chunkTiles);
-  for (int64_t n = 0, tile = 0; n < chunks.images; ++n)
-    for (int64_t ty = 0; ty < tiling.rows; ++ty)
-      for (int64_t tx = 0; tx < tiling.cols; ++tx, ++tile) {
-        offsets[tile] = n * g.outSize() + M * ty * g.outWidth() + M * tx;
-        edges[tile] = std::min<int64_t>(M, g.outWidth() - M * tx) |
-                      std::min<int64_t>(M, g.outHeight() - M * ty) << 4;
-      }
+  std::vector<OutputRun> runs;
+  std::vector<int64_t> firstRun;
+  outputRuns(g, chunks, version.lanes, runs, firstRun);
   std::atomic<int64_t> nextChunk{0};
   Call<M> call{g,
                chunks,
@@ -348,10 +358,11 @@ void convolve(const ConvGeometry &g, int64_t batch, const float *input,
                bias,
                input,
                output,
-               offsets.data(),
-               edges.data(),
+               runs.data(),
+               firstRun.data(),
                &nextChunk};
-  onThreads(chunks.count(), [&](int64_t, int64_t) { convolveChunks(call); });
+  onThreads(chunks.count(),
+            [&](int64_t, int64_t) { version.convolveChunks(call); });
 }
 
 } // namespace

@@ -172,9 +172,7 @@ private:
       for (; x + L <= g.width; x += L) {
         V row;
         loadVector(row, from + x);
-        // Opaque to the compiler, which would otherwise call memcpy for
-        // these few vectors.
-        asm("" : "+v"(row));
+        keepInRegister(row);
         storeVector(to + x, row);
       }
       if (x < g.width && from + x + L <= end) {
