@@ -72,10 +72,21 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     its first maximum). Training-mode f32 `dl.batchnorm` and
     `dl.batchnorm_grad` become `dl_batchnorm_train_f32` and
     `dl_batchnorm_grad_f32` (`kernels/cpu/BatchNorm.h`: a channel at a
-    time, its statistics and sums computed while it is in cache). As
+    time, its statistics and sums computed while it is in cache). A batch
+    norm whose output only a `dl.relu` reads takes the ReLU into the same
+    pass (`dl_batchnorm_relu_train_f32`), and a batch norm's gradient of
+    `dl.where(dl.compare gt(y, 0), dy, 0)` (the gradient through a ReLU
+    whose output is y) that nothing else reads masks dy as it reads it
+    (`dl_batchnorm_relu_grad_f32`): neither the batch norm's output nor
+    the masked gradient is stored. As
     in `convert-dl-to-cuda-kernels`, the kernels read their operands'
     buffers and write fresh ones that the memory plan places.
   }];
+  let options = [
+    Option<"fuseRelu", "fuse-relu", "bool", /*default=*/"true",
+           "A batch norm and the ReLU after it, and their gradients, in one "
+           "kernel call each">,
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
     "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",

@@ -86,7 +86,7 @@ void buildLinalgPipeline(OpPassManager &pm, const StepOptions &options) {
   if (options.cudaKernels)
     pm.addPass(createConvertDLToCUDAKernels());
   else
-    pm.addPass(createConvertDLToCPUKernels());
+    pm.addPass(createConvertDLToCPUKernels({options.fuseBatchNormRelu}));
   pm.addPass(createConvertDLToLinalg());
   pm.addPass(createCanonicalizerPass());
   // CSE would merge a checkpointed run's recomputation with the forward it

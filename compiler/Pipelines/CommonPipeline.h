@@ -39,6 +39,10 @@ struct StepOptions {
   /// gradient whole; the memory report's plan "without fusion" keeps them
   /// apart.
   bool fuseClassifier = true;
+  /// On the CPU, a batch norm and the ReLU after it, and their gradients,
+  /// are one kernel call each (convert-dl-to-cpu-kernels' fuse-relu); the
+  /// memory report's plan "without fusion" keeps them apart.
+  bool fuseBatchNormRelu = true;
   /// Attention written plainly becomes dl.attention, whose kernels never
   /// store the weights (dl-flash-attention).
   bool flashAttention = true;

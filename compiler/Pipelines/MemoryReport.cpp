@@ -75,10 +75,11 @@ dlcc::planClone(ModuleOp module, StepOptions step, bool cuda, bool fuse) {
 
 FailureOr<dlcc::UnfusedPlan>
 dlcc::planWithoutFusion(ModuleOp module, StepOptions step, bool cuda) {
-  // The optimizer's elementwise ops and the classifier's backward, unfused
-  // too.
+  // The optimizer's elementwise ops, the classifier's backward and batch
+  // norms' ReLUs, unfused too.
   step.fusedAdamW = false;
   step.fuseClassifier = false;
+  step.fuseBatchNormRelu = false;
   std::optional<llvm::json::Object> root =
       planClone(module, step, cuda, /*fuse=*/false);
   const llvm::json::Object *scratch =

@@ -25,6 +25,9 @@ namespace {
 struct Channel {
   const float *x, *dy; // dy: the gradient's only.
   float *out;          // y or dx.
+  // The gradient's only, or null: the output of a ReLU that follows the
+  // batch norm; dy counts only where it is positive.
+  const float *relu;
   int64_t batch, size, stride;
 
   double count() const { return double(batch * size); }
@@ -60,7 +63,7 @@ DL_INLINE void sumChannel(const Channel &c, Terms terms, double (&total)[N]) {
 }
 
 /// x, for the mean.
-template <int B> struct Values {
+struct Values {
   const float *x;
   template <typename V> DL_INLINE void vector(int64_t e, V (&t)[1]) const {
     loadVector(t[0], x + e);
@@ -69,7 +72,7 @@ template <int B> struct Values {
 };
 
 /// (x - mean)^2, for the variance.
-template <int B> struct Squares {
+struct Squares {
   const float *x;
   float mean;
   template <typename V> DL_INLINE void vector(int64_t e, V (&t)[1]) const {
@@ -84,19 +87,37 @@ template <int B> struct Squares {
   }
 };
 
+/// dy at element e of the channel, 0 where a following ReLU's output is
+/// not positive (Relu).
+template <bool Relu, typename V>
+DL_INLINE void loadGradient(const Channel &c, int64_t e, V &g) {
+  loadVector(g, c.dy + e);
+  if constexpr (Relu) {
+    V y, zero =
+             V{}; // A vector 0: compared with a scalar, GCC goes lane by lane.
+    loadVector(y, c.relu + e);
+    g = y > zero ? g : zero;
+  }
+}
+template <bool Relu>
+DL_INLINE float scalarGradient(const Channel &c, int64_t e) {
+  return !Relu || c.relu[e] > 0 ? c.dy[e] : 0.0f;
+}
+
 /// dy and dy x^, x^ = (x - mean) rstd, for the gradient's sums.
-template <int B> struct GradientTerms {
-  const float *x, *dy;
+template <bool Relu> struct GradientTerms {
+  const Channel &c;
   float mean, rstd;
   template <typename V> DL_INLINE void vector(int64_t e, V (&t)[2]) const {
     V v, g;
-    loadVector(v, x + e);
-    loadVector(g, dy + e);
+    loadGradient<Relu>(c, e, g);
+    loadVector(v, c.x + e);
     t[0] = g;
     t[1] = g * ((v - mean) * rstd);
   }
   DL_INLINE float scalar(int64_t e, int k) const {
-    return k == 0 ? dy[e] : dy[e] * ((x[e] - mean) * rstd);
+    float g = scalarGradient<Relu>(c, e);
+    return k == 0 ? g : g * ((c.x[e] - mean) * rstd);
   }
 };
 
@@ -107,14 +128,15 @@ struct Statistics {
 };
 template <int B> DL_INLINE Statistics statistics(const Channel &c) {
   double sum[1];
-  sumChannel<B>(c, Values<B>{c.x}, sum);
+  sumChannel<B>(c, Values{c.x}, sum);
   float mean = float(sum[0] / c.count());
-  sumChannel<B>(c, Squares<B>{c.x, mean}, sum);
+  sumChannel<B>(c, Squares{c.x, mean}, sum);
   return {mean, float(sum[0] / c.count())};
 }
 
-/// y = (x - mean) rstd w + b over the channel.
-template <int B>
+/// y = (x - mean) rstd w + b over the channel, then max(y, 0) (NaN staying
+/// NaN, as arith.maximumf) where Relu.
+template <int B, bool Relu>
 DL_INLINE void normalize(const Channel &c, float mean, float rstd, float w,
                          float b) {
   using V = typename Vector<float, B>::Type;
@@ -126,10 +148,18 @@ DL_INLINE void normalize(const Channel &c, float mean, float rstd, float w,
     for (; i + L <= c.size; i += L) {
       V v;
       loadVector(v, x + i);
-      storeVector(out + i, (v - mean) * rstd * w + b);
+      v = (v - mean) * rstd * w + b;
+      if constexpr (Relu) {
+        // NaN < 0 is false: NaN stays; + 0 turns -0 into 0.
+        V zero = V{};
+        v = (v < zero ? zero : v) + zero;
+      }
+      storeVector(out + i, v);
     }
-    for (; i < c.size; ++i)
-      out[i] = (x[i] - mean) * rstd * w + b;
+    for (; i < c.size; ++i) {
+      float v = (x[i] - mean) * rstd * w + b;
+      out[i] = !Relu || v > 0 || v != v ? v : 0.0f;
+    }
   }
 }
 
@@ -139,10 +169,11 @@ struct TrainChannel {
 };
 
 /// y for one channel; returns its statistics.
-template <int B> DL_INLINE Statistics trainChannel(const TrainChannel &t) {
+template <int B, bool Relu>
+DL_INLINE Statistics trainChannel(const TrainChannel &t) {
   Statistics s = statistics<B>(t.c);
   float rstd = 1.0f / std::sqrt(s.var + t.eps);
-  normalize<B>(t.c, s.mean, rstd, t.weight, t.bias);
+  normalize<B, Relu>(t.c, s.mean, rstd, t.weight, t.bias);
   return s;
 }
 
@@ -153,14 +184,14 @@ struct GradChannel {
 };
 
 /// dx, dweight and dbias of one channel.
-template <int B> DL_INLINE void gradChannel(const GradChannel &t) {
+template <int B, bool Relu> DL_INLINE void gradChannel(const GradChannel &t) {
   using V = typename Vector<float, B>::Type;
   constexpr int64_t L = kLanes<float, B>;
   const Channel &c = t.c;
   Statistics s = statistics<B>(c);
   float rstd = 1.0f / std::sqrt(s.var + t.eps), mean = s.mean;
   double sums[2]; // dy, dy x^
-  sumChannel<B>(c, GradientTerms<B>{c.x, c.dy, mean, rstd}, sums);
+  sumChannel<B>(c, GradientTerms<Relu>{c, mean, rstd}, sums);
   *t.dweight = float(sums[1]);
   *t.dbias = float(sums[0]);
   // mean(g) and mean(g x^), g = dy * weight.
@@ -171,48 +202,98 @@ template <int B> DL_INLINE void gradChannel(const GradChannel &t) {
     int64_t run = n * c.stride, i = 0;
     for (; i + L <= c.size; i += L) {
       V x, dy;
+      loadGradient<Relu>(c, run + i, dy);
       loadVector(x, c.x + run + i);
-      loadVector(dy, c.dy + run + i);
       V xhat = (x - mean) * rstd;
       storeVector(c.out + run + i, rstd * (dy * w - meanG - xhat * meanGXhat));
     }
     for (; i < c.size; ++i) {
       float xhat = (c.x[run + i] - mean) * rstd;
-      c.out[run + i] = rstd * (c.dy[run + i] * w - meanG - xhat * meanGXhat);
+      float dy = scalarGradient<Relu>(c, run + i);
+      c.out[run + i] = rstd * (dy * w - meanG - xhat * meanGXhat);
     }
   }
 }
 
-// Each instruction set's version: called from the threads' lambdas, which
-// the compiler does not build for the functions' targets.
-Statistics trainSSE(const TrainChannel &t) { return trainChannel<16>(t); }
-void gradSSE(const GradChannel &t) { gradChannel<16>(t); }
-#if DL_HAVE_WIDE_VECTORS
-DL_TARGET_AVX2 Statistics trainAVX2(const TrainChannel &t) {
-  return trainChannel<32>(t);
-}
-DL_TARGET_AVX2 void gradAVX2(const GradChannel &t) { gradChannel<32>(t); }
-DL_TARGET_AVX512 Statistics trainAVX512(const TrainChannel &t) {
-  return trainChannel<64>(t);
-}
-DL_TARGET_AVX512 void gradAVX512(const GradChannel &t) { gradChannel<64>(t); }
-#endif
-
 using Train = Statistics (*)(const TrainChannel &);
 using Grad = void (*)(const GradChannel &);
 
+/// Each instruction set's versions, without and with a ReLU: called from
+/// the threads' lambdas, which the compiler does not build for the
+/// functions' targets.
+struct Versions {
+  Train train[2];
+  Grad grad[2];
+};
+
+template <int B> DL_INLINE Versions versions();
+#define DL_BATCHNORM_VERSIONS(target, B, name)                                 \
+  target Statistics train##name(const TrainChannel &t) {                       \
+    return trainChannel<B, false>(t);                                          \
+  }                                                                            \
+  target Statistics trainRelu##name(const TrainChannel &t) {                   \
+    return trainChannel<B, true>(t);                                           \
+  }                                                                            \
+  target void grad##name(const GradChannel &t) { gradChannel<B, false>(t); }   \
+  target void gradRelu##name(const GradChannel &t) {                           \
+    gradChannel<B, true>(t);                                                   \
+  }                                                                            \
+  template <> Versions versions<B>() {                                         \
+    return {{train##name, trainRelu##name}, {grad##name, gradRelu##name}};     \
+  }
+DL_BATCHNORM_VERSIONS(, 16, SSE)
+#if DL_HAVE_WIDE_VECTORS
+DL_BATCHNORM_VERSIONS(DL_TARGET_AVX2, 32, AVX2)
+DL_BATCHNORM_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
+#endif
+#undef DL_BATCHNORM_VERSIONS
+
 /// The versions for this machine's widest vectors.
-std::pair<Train, Grad> forThisMachine() {
+Versions forThisMachine() {
   switch (widestInstructionSet()) {
 #if DL_HAVE_WIDE_VECTORS
   case InstructionSet::AVX512:
-    return {trainAVX512, gradAVX512};
+    return versions<64>();
   case InstructionSet::AVX2:
-    return {trainAVX2, gradAVX2};
+    return versions<32>();
 #endif
   default:
-    return {trainSSE, gradSSE};
+    return versions<16>();
   }
+}
+
+/// Training-mode batch norm, with a ReLU after it where `relu`.
+void train(const float *x, const float *weight, const float *bias,
+           const float *runningMean, const float *runningVar, float *y,
+           float *newRunningMean, float *newRunningVar, int64_t batch,
+           int64_t channels, int64_t size, double eps, double momentum,
+           bool relu) {
+  double count = double(batch * size);
+  float keep = float(1.0 - momentum), take = float(momentum);
+  float takeUnbiased =
+      float(momentum * (count > 1 ? count / (count - 1) : 1.0));
+  Train train = forThisMachine().train[relu];
+  forEachTask(channels, [&](int64_t ch) {
+    Channel c{x + ch * size, nullptr, y + ch * size,  nullptr,
+              batch,         size,    channels * size};
+    Statistics s = train({c, weight[ch], bias[ch], float(eps)});
+    newRunningMean[ch] = keep * runningMean[ch] + take * s.mean;
+    newRunningVar[ch] = keep * runningVar[ch] + takeUnbiased * s.var;
+  });
+}
+
+/// Its gradient, dy masked by a following ReLU's output y where not null.
+void grad(const float *x, const float *weight, const float *dy,
+          const float *reluOutput, float *dx, float *dweight, float *dbias,
+          int64_t batch, int64_t channels, int64_t size, double eps) {
+  Grad grad = forThisMachine().grad[reluOutput != nullptr];
+  forEachTask(channels, [&](int64_t ch) {
+    Channel c{x + ch * size,  dy + ch * size,
+              dx + ch * size, reluOutput ? reluOutput + ch * size : nullptr,
+              batch,          size,
+              channels * size};
+    grad({c, weight[ch], float(eps), dweight + ch, dbias + ch});
+  });
 }
 
 } // namespace
@@ -223,18 +304,17 @@ dl_batchnorm_train_f32(const float *x, const float *weight, const float *bias,
                        float *y, float *newRunningMean, float *newRunningVar,
                        int64_t batch, int64_t channels, int64_t size,
                        double eps, double momentum) {
-  double count = double(batch * size);
-  float keep = float(1.0 - momentum), take = float(momentum);
-  float takeUnbiased =
-      float(momentum * (count > 1 ? count / (count - 1) : 1.0));
-  Train train = forThisMachine().first;
-  forEachTask(channels, [&](int64_t ch) {
-    Channel c{x + ch * size, nullptr, y + ch * size,
-              batch,         size,    channels * size};
-    Statistics s = train({c, weight[ch], bias[ch], float(eps)});
-    newRunningMean[ch] = keep * runningMean[ch] + take * s.mean;
-    newRunningVar[ch] = keep * runningVar[ch] + takeUnbiased * s.var;
-  });
+  train(x, weight, bias, runningMean, runningVar, y, newRunningMean,
+        newRunningVar, batch, channels, size, eps, momentum, false);
+}
+
+extern "C" void dl_batchnorm_relu_train_f32(
+    const float *x, const float *weight, const float *bias,
+    const float *runningMean, const float *runningVar, float *y,
+    float *newRunningMean, float *newRunningVar, int64_t batch,
+    int64_t channels, int64_t size, double eps, double momentum) {
+  train(x, weight, bias, runningMean, runningVar, y, newRunningMean,
+        newRunningVar, batch, channels, size, eps, momentum, true);
 }
 
 extern "C" void dl_batchnorm_grad_f32(const float *x, const float *weight,
@@ -242,10 +322,14 @@ extern "C" void dl_batchnorm_grad_f32(const float *x, const float *weight,
                                       float *dweight, float *dbias,
                                       int64_t batch, int64_t channels,
                                       int64_t size, double eps) {
-  Grad grad = forThisMachine().second;
-  forEachTask(channels, [&](int64_t ch) {
-    Channel c{x + ch * size, dy + ch * size, dx + ch * size,
-              batch,         size,           channels * size};
-    grad({c, weight[ch], float(eps), dweight + ch, dbias + ch});
-  });
+  grad(x, weight, dy, nullptr, dx, dweight, dbias, batch, channels, size, eps);
+}
+
+extern "C" void dl_batchnorm_relu_grad_f32(const float *x, const float *weight,
+                                           const float *dy, const float *y,
+                                           float *dx, float *dweight,
+                                           float *dbias, int64_t batch,
+                                           int64_t channels, int64_t size,
+                                           double eps) {
+  grad(x, weight, dy, y, dx, dweight, dbias, batch, channels, size, eps);
 }

@@ -34,6 +34,23 @@ void dl_batchnorm_grad_f32(const float *x, const float *weight, const float *dy,
                            float *dx, float *dweight, float *dbias,
                            int64_t batch, int64_t channels, int64_t size,
                            double eps);
+
+/// dl_batchnorm_train_f32 followed by a ReLU: y = max(y, 0), NaN kept (as
+/// arith.maximumf), in the same pass.
+void dl_batchnorm_relu_train_f32(const float *x, const float *weight,
+                                 const float *bias, const float *runningMean,
+                                 const float *runningVar, float *y,
+                                 float *newRunningMean, float *newRunningVar,
+                                 int64_t batch, int64_t channels, int64_t size,
+                                 double eps, double momentum);
+
+/// dl_batchnorm_grad_f32 of dy where y > 0 and 0 elsewhere, y [batch,
+/// channels, size] (a following ReLU's output, whose gradient that is),
+/// without that masked gradient in memory.
+void dl_batchnorm_relu_grad_f32(const float *x, const float *weight,
+                                const float *dy, const float *y, float *dx,
+                                float *dweight, float *dbias, int64_t batch,
+                                int64_t channels, int64_t size, double eps);
 }
 
 #endif // DLCC_KERNELS_CPU_BATCHNORM_H

@@ -110,6 +110,9 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
       best = later ? c : best;
       later = d > best;
       at = later ? one + one + one : at;
+      // Kept apart from the NaN tests: GCC joins d > best and d != d into
+      // one unordered compare, which it then does lane by lane.
+      keepInRegister(at);
       at = d != d ? one + one + one : at;
       at = c != c ? one + one : at;
       at = b != b ? one : at;

@@ -1,4 +1,5 @@
 // RUN: dlcc-opt --split-input-file --convert-dl-to-cpu-kernels %s | FileCheck %s
+// RUN: dlcc-opt --split-input-file --convert-dl-to-cpu-kernels=fuse-relu=false %s | FileCheck %s --check-prefix=APART
 
 // A stride-1 f32 convolution: the input, filters and bias read in place,
 // the output a fresh buffer, then the sizes (batch, channels, height,
@@ -269,4 +270,85 @@ func.func @classifier(%l: tensor<4x10xf32>, %y: tensor<4xi32>, %s: tensor<f32>, 
 func.func @classifier_blocks(%l: tensor<600x1000xf32>, %y: tensor<600xi32>, %s: tensor<f32>, %x: tensor<600x8xf32>, %w: tensor<1000x8xf32>) -> (tensor<600x8xf32>, tensor<1000x8xf32>) {
   %dx, %dw, %db = dl.classifier_grad %l, %y, %s, %x, %w : tensor<600x1000xf32>, tensor<600xi32>, tensor<f32>, tensor<600x8xf32>, tensor<1000x8xf32> -> tensor<1000xf32>
   return %dx, %dw : tensor<600x8xf32>, tensor<1000x8xf32>
+}
+
+// -----
+
+// A training batch norm whose output only a ReLU reads: one kernel for
+// both, whose y replaces the ReLU's result; the batch norm's own output is
+// never stored.
+// CHECK: func.func private @dl_batchnorm_relu_train_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64, f64)
+// CHECK-LABEL: func.func @batchnorm_relu
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<2x3x4x5xf32>
+// CHECK: call @dl_batchnorm_relu_train_f32(
+// CHECK-NOT: dl.relu
+// CHECK: %[[R:.*]] = bufferization.to_tensor %[[Y]] restrict
+// CHECK-NOT: dl.relu
+// CHECK: return %[[R]]
+// Without fuse-relu (the memory report's plan without fusion), apart.
+// APART-LABEL: func.func @batchnorm_relu(
+// APART: call @dl_batchnorm_train_f32(
+// APART: dl.relu
+func.func @batchnorm_relu(%x: tensor<2x3x4x5xf32>, %c: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>) {
+  %y, %m, %v = dl.batchnorm %x, %c, %c, %c, %c {training} : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  %r = dl.relu %y : tensor<2x3x4x5xf32>
+  return %r, %m : tensor<2x3x4x5xf32>, tensor<3xf32>
+}
+
+// -----
+
+// When something else reads the batch norm's output, the ReLU stays apart.
+// CHECK-LABEL: func.func @batchnorm_relu_output_read
+// CHECK: call @dl_batchnorm_train_f32(
+// CHECK: dl.relu
+func.func @batchnorm_relu_output_read(%x: tensor<2x3x4x5xf32>, %c: tensor<3xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>) {
+  %y, %m, %v = dl.batchnorm %x, %c, %c, %c, %c {training} : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+  %r = dl.relu %y : tensor<2x3x4x5xf32>
+  return %r, %y : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// The gradient through a ReLU (dy where its output y > 0, else 0) into a
+// batch norm's gradient: the kernel reads dy and y and masks as it goes.
+// CHECK: func.func private @dl_batchnorm_relu_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64)
+// CHECK-LABEL: func.func @batchnorm_relu_grad
+// CHECK-SAME: (%[[X:[^:]*]]: tensor<2x3x4x5xf32>, %[[W:[^:]*]]: tensor<3xf32>, %[[Y:[^:]*]]: tensor<2x3x4x5xf32>, %[[DY:[^:]*]]: tensor<2x3x4x5xf32>)
+// CHECK-NOT: dl.where
+// CHECK-DAG: bufferization.to_buffer %[[X]] read_only
+// CHECK-DAG: bufferization.to_buffer %[[W]] read_only
+// CHECK: bufferization.to_buffer %[[DY]] read_only
+// CHECK: bufferization.to_buffer %[[Y]] read_only
+// CHECK: call @dl_batchnorm_relu_grad_f32(
+// CHECK-NOT: dl.where
+// APART-LABEL: func.func @batchnorm_relu_grad(
+// APART: dl.where
+// APART: call @dl_batchnorm_grad_f32(
+func.func @batchnorm_relu_grad(%x: tensor<2x3x4x5xf32>, %w: tensor<3xf32>, %y: tensor<2x3x4x5xf32>, %dy: tensor<2x3x4x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<3xf32>) {
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %mask = dl.compare gt, %y, %z : tensor<2x3x4x5xf32>, tensor<f32>
+  %g = dl.where %mask, %dy, %z : tensor<2x3x4x5xi1>, tensor<2x3x4x5xf32>, tensor<f32>
+  %dx, %dw, %db = dl.batchnorm_grad %x, %w, %g : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
+  return %dx, %dw : tensor<2x3x4x5xf32>, tensor<3xf32>
+}
+
+// -----
+
+// Masks that are not a ReLU's gradient, or whose result something else
+// reads, stay apart: the plain kernel reads the where's result.
+// CHECK-LABEL: func.func @batchnorm_other_masks
+// CHECK-NOT: dl_batchnorm_relu_grad_f32
+// CHECK-COUNT-3: call @dl_batchnorm_grad_f32(
+func.func @batchnorm_other_masks(%x: tensor<2x3x4x5xf32>, %w: tensor<3xf32>, %y: tensor<2x3x4x5xf32>, %dy: tensor<2x3x4x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>) {
+  %z = arith.constant dense<0.0> : tensor<f32>
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %gt = dl.compare gt, %y, %z : tensor<2x3x4x5xf32>, tensor<f32>
+  %lt = dl.compare lt, %y, %z : tensor<2x3x4x5xf32>, tensor<f32>
+  %else1 = dl.where %gt, %dy, %one : tensor<2x3x4x5xi1>, tensor<2x3x4x5xf32>, tensor<f32>
+  %a, %aw, %ab = dl.batchnorm_grad %x, %w, %else1 : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
+  %below = dl.where %lt, %dy, %z : tensor<2x3x4x5xi1>, tensor<2x3x4x5xf32>, tensor<f32>
+  %b, %bw, %bb = dl.batchnorm_grad %x, %w, %below : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
+  %shared = dl.where %gt, %dy, %z : tensor<2x3x4x5xi1>, tensor<2x3x4x5xf32>, tensor<f32>
+  %c, %cw, %cb = dl.batchnorm_grad %x, %w, %shared : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
+  return %a, %b, %c, %shared : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>
 }

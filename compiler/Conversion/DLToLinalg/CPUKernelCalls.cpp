@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace dlcc {
@@ -201,6 +202,63 @@ struct BatchNormGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
   }
 };
 
+/// Training-mode batch norm whose output only a ReLU reads: both in one
+/// pass over the tensor (dl_batchnorm_relu_train_f32), the batch norm's own
+/// output never stored. Tried before BatchNormToKernel.
+struct BatchNormReluToKernel : OpRewritePattern<dl::BatchNormOp> {
+  explicit BatchNormReluToKernel(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(dl::BatchNormOp op,
+                                PatternRewriter &b) const override {
+    if (!op.getTraining() || !allStaticF32(op->getOperands()))
+      return b.notifyMatchFailure(op, "not training, or not f32");
+    Value result = op.getResult();
+    auto relu = result.hasOneUse()
+                    ? dyn_cast<dl::ReluOp>(*result.getUsers().begin())
+                    : dl::ReluOp();
+    if (!relu)
+      return b.notifyMatchFailure(op, "its output is not a ReLU's alone");
+    replaceWithBatchNormKernel(
+        b, op, "dl_batchnorm_relu_train_f32", op->getOperands(),
+        {op.getEps().convertToDouble(), op.getMomentum().convertToDouble()});
+    // The kernel's y now stands for the batch norm's output: the ReLU's.
+    b.replaceOp(relu, relu->getOperand(0));
+    return success();
+  }
+};
+
+/// The gradient of a batch norm of dy where y > 0 and 0 elsewhere
+/// (`where(compare gt(y, 0), dy, 0)`, the gradient through a ReLU whose
+/// output is y) when nothing else reads that masked gradient: the kernel
+/// masks dy as it reads it (dl_batchnorm_relu_grad_f32). Tried before
+/// BatchNormGradToKernel.
+struct BatchNormReluGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
+  explicit BatchNormReluGradToKernel(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+  LogicalResult matchAndRewrite(dl::BatchNormGradOp op,
+                                PatternRewriter &b) const override {
+    if (!allStaticF32(op->getOperands()))
+      return b.notifyMatchFailure(op, "not f32 of static shape");
+    auto where = op.getGrad().getDefiningOp<dl::WhereOp>();
+    if (!where || !where->hasOneUse() ||
+        !matchPattern(where.getRhs(), m_PosZeroFloat()))
+      return b.notifyMatchFailure(op, "dy is not a masked gradient alone");
+    auto compare = where.getCondition().getDefiningOp<dl::CompareOp>();
+    if (!compare || compare.getPredicate() != dl::ComparePredicate::gt ||
+        !matchPattern(compare.getRhs(), m_AnyZeroFloat()))
+      return b.notifyMatchFailure(op, "the mask is not y > 0");
+    Value dy = where.getLhs(), y = compare.getLhs();
+    // Neither may broadcast: each has the input's shape.
+    if (dy.getType() != op.getGrad().getType() ||
+        y.getType() != op.getGrad().getType())
+      return b.notifyMatchFailure(op, "the mask or dy broadcasts");
+    replaceWithBatchNormKernel(b, op, "dl_batchnorm_relu_grad_f32",
+                               {op.getInput(), op.getWeight(), dy, y},
+                               {op.getEps().convertToDouble()});
+    return success();
+  }
+};
+
 /// A linear classifier's backward (kernels/cpu/Classifier.h): the logits'
 /// gradient a block of rows at a time, in a buffer of blockRows x classes
 /// that the memory plan places (a MiB of f32, or every row when fewer fit).
@@ -241,12 +299,16 @@ struct ClassifierGradToKernel : OpRewritePattern<dl::ClassifierGradOp> {
 
 struct ConvertDLToCPUKernels
     : dlcc::impl::ConvertDLToCPUKernelsBase<ConvertDLToCPUKernels> {
+  using ConvertDLToCPUKernelsBase::ConvertDLToCPUKernelsBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns
         .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
              MaxPool2DGradToKernel, BatchNormToKernel, BatchNormGradToKernel,
              ClassifierGradToKernel>(&getContext());
+    if (fuseRelu)
+      patterns.add<BatchNormReluToKernel, BatchNormReluGradToKernel>(
+          &getContext());
     dlcc::populateAdamWKernelCall(patterns, "dl_adamw_all_f32");
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
