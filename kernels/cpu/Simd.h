@@ -140,8 +140,15 @@ private:
 #define DL_HAVE_WIDE_VECTORS 1
 #define DL_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define DL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+// For plain loops the compiler vectorizes: a version per instruction set,
+// the widest this machine runs picked when the program loads (DLCC_ISA
+// does not apply; such loops compute each element the same way at any
+// width).
+#define DL_TARGET_CLONES                                                       \
+  __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define DL_HAVE_WIDE_VECTORS 0
+#define DL_TARGET_CLONES
 #endif
 
 enum class InstructionSet { SSE, AVX2, AVX512 };

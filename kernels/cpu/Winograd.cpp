@@ -44,40 +44,47 @@ namespace {
 template <int B> constexpr int kFilterBlock = B == 64 ? 8 : 4;
 template <int B> constexpr int kTileVectors = B == 64 ? 3 : 2;
 
-/// U[((x * blocks + b) * channels + c) * block + k] = (G g G')[x] for
-/// filter b * block + k and channel c, zero past the last filter. Channels
-/// are split among the threads, filters are in the inner loops (which the
-/// compiler vectorizes).
+/// u[((x * blocks + b) * channels + c) * block + k] = (G g G')[x] for
+/// filter b * block + k of channel c, zero past the last filter; the
+/// filters in the inner loops.
 template <int M>
-std::vector<float> transformFilters(const ConvGeometry &g, const float *filters,
-                                    int64_t block) {
+DL_TARGET_CLONES void transformChannel(const ConvGeometry &g,
+                                       const float *filters, int64_t block,
+                                       int64_t c, float *u) {
   constexpr int T = M + 2;
   constexpr auto &G = WinogradTransform<M>::G;
   int64_t blocks = (g.filters + block - 1) / block, fs = blocks * block;
-  std::vector<float> u(T * T * fs * g.channels);
+  std::vector<float> taps(9 * fs, 0.0f), t(T * 3 * fs, 0.0f),
+      ut(T * T * fs, 0.0f);
+  for (int64_t f = 0; f < g.filters; ++f)
+    for (int e = 0; e < 9; ++e)
+      taps[e * fs + f] = filters[(f * g.channels + c) * 9 + e];
+  for (int i = 0; i < T; ++i) // t = G g
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < 3; ++k)
+        if (float coefficient = G[i][k])
+          for (int64_t f = 0; f < fs; ++f)
+            t[(i * 3 + j) * fs + f] += coefficient * taps[(k * 3 + j) * fs + f];
+  for (int i = 0; i < T; ++i) // ut = t G'
+    for (int j = 0; j < T; ++j)
+      for (int k = 0; k < 3; ++k)
+        if (float coefficient = G[j][k])
+          for (int64_t f = 0; f < fs; ++f)
+            ut[(i * T + j) * fs + f] += coefficient * t[(i * 3 + k) * fs + f];
+  for (int x = 0; x < T * T; ++x)
+    for (int64_t b = 0; b < blocks; ++b)
+      std::copy_n(ut.data() + x * fs + b * block, block,
+                  u + ((x * blocks + b) * g.channels + c) * block);
+}
+
+/// Every channel's transformChannel, a channel per task.
+template <int M>
+std::vector<float> transformFilters(const ConvGeometry &g, const float *filters,
+                                    int64_t block) {
+  int64_t blocks = (g.filters + block - 1) / block;
+  std::vector<float> u(Tiling<M>::kElements * blocks * block * g.channels);
   forEachTask(g.channels, [&](int64_t c) {
-    std::vector<float> taps(9 * fs, 0.0f), t(T * 3 * fs, 0.0f),
-        ut(T * T * fs, 0.0f);
-    for (int64_t f = 0; f < g.filters; ++f)
-      for (int e = 0; e < 9; ++e)
-        taps[e * fs + f] = filters[(f * g.channels + c) * 9 + e];
-    for (int i = 0; i < T; ++i) // t = G g
-      for (int j = 0; j < 3; ++j)
-        for (int k = 0; k < 3; ++k)
-          if (float coefficient = G[i][k])
-            for (int64_t f = 0; f < fs; ++f)
-              t[(i * 3 + j) * fs + f] +=
-                  coefficient * taps[(k * 3 + j) * fs + f];
-    for (int i = 0; i < T; ++i) // ut = t G'
-      for (int j = 0; j < T; ++j)
-        for (int k = 0; k < 3; ++k)
-          if (float coefficient = G[j][k])
-            for (int64_t f = 0; f < fs; ++f)
-              ut[(i * T + j) * fs + f] += coefficient * t[(i * 3 + k) * fs + f];
-    for (int x = 0; x < T * T; ++x)
-      for (int64_t b = 0; b < blocks; ++b)
-        std::copy_n(ut.data() + x * fs + b * block, block,
-                    u.data() + ((x * blocks + b) * g.channels + c) * block);
+    transformChannel<M>(g, filters, block, c, u.data());
   });
   return u;
 }

@@ -311,40 +311,47 @@ template <int M> SumGroups<M> sumGroupsForThisMachine() {
   }
 }
 
-/// dw[f][c] = G' dU[c][f] G for every filter f and channel c, dU the sum
-/// of the groups' in order: channels split among the threads, filters in
-/// the inner loops (which the compiler vectorizes).
+/// dw[f][c] = G' dU[c][f] G for every filter f of channel c, dU the sum of
+/// the groups' in order; the filters in the inner loops.
 template <int M>
-void transformBack(const ConvGeometry &g, const float *sums, int64_t groups,
-                   int64_t filterStride, float *dw) {
+DL_TARGET_CLONES void
+transformBackChannel(const ConvGeometry &g, const float *sums, int64_t groups,
+                     int64_t filterStride, int64_t c, float *dw) {
   constexpr int T = M + 2;
   constexpr auto &G = WinogradTransform<M>::G;
   int64_t fs = filterStride, groupSize = T * T * g.channels * fs;
+  std::vector<float> du(T * T * fs), t(3 * T * fs, 0.0f), w(9 * fs, 0.0f);
+  for (int x = 0; x < T * T; ++x) {
+    const float *from = sums + (x * g.channels + c) * fs;
+    float *to = du.data() + x * fs;
+    std::copy_n(from, fs, to);
+    for (int64_t group = 1; group < groups; ++group)
+      for (int64_t f = 0; f < fs; ++f)
+        to[f] += from[group * groupSize + f];
+  }
+  for (int i = 0; i < 3; ++i) // t = G' dU
+    for (int j = 0; j < T; ++j)
+      for (int k = 0; k < T; ++k)
+        if (float coefficient = G[k][i])
+          for (int64_t f = 0; f < fs; ++f)
+            t[(i * T + j) * fs + f] += coefficient * du[(k * T + j) * fs + f];
+  for (int i = 0; i < 3; ++i) // w = t G
+    for (int j = 0; j < 3; ++j)
+      for (int k = 0; k < T; ++k)
+        if (float coefficient = G[k][j])
+          for (int64_t f = 0; f < fs; ++f)
+            w[(i * 3 + j) * fs + f] += coefficient * t[(i * T + k) * fs + f];
+  for (int64_t f = 0; f < g.filters; ++f)
+    for (int e = 0; e < 9; ++e)
+      dw[(f * g.channels + c) * 9 + e] = w[e * fs + f];
+}
+
+/// Every channel's transformBackChannel, a channel per task.
+template <int M>
+void transformBack(const ConvGeometry &g, const float *sums, int64_t groups,
+                   int64_t filterStride, float *dw) {
   forEachTask(g.channels, [&](int64_t c) {
-    std::vector<float> du(T * T * fs), t(3 * T * fs, 0.0f), w(9 * fs, 0.0f);
-    for (int x = 0; x < T * T; ++x) {
-      const float *from = sums + (x * g.channels + c) * fs;
-      float *to = du.data() + x * fs;
-      std::copy_n(from, fs, to);
-      for (int64_t group = 1; group < groups; ++group)
-        for (int64_t f = 0; f < fs; ++f)
-          to[f] += from[group * groupSize + f];
-    }
-    for (int i = 0; i < 3; ++i) // t = G' dU
-      for (int j = 0; j < T; ++j)
-        for (int k = 0; k < T; ++k)
-          if (float coefficient = G[k][i])
-            for (int64_t f = 0; f < fs; ++f)
-              t[(i * T + j) * fs + f] += coefficient * du[(k * T + j) * fs + f];
-    for (int i = 0; i < 3; ++i) // w = t G
-      for (int j = 0; j < 3; ++j)
-        for (int k = 0; k < T; ++k)
-          if (float coefficient = G[k][j])
-            for (int64_t f = 0; f < fs; ++f)
-              w[(i * 3 + j) * fs + f] += coefficient * t[(i * T + k) * fs + f];
-    for (int64_t f = 0; f < g.filters; ++f)
-      for (int e = 0; e < 9; ++e)
-        dw[(f * g.channels + c) * 9 + e] = w[e * fs + f];
+    transformBackChannel<M>(g, sums, groups, filterStride, c, dw);
   });
 }
 
