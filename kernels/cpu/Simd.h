@@ -141,9 +141,9 @@ private:
 #define DL_TARGET_AVX2 __attribute__((target("avx2,fma")))
 #define DL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
 // For plain loops the compiler vectorizes: a version per instruction set,
-// the widest this machine runs picked when the program loads (DLCC_ISA
-// does not apply; such loops compute each element the same way at any
-// width).
+// the widest this machine runs picked when the program loads. DLCC_ISA
+// does not apply: on one machine the same version always runs (the
+// baseline's, without FMA, may round differently).
 #define DL_TARGET_CLONES                                                       \
   __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
