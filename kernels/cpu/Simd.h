@@ -139,7 +139,11 @@ private:
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define DL_HAVE_WIDE_VECTORS 1
 #define DL_TARGET_AVX2 __attribute__((target("avx2,fma")))
-#define DL_TARGET_AVX512 __attribute__((target("avx512f,fma")))
+// AVX-512 with the VL, BW and DQ parts that every AVX-512 core but the
+// Xeon Phi's has: shuffles of 8- and 4-float vectors (rows of few tiles)
+// then have EVEX forms.
+#define DL_TARGET_AVX512                                                       \
+  __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,fma")))
 // For plain loops the compiler vectorizes: a version per instruction set,
 // the widest this machine runs picked when the program loads. DLCC_ISA
 // does not apply: on one machine the same version always runs (the
@@ -160,7 +164,9 @@ inline InstructionSet widestInstructionSet() {
 #if DL_HAVE_WIDE_VECTORS
   const char *cap = std::getenv("DLCC_ISA");
   std::string_view limit = cap ? cap : "";
-  if (limit != "sse" && limit != "avx2" && __builtin_cpu_supports("avx512f"))
+  if (limit != "sse" && limit != "avx2" && __builtin_cpu_supports("avx512f") &&
+      __builtin_cpu_supports("avx512vl") &&
+      __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq"))
     return InstructionSet::AVX512;
   if (limit != "sse" && __builtin_cpu_supports("avx2") &&
       __builtin_cpu_supports("fma"))
