@@ -123,10 +123,14 @@ template <int M> struct Scratch {
 
   explicit Scratch(const Call<M> &call)
       : input(call.g, call.chunks),
-        v(kElements * call.g.channels * call.chunks.tileStride),
-        m(kElements * 8 * kBlockTiles) {}
+        v(kElements * call.g.channels * call.chunks.tileStride,
+          AlignedFloats::kUninitialized),
+        m(kElements * 8 * kBlockTiles, AlignedFloats::kUninitialized) {}
 
   InputTransform<M> input;
+  // Written before they are read: v for every vector of a chunk's tiles
+  // (from the transform's zeroed rows past the last tile), m for every
+  // vector of a block.
   AlignedFloats v; // v[(x * channels + c) * tileStride + tile].
   AlignedFloats m; // m[(x * filterBlock + k) * kBlockTiles + tile].
 };

@@ -91,14 +91,18 @@ template <int M> struct Scratch {
 
   explicit Scratch(const Call<M> &call)
       : input(call.g, call.chunks),
-        v(kElements * call.g.channels * call.chunks.tileStride),
+        v(kElements * call.g.channels * call.chunks.tileStride,
+          AlignedFloats::kUninitialized),
         dyT(M * M * call.chunks.tiling.perImage() * call.filterStride),
-        dm(kElements * call.chunks.tileStride * call.filterStride) {}
+        dm(kElements * call.chunks.tileStride * call.filterStride,
+           AlignedFloats::kUninitialized) {}
 
   InputTransform<M> input;
+  // v and dm are written before they are read (the products read only a
+  // chunk's tiles); dyT is zero past the outputs, where it is never written.
   AlignedFloats v;   // v[(x * channels + c) * tileStride + tile].
   AlignedFloats dyT; // One image's dy as [y][x][filter], M rows x M cols
-                     // positions (zero past the outputs).
+                     // positions.
   AlignedFloats dm;  // dm[(x * tileStride + tile) * filterStride + f].
 };
 
