@@ -49,9 +49,9 @@ public:
   void load(const float *image) {
     for (int64_t c = 0; c < g.channels; ++c)
       for (int64_t y = 0; y < g.height; ++y)
-        std::copy_n(image + (c * g.height + y) * g.width, g.width,
-                    padded.data() + c * g.plane() +
-                        (y + g.padTop) * g.paddedWidth() + g.padLeft);
+        copyFloats<16>(padded.data() + c * g.plane() +
+                           (y + g.padTop) * g.paddedWidth() + g.padLeft,
+                       image + (c * g.height + y) * g.width, g.width);
   }
   const float *data() const { return padded.data(); }
 
@@ -262,8 +262,9 @@ public:
   void load(const float *dy) {
     for (int64_t f = 0; f < g.filters; ++f)
       for (int64_t y = 0; y < g.outHeight(); ++y)
-        std::copy_n(dy + (f * g.outHeight() + y) * g.outWidth(), g.outWidth(),
-                    padded.data() + f * rowLength + y * g.paddedWidth());
+        copyFloats<16>(padded.data() + f * rowLength + y * g.paddedWidth(),
+                       dy + (f * g.outHeight() + y) * g.outWidth(),
+                       g.outWidth());
   }
   const float *row(int64_t f) const { return padded.data() + f * rowLength; }
   /// Positions per row: span() rounded up to whole vectors.

@@ -73,8 +73,8 @@ DL_TARGET_CLONES void transformChannel(const ConvGeometry &g,
             ut[(i * T + j) * fs + f] += coefficient * t[(i * 3 + k) * fs + f];
   for (int x = 0; x < T * T; ++x)
     for (int64_t b = 0; b < blocks; ++b)
-      std::copy_n(ut.data() + x * fs + b * block, block,
-                  u + ((x * blocks + b) * g.channels + c) * block);
+      copyFloats<16>(u + ((x * blocks + b) * g.channels + c) * block,
+                     ut.data() + x * fs + b * block, block);
 }
 
 /// Every channel's transformChannel, a channel per task.
