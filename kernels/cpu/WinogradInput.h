@@ -23,6 +23,7 @@
 #include "kernels/cpu/WinogradTransforms.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace dlcc::kernels::winograd {
 
@@ -92,6 +93,20 @@ private:
   }
 };
 
+/// to = from's lanes 1, 2, ..., then lane `Lane` of `next`.
+template <int Lane, typename V, size_t... I>
+DL_INLINE void shiftIn(const V &from, const V &next, V &to,
+                       std::index_sequence<I...>) {
+  constexpr size_t L = sizeof...(I);
+  to =
+      __builtin_shufflevector(from, next, (I + 1 + (I == L - 1 ? Lane : 0))...);
+}
+template <int Lane, typename V>
+DL_INLINE void shiftIn(const V &from, const V &next, V &to) {
+  shiftIn<Lane>(from, next, to,
+                std::make_index_sequence<sizeof(V) / sizeof(float)>());
+}
+
 /// d[k] = the plane's element M * tile + k of a row, for a vector of tiles
 /// from `row` (the first tile's first column): every M-th element and the
 /// next M + 1 after each.
@@ -108,19 +123,18 @@ DL_INLINE void loadTileColumns(const float *row, V (&d)[M + 2]) {
     splitLanes(a, b, d[2], d[3]);
   } else {
     static_assert(M == 4);
-    V a[4], even[2], odd[2], unused;
+    V a[4], even[2], odd[2], next;
     for (int k = 0; k < 4; ++k)
       loadVector(a[k], row + k * L);
     splitLanes(a[0], a[1], even[0], odd[0]);
     splitLanes(a[2], a[3], even[1], odd[1]);
     splitLanes(even[0], even[1], d[0], d[2]);
     splitLanes(odd[0], odd[1], d[1], d[3]);
-    for (int k = 0; k < 4; ++k)
-      loadVector(a[k], row + 4 + k * L);
-    splitLanes(a[0], a[1], even[0], odd[0]);
-    splitLanes(a[2], a[3], even[1], odd[1]);
-    splitLanes(even[0], even[1], d[4], unused);
-    splitLanes(odd[0], odd[1], d[5], unused);
+    // Columns 4 and 5 of a tile are columns 0 and 1 of the next: d[0] and
+    // d[1] a lane on, the last lane's from the elements after the vector.
+    loadVector(next, row + 4 * L);
+    shiftIn<0>(d[0], next, d[4]);
+    shiftIn<1>(d[1], next, d[5]);
   }
 }
 
