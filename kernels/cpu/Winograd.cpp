@@ -95,8 +95,7 @@ struct OutputRun {
   int64_t offset; // Of the first output, from the chunk's first output.
   int64_t tile;   // The first tile, in the chunk.
   int64_t lane;   // The first tile's lane in the vector.
-  int64_t length; // Floats in each row of outputs (the last tile's may
-                  // pass the image).
+  int64_t length; // Floats in each row of outputs, up to the image's edge.
   int64_t rows;   // Rows of outputs inside the image.
 };
 
