@@ -156,8 +156,7 @@ public:
     int64_t first = chunks.first(chunk), images = chunks.imagesOf(chunk);
     for (int64_t c = 0; c < g.channels; ++c) {
       for (int64_t n = 0; n < images; ++n) {
-        loadPlane<B>(input + (first + n) * g.imageSize(), c,
-                     input + chunks.batch * g.imageSize());
+        loadPlane<B>(input + (first + n) * g.imageSize(), c);
         // Vectors no wider than a row of tiles, as far as B allows.
         if (B >= 32 && chunks.tiling.cols > 4 && chunks.tiling.cols <= 8)
           transformRows<32>(n * perImage);
@@ -171,34 +170,15 @@ public:
   }
 
 private:
-  /// Copies channel c of an image into the padded plane, a vector at a
-  /// time: the last of a row reads on into the next (where `end`, the end
-  /// of the input, allows) and its lanes past the row are zeroed again.
-  template <int B>
-  DL_INLINE void loadPlane(const float *image, int64_t c, const float *end) {
-    using V = typename Vector<float, B>::Type;
-    constexpr int64_t L = kLanes<float, B>;
-    for (int64_t y = 0; y < g.height; ++y) {
-      const float *from = image + (c * g.height + y) * g.width;
-      float *to = plane.data() + (y + g.padTop) * chunks.tiling.planeStride() +
-                  g.padLeft;
-      int64_t x = 0;
-      for (; x + L <= g.width; x += L) {
-        V row;
-        loadVector(row, from + x);
-        keepInRegister(row);
-        storeVector(to + x, row);
-      }
-      if (x < g.width && from + x + L <= end) {
-        V row, zero = V{};
-        loadVector(row, from + x);
-        storeVector(to + x, row);
-        storeVector(to + g.width, zero); // Within planeStride's slack.
-        continue;
-      }
-      for (; x < g.width; ++x)
-        to[x] = from[x];
-    }
+  /// Copies channel c of an image into the padded plane, row by row in
+  /// vectors (copyFloats: nothing past a row is read or written, so the
+  /// padding stays zero).
+  template <int B> DL_INLINE void loadPlane(const float *image, int64_t c) {
+    for (int64_t y = 0; y < g.height; ++y)
+      copyFloats<B>(plane.data() +
+                        (y + g.padTop) * chunks.tiling.planeStride() +
+                        g.padLeft,
+                    image + (c * g.height + y) * g.width, g.width);
   }
 
   /// rows[j][r][base + tile] for every tile of the plane (one image): d B
