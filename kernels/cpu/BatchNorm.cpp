@@ -93,8 +93,8 @@ template <bool Relu, typename V>
 DL_INLINE void loadGradient(const Channel &c, int64_t e, V &g) {
   loadVector(g, c.dy + e);
   if constexpr (Relu) {
-    V y, zero =
-             V{}; // A vector 0: compared with a scalar, GCC goes lane by lane.
+    // A vector 0: compared with a scalar, GCC goes lane by lane.
+    V y, zero = V{};
     loadVector(y, c.relu + e);
     g = y > zero ? g : zero;
   }

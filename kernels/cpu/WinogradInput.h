@@ -1,5 +1,4 @@
-//===- WinogradInput.h - Input tiles of F(MxM, 3x3), transformed -*- C++
-//-*-===//
+//===- WinogradInput.h - Transformed input tiles of F(MxM, 3x3) -*- C++ -*-===//
 //
 // Part of dlcc's kernels. The forward (Winograd.cpp) and the weight gradient
 // (WinogradGradient.cpp) of a 3x3 convolution by Winograd's F(MxM, 3x3)
@@ -118,24 +117,22 @@ DL_INLINE void loadTileColumns(const float *row, V (&d)[M + 2]) {
     loadVector(a, row);
     loadVector(b, row + L);
     splitLanes(a, b, d[0], d[1]);
-    loadVector(a, row + 2);
-    loadVector(b, row + 2 + L);
-    splitLanes(a, b, d[2], d[3]);
   } else {
     static_assert(M == 4);
-    V a[4], even[2], odd[2], next;
+    V a[4], even[2], odd[2];
     for (int k = 0; k < 4; ++k)
       loadVector(a[k], row + k * L);
     splitLanes(a[0], a[1], even[0], odd[0]);
     splitLanes(a[2], a[3], even[1], odd[1]);
     splitLanes(even[0], even[1], d[0], d[2]);
     splitLanes(odd[0], odd[1], d[1], d[3]);
-    // Columns 4 and 5 of a tile are columns 0 and 1 of the next: d[0] and
-    // d[1] a lane on, the last lane's from the elements after the vector.
-    loadVector(next, row + 4 * L);
-    shiftIn<0>(d[0], next, d[4]);
-    shiftIn<1>(d[1], next, d[5]);
   }
+  // Columns M and M + 1 of a tile are columns 0 and 1 of the next: d[0]
+  // and d[1] a lane on, the last lane's from the elements after the vector.
+  V next;
+  loadVector(next, row + M * L);
+  shiftIn<0>(d[0], next, d[M]);
+  shiftIn<1>(d[1], next, d[M + 1]);
 }
 
 /// A thread's buffers for V = B' d B, and the transform of a chunk.
