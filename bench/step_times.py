@@ -17,7 +17,9 @@ section):
    includes the runtime's work around the step (copying the batch in,
    checking the outputs, writing the log line); its first step has no
    previous record and is never measured. PyTorch's is the wall time of
-   forward, backward, clipping, optimizer and schedule steps.
+   forward, backward, clipping, optimizer and schedule steps. Each side's
+   round starts after a pause of half a second, so that the threads of
+   the side before it have stopped spinning.
 
 Both sides use the 2 cores without oversubscription: OpenBLAS with 2
 threads (OPENBLAS_NUM_THREADS=2) for both, and PyTorch's elementwise and
@@ -67,6 +69,8 @@ STEPS = {"mlp": 60, "cnn": 6, "gpt": 6}
 # The issue's goals for dlcc's step time as a fraction of PyTorch's.
 GOAL = {"mlp": 0.5, "cnn": 0.5, "gpt": 0.75}
 THREADS = (2, 1)
+# Seconds of rest before each side's round (see settle()).
+SETTLE_S = 0.5
 
 
 def default_dlcc():
@@ -198,6 +202,14 @@ def dlcc_steps(prog, batch, weights, steps, work):
     return [b - a for a, b in zip(elapsed, elapsed[1:])], records[0]["loss"]
 
 
+def settle():
+    """Waits until the threads of the side that ran last have gone to
+    sleep: OpenBLAS's workers in this process spin for a while after
+    PyTorch's last product (2^28 cycles, ~0.1 s, by default) and would take
+    a core from the compiled program that starts next."""
+    time.sleep(SETTLE_S)
+
+
 def measure(model, prog, batch, weights, args, work):
     """Alternates the two sides for the rounds; returns per side (dlcc, or
     PyTorch's thread count) the step times kept, and each side's first loss."""
@@ -210,11 +222,13 @@ def measure(model, prog, batch, weights, args, work):
     times = {"dlcc": [], **{threads: [] for threads in THREADS}}
     first_loss = {}
     for _ in range(args.rounds):
+        settle()
         step_times, loss = dlcc_steps(prog, batch, weights, steps, work)
         # The list starts at step 2.
         times["dlcc"] += step_times[max(warmup - 1, 0):]
         first_loss.setdefault("dlcc", loss)
         for threads in THREADS:
+            settle()
             step_times, _ = trainer.timed_steps(steps, threads)
             first_loss.setdefault("PyTorch", trainer.first_loss)
             times[threads] += step_times[warmup:]
