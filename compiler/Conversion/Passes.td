@@ -78,7 +78,14 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     `dl.where(dl.compare gt(y, 0), dy, 0)` (the gradient through a ReLU
     whose output is y) that nothing else reads masks dy as it reads it
     (`dl_batchnorm_relu_grad_f32`): neither the batch norm's output nor
-    the masked gradient is stored. As
+    the masked gradient is stored. `dl.attention` and `dl.attention_grad`
+    become the flash kernels of `kernels/cpu/FlashAttention.h`
+    (`dl_attention_strided_fwd_f32`/`_f64` and `_bwd_`), given each
+    operand's strides: an operand that a `dl.transpose` by [0, 2, 1, 3]
+    makes from [batch, tokens, heads, dim] rows (a transformer's q, k and
+    v, split from one projection) is read where it lies, and a result that
+    such a transpose turns back into [batch, tokens, heads, dim] is written
+    that way, so no transposed copy is made. As
     in `convert-dl-to-cuda-kernels`, the kernels read their operands'
     buffers and write fresh ones that the memory plan places.
   }];

@@ -40,8 +40,18 @@ template <typename T> struct Shape {
   int64_t maskStride;
 };
 
+/// A batch entry's rows of one operand: row i at data + i * stride.
+template <typename T> struct Rows {
+  T *data;
+  int64_t stride;
+  T *row(int64_t i) const { return data + i * stride; }
+};
+
 /// One batch entry's operands (the mask already at this entry).
-template <typename T> struct Entry { const T *q, *k, *v, *mask; };
+template <typename T> struct Entry {
+  Rows<const T> q, k, v;
+  const T *mask;
+};
 
 // The code below is compiled once for each instruction set, with vectors
 // of B bytes, a machine register: 64 for AVX-512, 32 for AVX2, 16 for SSE
@@ -210,10 +220,10 @@ DL_INLINE T dot(const T *a, const T *b, int64_t n) {
   return result;
 }
 
-/// t[c * stride + j] = rows[j * width + c]: [count, width] rows transposed,
+/// t[c * stride + j] = rows.row(j)[c]: [count, width] rows transposed,
 /// zeros in the columns from count to `stride`.
 template <typename T>
-DL_INLINE void transpose(const T *rows, int64_t count, int64_t width,
+DL_INLINE void transpose(Rows<const T> rows, int64_t count, int64_t width,
                          int64_t stride, T *t) {
   for (int64_t c = 0; c < width; ++c)
     for (int64_t j = count; j < stride; ++j)
@@ -224,12 +234,12 @@ DL_INLINE void transpose(const T *rows, int64_t count, int64_t width,
     for (int64_t c = 0; c < width; ++c) {
       T run[8];
       for (int j = 0; j < 8; ++j)
-        run[j] = rows[(j0 + j) * width + c];
+        run[j] = rows.row(j0 + j)[c];
       std::memcpy(t + c * stride + j0, run, sizeof run);
     }
   for (; j0 < count; ++j0)
     for (int64_t c = 0; c < width; ++c)
-      t[c * stride + j0] = rows[j0 * width + c];
+      t[c * stride + j0] = rows.row(j0)[c];
 }
 
 /// scores[r][j] = (q_{i0+r} . k_{j0+j}) * scale + mask, -inf where causal
@@ -240,9 +250,8 @@ template <typename T, int B>
 DL_INLINE void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
                           int64_t rows, int64_t j0, int64_t cols, const T *kt,
                           int64_t stride, T *scores) {
-  product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.dim,
-                       e.q + i0 * s.dim, s.dim, 1, kt, stride, scores,
-                       kKeyTile);
+  product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.dim, e.q.row(i0),
+                       e.q.stride, 1, kt, stride, scores, kKeyTile);
   for (int64_t r = 0; r < rows; ++r) {
     T *row = scores + r * kKeyTile;
     for (int64_t j = 0; j < cols; ++j)
@@ -266,7 +275,7 @@ int64_t keysSeen(const Shape<T> &s, int64_t i0, int64_t rows) {
 }
 
 template <typename T, int B>
-DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
+DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, Rows<T> out,
                             T *lse) {
   int64_t stride = roundUp(s.keys, kLanes<T, B>);
   std::vector<T> kt(s.dim * stride), scores(kQueryTile * kKeyTile),
@@ -302,15 +311,14 @@ DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
       }
       // acc += weights . v_tile
       product<T, B, true>(rows, s.valueDim, cols, scores.data(), kKeyTile, 1,
-                          e.v + j0 * s.valueDim, s.valueDim, acc.data(),
-                          s.valueDim);
+                          e.v.row(j0), e.v.stride, acc.data(), s.valueDim);
     }
     for (int64_t r = 0; r < rows; ++r) {
       // A row whose every key is masked out has no distribution: NaN, as
       // softmax over -inf gives.
       T inverse = T(1) / rowSum[r];
       const T *a = acc.data() + r * s.valueDim;
-      T *o = out + (i0 + r) * s.valueDim;
+      T *o = out.row(i0 + r);
       for (int64_t c = 0; c < s.valueDim; ++c)
         o[c] = a[c] * inverse;
       lse[i0 + r] = rowMax[r] + std::log(rowSum[r]);
@@ -318,17 +326,30 @@ DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, T *out,
   }
 }
 
+/// Rows [0, count) of `rows`, `width` elements each, set to zero.
+template <typename T>
+DL_INLINE void zeroRows(Rows<T> rows, int64_t count, int64_t width) {
+  for (int64_t i = 0; i < count; ++i)
+    std::fill(rows.row(i), rows.row(i) + width, T(0));
+}
+
+/// The backward's operands of one batch entry beyond the forward's.
+template <typename T> struct GradEntry {
+  Rows<const T> out, dout;
+  const T *lse;
+  Rows<T> dq, dk, dv;
+};
+
 template <typename T, int B>
-DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
-                             const T *lse, const T *dout, T *dq, T *dk, T *dv) {
+DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e,
+                             const GradEntry<T> &g) {
   // delta[i] = rowsum(dout * out): the sum over keys of P * dP.
   std::vector<T> delta(s.queries);
   for (int64_t i = 0; i < s.queries; ++i)
-    delta[i] =
-        dot<T, B>(dout + i * s.valueDim, out + i * s.valueDim, s.valueDim);
-  std::fill(dq, dq + s.queries * s.dim, T(0));
-  std::fill(dk, dk + s.keys * s.dim, T(0));
-  std::fill(dv, dv + s.keys * s.valueDim, T(0));
+    delta[i] = dot<T, B>(g.dout.row(i), g.out.row(i), s.valueDim);
+  zeroRows(g.dq, s.queries, s.dim);
+  zeroRows(g.dk, s.keys, s.dim);
+  zeroRows(g.dv, s.keys, s.valueDim);
   int64_t stride = roundUp(s.keys, kLanes<T, B>);
   std::vector<T> kt(s.dim * stride), vt(s.valueDim * stride),
       probs(kQueryTile * kKeyTile), dscores(kQueryTile * kKeyTile);
@@ -347,12 +368,12 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
                        probs.data());
       // dP = dout_tile . v_tile^T
       product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.valueDim,
-                           dout + i0 * s.valueDim, s.valueDim, 1,
-                           vt.data() + j0, stride, dscores.data(), kKeyTile);
+                           g.dout.row(i0), g.dout.stride, 1, vt.data() + j0,
+                           stride, dscores.data(), kKeyTile);
       for (int64_t r = 0; r < rows; ++r) {
         T *p = probs.data() + r * kKeyTile;
         T *ds = dscores.data() + r * kKeyTile;
-        T l = lse[i0 + r], d = delta[i0 + r];
+        T l = g.lse[i0 + r], d = delta[i0 + r];
         // P = exp(S - lse); dS = P (dP - delta) * scale
         expAndSum<B>(p, roundUp(cols, kLanes<T, B>), l);
         for (int64_t j = 0; j < cols; ++j)
@@ -360,44 +381,57 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e, const T *out,
       }
       // dv_tile += P^T . dout_tile
       product<T, B, true>(cols, s.valueDim, rows, probs.data(), 1, kKeyTile,
-                          dout + i0 * s.valueDim, s.valueDim,
-                          dv + j0 * s.valueDim, s.valueDim);
+                          g.dout.row(i0), g.dout.stride, g.dv.row(j0),
+                          g.dv.stride);
       // dk_tile += dS^T . q_tile
       product<T, B, true>(cols, s.dim, rows, dscores.data(), 1, kKeyTile,
-                          e.q + i0 * s.dim, s.dim, dk + j0 * s.dim, s.dim);
+                          e.q.row(i0), e.q.stride, g.dk.row(j0), g.dk.stride);
       // dq_tile += dS . k_tile
       product<T, B, true>(rows, s.dim, cols, dscores.data(), kKeyTile, 1,
-                          e.k + j0 * s.dim, s.dim, dq + i0 * s.dim, s.dim);
+                          e.k.row(j0), e.k.stride, g.dq.row(i0), g.dq.stride);
     }
   }
 }
 
+/// Where an operand's batch entries and rows are: entry (o, i) of the
+/// [outer, inner] entries starts at o * outer + i * inner elements from the
+/// first, its rows `row` elements apart; the elements of a row are
+/// adjacent.
+struct Strides {
+  int64_t outer, inner, row;
+};
+
 /// Every operand of a call: the forward's (q, k, v, mask; writing out and
 /// lse) or the backward's (q, k, v, mask, out, lse, dout; writing dq, dk,
-/// dv).
+/// dv), with their strides. lse is [entries, queries], the mask's entries
+/// are maskStride apart.
 template <typename T> struct Operands {
   Shape<T> s;
   bool backward;
+  int64_t inner; // Entries n = o * inner + i.
   const T *q, *k, *v, *mask, *savedOut, *savedLse, *dout;
   T *out, *lse, *dq, *dk, *dv;
+  Strides qs, ks, vs, outs, douts, dqs, dks, dvs;
+
+  template <typename E> Rows<E> rows(E *base, Strides st, int64_t n) const {
+    return {base + n / inner * st.outer + n % inner * st.inner, st.row};
+  }
 };
 
 /// Batch entry n of `o`, with vectors of B bytes.
 template <typename T, int B>
 DL_INLINE void runEntry(const Operands<T> &o, int64_t n) {
   const Shape<T> &s = o.s;
-  Entry<T> e{o.q + n * s.queries * s.dim, o.k + n * s.keys * s.dim,
-             o.v + n * s.keys * s.valueDim,
+  Entry<T> e{o.rows(o.q, o.qs, n), o.rows(o.k, o.ks, n), o.rows(o.v, o.vs, n),
              o.mask ? o.mask + n * s.maskStride : nullptr};
   if (o.backward)
-    backwardEntry<T, B>(s, e, o.savedOut + n * s.queries * s.valueDim,
-                        o.savedLse + n * s.queries,
-                        o.dout + n * s.queries * s.valueDim,
-                        o.dq + n * s.queries * s.dim, o.dk + n * s.keys * s.dim,
-                        o.dv + n * s.keys * s.valueDim);
+    backwardEntry<T, B>(
+        s, e,
+        GradEntry<T>{o.rows(o.savedOut, o.outs, n), o.rows(o.dout, o.douts, n),
+                     o.savedLse + n * s.queries, o.rows(o.dq, o.dqs, n),
+                     o.rows(o.dk, o.dks, n), o.rows(o.dv, o.dvs, n)});
   else
-    forwardEntry<T, B>(s, e, o.out + n * s.queries * s.valueDim,
-                       o.lse + n * s.queries);
+    forwardEntry<T, B>(s, e, o.rows(o.out, o.outs, n), o.lse + n * s.queries);
 }
 
 template <typename T>
@@ -437,44 +471,92 @@ template <typename T> void run(const Operands<T> &o, int64_t batch) {
   forEachTask(batch, [&](int64_t n) { entry(o, n); });
 }
 
+/// The strides of contiguous [entries, rows, width] operands.
+Strides contiguous(int64_t rows, int64_t width) {
+  return {rows * width, 0, width};
+}
+
 template <typename T>
 void forward(const T *q, const T *k, const T *v, const T *mask, T *out, T *lse,
-             int64_t batch, int64_t queries, int64_t keys, int64_t dim,
-             int64_t valueDim, T scale, int64_t causal, int64_t maskStride) {
-  Shape<T> s{queries, keys, dim, valueDim, scale, causal != 0, maskStride};
-  run(Operands<T>{s, false, q, k, v, mask, nullptr, nullptr, nullptr, out, lse,
-                  nullptr, nullptr, nullptr},
-      batch);
+             int64_t outer, int64_t inner, const Shape<T> &s, Strides qs,
+             Strides ks, Strides vs, Strides outs) {
+  Operands<T> o{s,       false,   inner, q,   k,       v,       mask,   nullptr,
+                nullptr, nullptr, out,   lse, nullptr, nullptr, nullptr};
+  o.qs = qs, o.ks = ks, o.vs = vs, o.outs = outs;
+  run(o, outer * inner);
 }
 
 template <typename T>
 void backward(const T *q, const T *k, const T *v, const T *out, const T *lse,
-              const T *dout, const T *mask, T *dq, T *dk, T *dv, int64_t batch,
-              int64_t queries, int64_t keys, int64_t dim, int64_t valueDim,
-              T scale, int64_t causal, int64_t maskStride) {
-  Shape<T> s{queries, keys, dim, valueDim, scale, causal != 0, maskStride};
-  run(Operands<T>{s, true, q, k, v, mask, out, lse, dout, nullptr, nullptr, dq,
-                  dk, dv},
-      batch);
+              const T *dout, const T *mask, T *dq, T *dk, T *dv, int64_t outer,
+              int64_t inner, const Shape<T> &s, Strides qs, Strides ks,
+              Strides vs, Strides outs, Strides douts, Strides dqs, Strides dks,
+              Strides dvs) {
+  Operands<T> o{s,   true, inner,   q,       k,  v,  mask, out,
+                lse, dout, nullptr, nullptr, dq, dk, dv};
+  o.qs = qs, o.ks = ks, o.vs = vs, o.outs = outs, o.douts = douts;
+  o.dqs = dqs, o.dks = dks, o.dvs = dvs;
+  run(o, outer * inner);
 }
 
 } // namespace
 
 #define DL_ATTENTION_ENTRY_POINTS(T, suffix)                                   \
+  extern "C" void dl_attention_strided_fwd_##suffix(                           \
+      const T *q, const T *k, const T *v, const T *mask, T *out, T *lse,       \
+      int64_t outer, int64_t inner, int64_t queries, int64_t keys,             \
+      int64_t dim, int64_t valueDim, T scale, int64_t causal,                  \
+      int64_t maskStride, int64_t qOuter, int64_t qInner, int64_t qRow,        \
+      int64_t kOuter, int64_t kInner, int64_t kRow, int64_t vOuter,            \
+      int64_t vInner, int64_t vRow, int64_t outOuter, int64_t outInner,        \
+      int64_t outRow) {                                                        \
+    forward(q, k, v, mask, out, lse, outer, inner,                             \
+            Shape<T>{queries, keys, dim, valueDim, scale, causal != 0,         \
+                     maskStride},                                              \
+            {qOuter, qInner, qRow}, {kOuter, kInner, kRow},                    \
+            {vOuter, vInner, vRow}, {outOuter, outInner, outRow});             \
+  }                                                                            \
+  extern "C" void dl_attention_strided_bwd_##suffix(                           \
+      const T *q, const T *k, const T *v, const T *out, const T *lse,          \
+      const T *dout, const T *mask, T *dq, T *dk, T *dv, int64_t outer,        \
+      int64_t inner, int64_t queries, int64_t keys, int64_t dim,               \
+      int64_t valueDim, T scale, int64_t causal, int64_t maskStride,           \
+      int64_t qOuter, int64_t qInner, int64_t qRow, int64_t kOuter,            \
+      int64_t kInner, int64_t kRow, int64_t vOuter, int64_t vInner,            \
+      int64_t vRow, int64_t outOuter, int64_t outInner, int64_t outRow,        \
+      int64_t doutOuter, int64_t doutInner, int64_t doutRow, int64_t dqOuter,  \
+      int64_t dqInner, int64_t dqRow, int64_t dkOuter, int64_t dkInner,        \
+      int64_t dkRow, int64_t dvOuter, int64_t dvInner, int64_t dvRow) {        \
+    backward(q, k, v, out, lse, dout, mask, dq, dk, dv, outer, inner,          \
+             Shape<T>{queries, keys, dim, valueDim, scale, causal != 0,        \
+                      maskStride},                                             \
+             {qOuter, qInner, qRow}, {kOuter, kInner, kRow},                   \
+             {vOuter, vInner, vRow}, {outOuter, outInner, outRow},             \
+             {doutOuter, doutInner, doutRow}, {dqOuter, dqInner, dqRow},       \
+             {dkOuter, dkInner, dkRow}, {dvOuter, dvInner, dvRow});            \
+  }                                                                            \
   extern "C" void dl_attention_fwd_##suffix(                                   \
       const T *q, const T *k, const T *v, const T *mask, T *out, T *lse,       \
       int64_t batch, int64_t queries, int64_t keys, int64_t dim,               \
       int64_t valueDim, T scale, int64_t causal, int64_t maskStride) {         \
-    forward(q, k, v, mask, out, lse, batch, queries, keys, dim, valueDim,      \
-            scale, causal, maskStride);                                        \
+    forward(q, k, v, mask, out, lse, batch, 1,                                 \
+            Shape<T>{queries, keys, dim, valueDim, scale, causal != 0,         \
+                     maskStride},                                              \
+            contiguous(queries, dim), contiguous(keys, dim),                   \
+            contiguous(keys, valueDim), contiguous(queries, valueDim));        \
   }                                                                            \
   extern "C" void dl_attention_bwd_##suffix(                                   \
       const T *q, const T *k, const T *v, const T *out, const T *lse,          \
       const T *dout, const T *mask, T *dq, T *dk, T *dv, int64_t batch,        \
       int64_t queries, int64_t keys, int64_t dim, int64_t valueDim, T scale,   \
       int64_t causal, int64_t maskStride) {                                    \
-    backward(q, k, v, out, lse, dout, mask, dq, dk, dv, batch, queries, keys,  \
-             dim, valueDim, scale, causal, maskStride);                        \
+    Strides qs = contiguous(queries, dim), ks = contiguous(keys, dim),         \
+            vs = contiguous(keys, valueDim),                                   \
+            outs = contiguous(queries, valueDim);                              \
+    backward(q, k, v, out, lse, dout, mask, dq, dk, dv, batch, 1,              \
+             Shape<T>{queries, keys, dim, valueDim, scale, causal != 0,        \
+                      maskStride},                                             \
+             qs, ks, vs, outs, outs, qs, ks, vs);                              \
   }
 
 DL_ATTENTION_ENTRY_POINTS(float, f32)

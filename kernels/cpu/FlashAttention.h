@@ -48,6 +48,53 @@ void dl_attention_bwd_f64(const double *q, const double *k, const double *v,
                           int64_t queries, int64_t keys, int64_t dim,
                           int64_t valueDim, double scale, int64_t causal,
                           int64_t maskStride);
+
+/// The same with operands anywhere in memory: the batch is [outer, inner]
+/// entries (entry n = o * inner + i; lse and mask are indexed by n), and
+/// each operand X is given by three strides in elements: entry (o, i)
+/// starts at X + o * xOuter + i * xInner, its rows are xRow apart, and a
+/// row's elements are adjacent. The heads of q, k and v taken from
+/// [batch, tokens, heads, dim] rows, say, without transposing them.
+void dl_attention_strided_fwd_f32(
+    const float *q, const float *k, const float *v, const float *mask,
+    float *out, float *lse, int64_t outer, int64_t inner, int64_t queries,
+    int64_t keys, int64_t dim, int64_t valueDim, float scale, int64_t causal,
+    int64_t maskStride, int64_t qOuter, int64_t qInner, int64_t qRow,
+    int64_t kOuter, int64_t kInner, int64_t kRow, int64_t vOuter,
+    int64_t vInner, int64_t vRow, int64_t outOuter, int64_t outInner,
+    int64_t outRow);
+void dl_attention_strided_fwd_f64(
+    const double *q, const double *k, const double *v, const double *mask,
+    double *out, double *lse, int64_t outer, int64_t inner, int64_t queries,
+    int64_t keys, int64_t dim, int64_t valueDim, double scale, int64_t causal,
+    int64_t maskStride, int64_t qOuter, int64_t qInner, int64_t qRow,
+    int64_t kOuter, int64_t kInner, int64_t kRow, int64_t vOuter,
+    int64_t vInner, int64_t vRow, int64_t outOuter, int64_t outInner,
+    int64_t outRow);
+void dl_attention_strided_bwd_f32(
+    const float *q, const float *k, const float *v, const float *out,
+    const float *lse, const float *dout, const float *mask, float *dq,
+    float *dk, float *dv, int64_t outer, int64_t inner, int64_t queries,
+    int64_t keys, int64_t dim, int64_t valueDim, float scale, int64_t causal,
+    int64_t maskStride, int64_t qOuter, int64_t qInner, int64_t qRow,
+    int64_t kOuter, int64_t kInner, int64_t kRow, int64_t vOuter,
+    int64_t vInner, int64_t vRow, int64_t outOuter, int64_t outInner,
+    int64_t outRow, int64_t doutOuter, int64_t doutInner, int64_t doutRow,
+    int64_t dqOuter, int64_t dqInner, int64_t dqRow, int64_t dkOuter,
+    int64_t dkInner, int64_t dkRow, int64_t dvOuter, int64_t dvInner,
+    int64_t dvRow);
+void dl_attention_strided_bwd_f64(
+    const double *q, const double *k, const double *v, const double *out,
+    const double *lse, const double *dout, const double *mask, double *dq,
+    double *dk, double *dv, int64_t outer, int64_t inner, int64_t queries,
+    int64_t keys, int64_t dim, int64_t valueDim, double scale, int64_t causal,
+    int64_t maskStride, int64_t qOuter, int64_t qInner, int64_t qRow,
+    int64_t kOuter, int64_t kInner, int64_t kRow, int64_t vOuter,
+    int64_t vInner, int64_t vRow, int64_t outOuter, int64_t outInner,
+    int64_t outRow, int64_t doutOuter, int64_t doutInner, int64_t doutRow,
+    int64_t dqOuter, int64_t dqInner, int64_t dqRow, int64_t dkOuter,
+    int64_t dkInner, int64_t dkRow, int64_t dvOuter, int64_t dvInner,
+    int64_t dvRow);
 }
 
 #endif // DLCC_KERNELS_CPU_FLASHATTENTION_H

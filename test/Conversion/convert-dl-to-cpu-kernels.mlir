@@ -352,3 +352,76 @@ func.func @batchnorm_other_masks(%x: tensor<2x3x4x5xf32>, %w: tensor<3xf32>, %y:
   %c, %cw, %cb = dl.batchnorm_grad %x, %w, %shared : tensor<2x3x4x5xf32>, tensor<3xf32>, tensor<2x3x4x5xf32>
   return %a, %b, %c, %shared : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>
 }
+
+// -----
+
+// A transformer's attention: q, k and v are heads of one projection that
+// dl.transpose swaps from [batch, tokens, heads, dim] to [batch, heads,
+// tokens, dim], and the results are swapped back. The kernels read the
+// heads where they lie (their buffers' strides, outer/inner/row, are
+// passed in the kernel's order: batch, head, token) and write the output
+// and the gradients with the heads interleaved (60, 4, 12): no transpose
+// is left. The backward is lowered after the forward and reads the
+// output where the forward wrote it.
+// CHECK-LABEL: func.func @attention_heads
+// CHECK-NOT: dl.transpose
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x5x3x4xf32>
+// CHECK: %[[Q:.*]] = bufferization.to_buffer %[[SPLIT:.*]]#0 read_only {{.*}} to memref<2x5x3x4xf32, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}}, %[[QS:.*]]:4 = memref.extract_strided_metadata %[[Q]]
+// CHECK: %[[QB:.*]] = arith.index_cast %[[QS]]#0
+// CHECK: %[[QT:.*]] = arith.index_cast %[[QS]]#1
+// CHECK: %[[QH:.*]] = arith.index_cast %[[QS]]#2
+// CHECK: bufferization.to_buffer %[[SPLIT]]#1
+// CHECK: bufferization.to_buffer %[[SPLIT]]#2
+// CHECK: call @dl_attention_strided_fwd_f32({{.*}}, %c2_i64, %c3_i64, %c5_i64, %c5_i64, %c4_i64, %c4_i64, %cst, %c1_i64, %c0_i64, %[[QB]], %[[QH]], %[[QT]], {{.*}}, %c60_i64, %c4_i64, %c12_i64)
+// CHECK: %[[OUTT:.*]] = bufferization.to_tensor %[[OUT]]
+// CHECK: bufferization.to_buffer %[[OUTT]] read_only
+// CHECK: call @dl_attention_strided_bwd_f32({{.*}}, %c60_i64, %c4_i64, %c12_i64, %c60_i64, %c4_i64, %c12_i64, %c60_i64, %c4_i64, %c12_i64)
+// CHECK: return %[[OUTT]],
+func.func @attention_heads(%qkv: tensor<2x5x3x12xf32>, %da: tensor<2x5x3x4xf32>) -> (tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>) {
+  %q0, %k0, %v0 = dl.split %qkv {axis = 3 : i64, sizes = array<i64: 4, 4, 4>} : tensor<2x5x3x12xf32>
+  %q = dl.transpose %q0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %k = dl.transpose %k0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %v = dl.transpose %v0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %o, %lse = dl.attention %q, %k, %v {causal} : tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>
+  %a = dl.transpose %o {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %do = dl.transpose %da {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %dq, %dk, %dv = dl.attention_grad %q, %k, %v, %o, %lse, %do {causal} : tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5xf32>, tensor<2x3x5x4xf32>
+  %dq0 = dl.transpose %dq {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %dk0 = dl.transpose %dk {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %dv0 = dl.transpose %dv {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  return %a, %dq0, %dk0, %dv0 : tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>, tensor<2x5x3x4xf32>
+}
+
+// -----
+
+// Operands of rank 3 are [batch, 1, tokens, dim] to the kernel, contiguous
+// (strides 20, 20, 4 for q; 15, 15, 3 for the output).
+// CHECK-LABEL: func.func @attention_rank3
+// CHECK: memref.alloc() : memref<6x1x5x3xf32>
+// CHECK: bufferization.to_buffer {{.*}} : tensor<6x1x5x4xf32> to memref<6x1x5x4xf32, strided<[?, ?, ?, 1], offset: ?>>
+// CHECK: call @dl_attention_strided_fwd_f32({{.*}}, %c6_i64, %c1_i64, %c5_i64, %c7_i64, %c4_i64, %c3_i64, {{.*}}, %c15_i64, %c15_i64, %c3_i64)
+func.func @attention_rank3(%q: tensor<6x5x4xf32>, %k: tensor<6x7x4xf32>, %v: tensor<6x7x3xf32>) -> tensor<6x5x3xf32> {
+  %o, %lse = dl.attention %q, %k, %v : tensor<6x5x4xf32>, tensor<6x7x4xf32>, tensor<6x7x3xf32>
+  return %o : tensor<6x5x3xf32>
+}
+
+// -----
+
+// A transpose by another permutation is not read through (q is the
+// transpose's result); an output that one user reads as it is and another
+// swaps back is written interleaved, the first user reading its transpose.
+// CHECK-LABEL: func.func @attention_other_layouts
+// CHECK: %[[Q:.*]] = dl.transpose %arg0 {permutation = array<i64: 1, 0, 2, 3>}
+// CHECK: %[[OUT:.*]] = memref.alloc() : memref<2x5x3x4xf32>
+// CHECK: bufferization.to_buffer %[[Q]] read_only {{.*}} : tensor<2x3x5x4xf32>
+// CHECK: call @dl_attention_strided_fwd_f32({{.*}}, %c60_i64, %c4_i64, %c12_i64)
+// CHECK: %[[OUTT:.*]] = bufferization.to_tensor %[[OUT]]
+// CHECK: %[[SWAPPED:.*]] = dl.transpose %[[OUTT]] {permutation = array<i64: 0, 2, 1, 3>}
+// CHECK: return %[[OUTT]], %[[SWAPPED]]
+func.func @attention_other_layouts(%q0: tensor<3x2x5x4xf32>, %k: tensor<2x3x5x4xf32>, %v: tensor<2x3x5x4xf32>) -> (tensor<2x5x3x4xf32>, tensor<2x3x5x4xf32>) {
+  %q = dl.transpose %q0 {permutation = array<i64: 1, 0, 2, 3>} : tensor<3x2x5x4xf32>
+  %o, %lse = dl.attention %q, %k, %v : tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>
+  %a = dl.transpose %o {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  return %a, %o : tensor<2x5x3x4xf32>, tensor<2x3x5x4xf32>
+}

@@ -190,6 +190,85 @@ TEST(FlashAttention, DoubleMatchesWrittenOut) {
   }
 }
 
+// q, k and v read from the rows of a [batch, tokens, 3, heads, dim]
+// projection and out, dout, dq, dk, dv in [batch, tokens, heads, dim]
+// layouts (rows padded by a few floats), as the compiler passes a
+// transformer's heads without transposing them: the same bits as the
+// contiguous kernels on transposed copies, every operand element written
+// and the padding left alone.
+TEST(FlashAttention, StridedOperandsMatchContiguous) {
+  const int64_t batch = 2, heads = 3, tokens = 37, dim = 16;
+  const int64_t width = heads * dim, entries = batch * heads;
+  const int64_t qkvRow = 3 * width + 5, outRow = width + 3;
+  std::mt19937 rng(3);
+  std::normal_distribution<float> normal;
+  std::vector<float> qkv(batch * tokens * qkvRow),
+      dout(batch * tokens * outRow);
+  for (float &x : qkv)
+    x = normal(rng);
+  for (float &x : dout)
+    x = normal(rng);
+  // Entry (b, h) of a [batch, tokens, ..., heads, dim] layout whose token
+  // rows are `row` floats, from `first` floats in.
+  auto at = [&](int64_t b, int64_t h, int64_t t, int64_t row, int64_t first) {
+    return b * tokens * row + t * row + first + h * dim;
+  };
+  // The contiguous copies: [entries, tokens, dim].
+  auto gather = [&](const std::vector<float> &from, int64_t row,
+                    int64_t first) {
+    std::vector<float> to(entries * tokens * dim);
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t t = 0; t < tokens; ++t)
+          for (int64_t d = 0; d < dim; ++d)
+            to[((b * heads + h) * tokens + t) * dim + d] =
+                from[at(b, h, t, row, first) + d];
+    return to;
+  };
+  std::vector<float> q = gather(qkv, qkvRow, 0), k = gather(qkv, qkvRow, width),
+                     v = gather(qkv, qkvRow, 2 * width),
+                     dO = gather(dout, outRow, 0);
+  float scale = 0.25f;
+  std::vector<float> out(entries * tokens * dim), lse(entries * tokens),
+      dq(q.size()), dk(k.size()), dv(v.size());
+  dl_attention_fwd_f32(q.data(), k.data(), v.data(), nullptr, out.data(),
+                       lse.data(), entries, tokens, tokens, dim, dim, scale, 1,
+                       0);
+  dl_attention_bwd_f32(q.data(), k.data(), v.data(), out.data(), lse.data(),
+                       dO.data(), nullptr, dq.data(), dk.data(), dv.data(),
+                       entries, tokens, tokens, dim, dim, scale, 1, 0);
+
+  const float sentinel = 1234.5f;
+  std::vector<float> sOut(dout.size(), sentinel),
+      sLse(entries * tokens, sentinel), dqkv(qkv.size(), sentinel);
+  const float *sq = qkv.data(), *sk = sq + width, *sv = sq + 2 * width;
+  int64_t qkvOuter = tokens * qkvRow, outOuter = tokens * outRow;
+  dl_attention_strided_fwd_f32(sq, sk, sv, nullptr, sOut.data(), sLse.data(),
+                               batch, heads, tokens, tokens, dim, dim, scale, 1,
+                               0, qkvOuter, dim, qkvRow, qkvOuter, dim, qkvRow,
+                               qkvOuter, dim, qkvRow, outOuter, dim, outRow);
+  float *dsq = dqkv.data(), *dsk = dsq + width, *dsv = dsq + 2 * width;
+  dl_attention_strided_bwd_f32(
+      sq, sk, sv, sOut.data(), sLse.data(), dout.data(), nullptr, dsq, dsk, dsv,
+      batch, heads, tokens, tokens, dim, dim, scale, 1, 0, qkvOuter, dim,
+      qkvRow, qkvOuter, dim, qkvRow, qkvOuter, dim, qkvRow, outOuter, dim,
+      outRow, outOuter, dim, outRow, qkvOuter, dim, qkvRow, qkvOuter, dim,
+      qkvRow, qkvOuter, dim, qkvRow);
+
+  EXPECT_EQ(gather(sOut, outRow, 0), out);
+  EXPECT_EQ(sLse, lse);
+  EXPECT_EQ(gather(dqkv, qkvRow, 0), dq);
+  EXPECT_EQ(gather(dqkv, qkvRow, width), dk);
+  EXPECT_EQ(gather(dqkv, qkvRow, 2 * width), dv);
+  // Within a row: the operands' elements, then the padding.
+  auto check = [&](const std::vector<float> &x, int64_t row, int64_t used) {
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(x[i] == sentinel, int64_t(i) % row >= used) << i;
+  };
+  check(sOut, outRow, width);
+  check(dqkv, qkvRow, 3 * width);
+}
+
 // A query whose every key is masked out has no distribution: NaN, as
 // PyTorch's softmax over -inf gives.
 TEST(FlashAttention, FullyMaskedRowIsNaN) {

@@ -121,12 +121,235 @@ SmallVector<Value> sizeArguments(OpBuilder &b, Location loc, AttentionLike op,
           i64Constant(b, loc, maskStride)};
 }
 
+//===----------------------------------------------------------------------===//
+// Strided kernels
+//===----------------------------------------------------------------------===//
+
+/// The permutation that swaps heads and tokens: [B, T, H, D] to
+/// [B, H, T, D] and back.
+constexpr int64_t kSwapHeads[] = {0, 2, 1, 3};
+
+bool swapsHeads(Operation *op) {
+  auto transpose = dyn_cast_or_null<dl::TransposeOp>(op);
+  return transpose &&
+         transpose.getPermutation() == ArrayRef<int64_t>(kSwapHeads);
+}
+
+/// The batch entries of a strided call, [outer, inner]: the two leading
+/// dimensions of rank-4 operands ([batch, heads]), otherwise every leading
+/// dimension in `outer`.
+struct Entries {
+  int64_t outer, inner;
+
+  explicit Entries(Value q) {
+    ArrayRef<int64_t> shape = tensorType(q).getShape();
+    if (shape.size() == 4) {
+      outer = shape[0];
+      inner = shape[1];
+      return;
+    }
+    outer = 1;
+    for (int64_t d : shape.drop_back(2))
+      outer *= d;
+    inner = 1;
+  }
+};
+
+/// An operand the kernel reads: the tensor whose buffer it reads, and
+/// whether that is [outer, T, inner, D] (the heads interleaved: the input
+/// of a dl.transpose that swaps them) rather than [outer, inner, T, D].
+struct ReadOperand {
+  Value tensor;
+  bool interleaved;
+};
+
+ReadOperand readOperand(OpBuilder &b, Location loc, Value operand,
+                        const Entries &entries, Type compute) {
+  if (swapsHeads(operand.getDefiningOp()) &&
+      tensorType(operand).getElementType() == compute)
+    return {operand.getDefiningOp<dl::TransposeOp>().getInput(), true};
+  ArrayRef<int64_t> shape = tensorType(operand).getShape();
+  return {reshape(b, loc, convert(b, loc, operand, compute),
+                  {entries.outer, entries.inner, shape[shape.size() - 2],
+                   shape.back()}),
+          false};
+}
+
+/// An operand's buffer and its strides as the kernel takes them: between
+/// outer entries, between inner entries, between rows.
+void appendRead(OpBuilder &b, Location loc, const ReadOperand &operand,
+                SmallVectorImpl<Value> &buffers,
+                SmallVectorImpl<Value> &strides) {
+  Value buffer = stridedKernelBuffer(b, loc, operand.tensor);
+  SmallVector<Value> s = stridesOf(b, loc, buffer);
+  buffers.push_back(buffer);
+  if (operand.interleaved)
+    strides.append({s[0], s[2], s[1]});
+  else
+    strides.append({s[0], s[1], s[2]});
+}
+
+/// A result the kernel writes: its buffer, [outer, T, inner, D] when a
+/// user swaps the heads back (the kernel writes them interleaved, and that
+/// user reads the buffer instead of a transposed copy), [outer, inner, T,
+/// D] otherwise.
+struct WrittenResult {
+  Value buffer;
+  bool interleaved;
+};
+
+WrittenResult writtenResult(OpBuilder &b, Location loc, Value result,
+                            const Entries &entries, Type compute) {
+  ArrayRef<int64_t> shape = tensorType(result).getShape();
+  int64_t rows = shape[shape.size() - 2], width = shape.back();
+  bool interleave = shape.size() == 4 &&
+                    tensorType(result).getElementType() == compute &&
+                    llvm::any_of(result.getUsers(), swapsHeads);
+  if (interleave)
+    return {
+        newBuffer(b, loc, {entries.outer, rows, entries.inner, width}, compute),
+        true};
+  return {
+      newBuffer(b, loc, {entries.outer, entries.inner, rows, width}, compute),
+      false};
+}
+
+void appendWrite(OpBuilder &b, Location loc, const WrittenResult &result,
+                 SmallVectorImpl<Value> &buffers,
+                 SmallVectorImpl<Value> &strides) {
+  ArrayRef<int64_t> shape =
+      cast<MemRefType>(result.buffer.getType()).getShape();
+  // [outer, a, b, D], contiguous.
+  int64_t rowOfB = shape[3], rowOfA = shape[2] * rowOfB,
+          entry = shape[1] * rowOfA;
+  buffers.push_back(result.buffer);
+  if (result.interleaved)
+    strides.append({i64Constant(b, loc, entry), i64Constant(b, loc, rowOfB),
+                    i64Constant(b, loc, rowOfA)});
+  else
+    strides.append({i64Constant(b, loc, entry), i64Constant(b, loc, rowOfA),
+                    i64Constant(b, loc, rowOfB)});
+}
+
+/// Replaces `result` with what the kernel wrote: users that swap the heads
+/// of an interleaved buffer read it directly; any others, its transpose.
+void replaceResult(PatternRewriter &b, Location loc, Value result,
+                   const WrittenResult &written) {
+  Value tensor = asResult(b, loc, written.buffer);
+  if (!written.interleaved) {
+    b.replaceAllUsesWith(result,
+                         fromKernel(b, loc, tensor, tensorType(result)));
+    return;
+  }
+  for (Operation *user : llvm::make_early_inc_range(result.getUsers()))
+    if (swapsHeads(user))
+      b.replaceOp(user, tensor);
+  if (!result.use_empty())
+    b.replaceAllUsesWith(
+        result, dl::TransposeOp::create(b, loc, tensor,
+                                        b.getDenseI64ArrayAttr(kSwapHeads)));
+}
+
+/// The scalars of the strided kernels before the strides.
+template <typename AttentionLike>
+SmallVector<Value>
+stridedSizeArguments(OpBuilder &b, Location loc, AttentionLike op,
+                     const AttentionSizes &sizes, const Entries &entries,
+                     int64_t maskStride, FloatType compute) {
+  SmallVector<Value> scalars =
+      sizeArguments(b, loc, op, sizes, maskStride, compute);
+  scalars[0] = i64Constant(b, loc, entries.outer);
+  scalars.insert(scalars.begin() + 1, i64Constant(b, loc, entries.inner));
+  return scalars;
+}
+
+LogicalResult attentionToStridedKernel(dl::AttentionOp op, PatternRewriter &b,
+                                       const AttentionKernelNames &names) {
+  Location loc = op.getLoc();
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  AttentionSizes sizes(q, k, v);
+  Entries entries(q);
+  FloatType compute = computeType(tensorType(q).getElementType(), names);
+  SmallVector<ReadOperand> reads;
+  for (Value operand : {q, k, v})
+    reads.push_back(readOperand(b, loc, operand, entries, compute));
+  auto [mask, maskStride] = kernelMask(b, loc, op.getMask(), q, sizes, compute);
+  WrittenResult out = writtenResult(b, loc, op.getResult(), entries, compute);
+  Value lse = newBuffer(b, loc, {sizes.batch, sizes.queries}, compute);
+  // The buffers read are taken last, right before the call.
+  Value maskBuffer = kernelBuffer(b, loc, mask);
+  SmallVector<Value> buffers, strides;
+  for (const ReadOperand &read : reads)
+    appendRead(b, loc, read, buffers, strides);
+  buffers.push_back(maskBuffer);
+  appendWrite(b, loc, out, buffers, strides);
+  buffers.push_back(lse);
+  SmallVector<Value> scalars =
+      stridedSizeArguments(b, loc, op, sizes, entries, maskStride, compute);
+  scalars.append(strides);
+  callKernel(b, loc, kernelName(names.forward, compute), buffers, scalars);
+  b.replaceAllUsesWith(op.getLse(), fromKernel(b, loc, asResult(b, loc, lse),
+                                               tensorType(op.getLse())));
+  replaceResult(b, loc, op.getResult(), out);
+  b.eraseOp(op);
+  return success();
+}
+
+LogicalResult attentionGradToStridedKernel(dl::AttentionGradOp op,
+                                           PatternRewriter &b,
+                                           const AttentionKernelNames &names) {
+  // The forward first: its output is read where the forward's kernel
+  // writes it (heads interleaved, perhaps), which is known only then.
+  if (op.getOut().getDefiningOp<dl::AttentionOp>())
+    return b.notifyMatchFailure(op, "the forward is not lowered yet");
+  Location loc = op.getLoc();
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+  AttentionSizes sizes(q, k, v);
+  Entries entries(q);
+  FloatType compute = computeType(tensorType(q).getElementType(), names);
+  SmallVector<ReadOperand> reads;
+  for (Value operand : {q, k, v, Value(op.getOut()), Value(op.getDout())})
+    reads.push_back(readOperand(b, loc, operand, entries, compute));
+  Value lse = reshape(b, loc, convert(b, loc, op.getLse(), compute),
+                      {sizes.batch, sizes.queries});
+  auto [mask, maskStride] = kernelMask(b, loc, op.getMask(), q, sizes, compute);
+  SmallVector<WrittenResult> grads;
+  for (Value result : op.getResults())
+    grads.push_back(writtenResult(b, loc, result, entries, compute));
+  Value lseBuffer = kernelBuffer(b, loc, lse),
+        maskBuffer = kernelBuffer(b, loc, mask);
+  // Buffers in the kernel's order: q, k, v, out, lse, dout, mask, dq, dk,
+  // dv; strides of q, k, v, out, dout, dq, dk, dv.
+  SmallVector<Value> buffers, strides;
+  for (const ReadOperand &read : ArrayRef(reads).take_front(4))
+    appendRead(b, loc, read, buffers, strides);
+  buffers.push_back(lseBuffer);
+  appendRead(b, loc, reads[4], buffers, strides);
+  buffers.push_back(maskBuffer);
+  for (const WrittenResult &grad : grads)
+    appendWrite(b, loc, grad, buffers, strides);
+  SmallVector<Value> scalars =
+      stridedSizeArguments(b, loc, op, sizes, entries, maskStride, compute);
+  scalars.append(strides);
+  callKernel(b, loc, kernelName(names.backward, compute), buffers, scalars);
+  for (auto [result, grad] : llvm::zip(op.getResults(), grads))
+    replaceResult(b, loc, result, grad);
+  b.eraseOp(op);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Patterns
+//===----------------------------------------------------------------------===//
+
 struct AttentionToKernel : OpRewritePattern<dl::AttentionOp> {
   AttentionToKernel(MLIRContext *context, AttentionKernelNames names)
       : OpRewritePattern(context), names(names) {}
 
   LogicalResult matchAndRewrite(dl::AttentionOp op,
                                 PatternRewriter &b) const override {
+    if (names.strided)
+      return attentionToStridedKernel(op, b, names);
     Location loc = op.getLoc();
     Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
     AttentionSizes sizes(q, k, v);
@@ -160,6 +383,8 @@ struct AttentionGradToKernel : OpRewritePattern<dl::AttentionGradOp> {
 
   LogicalResult matchAndRewrite(dl::AttentionGradOp op,
                                 PatternRewriter &b) const override {
+    if (names.strided)
+      return attentionGradToStridedKernel(op, b, names);
     Location loc = op.getLoc();
     Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
     AttentionSizes sizes(q, k, v);

@@ -16,15 +16,22 @@ namespace dlcc {
 
 /// The kernels a target calls: `<forward>_f32` and `<backward>_f32`, and
 /// the _f64 versions where `hasF64`. Other float types compute in f32.
+/// `strided` kernels take each operand's strides (kernels/cpu/
+/// FlashAttention.h): the heads of [batch, tokens, heads, dim] tensors
+/// that a dl.transpose swaps into [batch, heads, tokens, dim] are read and
+/// written in place of the transposed copies. The others read contiguous
+/// [batch, tokens, dim] operands.
 struct AttentionKernelNames {
   llvm::StringRef forward, backward;
-  bool hasF64;
+  bool hasF64, strided;
 };
 
 inline constexpr AttentionKernelNames kCPUAttentionKernels{
-    "dl_attention_fwd", "dl_attention_bwd", /*hasF64=*/true};
+    "dl_attention_strided_fwd", "dl_attention_strided_bwd", /*hasF64=*/true,
+    /*strided=*/true};
 inline constexpr AttentionKernelNames kCUDAAttentionKernels{
-    "dlrt_cuda_attention_fwd", "dlrt_cuda_attention_bwd", /*hasF64=*/false};
+    "dlrt_cuda_attention_fwd", "dlrt_cuda_attention_bwd", /*hasF64=*/false,
+    /*strided=*/false};
 
 void populateAttentionKernelCalls(mlir::RewritePatternSet &patterns,
                                   AttentionKernelNames names);

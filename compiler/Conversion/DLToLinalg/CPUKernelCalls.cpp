@@ -5,6 +5,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "compiler/Conversion/DLToLinalg/AdamWKernel.h"
+#include "compiler/Conversion/DLToLinalg/AttentionKernels.h"
 #include "compiler/Conversion/DLToLinalg/KernelCalls.h"
 #include "compiler/Conversion/DLToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
@@ -310,6 +311,7 @@ struct ConvertDLToCPUKernels
       patterns.add<BatchNormReluToKernel, BatchNormReluGradToKernel>(
           &getContext());
     dlcc::populateAdamWKernelCall(patterns, "dl_adamw_all_f32");
+    dlcc::populateAttentionKernelCalls(patterns, dlcc::kCPUAttentionKernels);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -4,7 +4,6 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "compiler/Conversion/DLToLinalg/AttentionKernels.h"
 #include "compiler/Conversion/DLToLinalg/DLToLinalg.h"
 #include "compiler/Conversion/Passes.h"
 
@@ -39,11 +38,11 @@ struct ConvertDLToLinalgPass
       return signalPassFailure();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<dl::DLDialect>();
-    target.addLegalDialect<arith::ArithDialect, bufferization::BufferizationDialect,
-                           func::FuncDialect, linalg::LinalgDialect,
-                           LLVM::LLVMDialect, math::MathDialect,
-                           memref::MemRefDialect, scf::SCFDialect,
-                           tensor::TensorDialect>();
+    target.addLegalDialect<
+        arith::ArithDialect, bufferization::BufferizationDialect,
+        func::FuncDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+        math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+        tensor::TensorDialect>();
     target.addLegalOp<ModuleOp>();
     RewritePatternSet patterns(ctx);
     dlcc::populateElementwiseLowering(patterns);
@@ -52,7 +51,6 @@ struct ConvertDLToLinalgPass
     dlcc::populateLinearAlgebraLowering(patterns);
     dlcc::populateShapeLowering(patterns);
     dlcc::populateLossLowering(patterns);
-    dlcc::populateAttentionKernelCalls(patterns, dlcc::kCPUAttentionKernels);
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
       signalPassFailure();

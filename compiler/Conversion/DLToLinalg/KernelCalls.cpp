@@ -38,9 +38,10 @@ static Value prepareRead(OpBuilder &b, Location loc, Value tensor) {
 /// and nothing may write in place over the tensor between it and the
 /// call. Distinct, so that CSE cannot merge two kernels' reads of one
 /// tensor into the first.
-static Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+static Value readBuffer(OpBuilder &b, Location loc, Value tensor,
+                        MemRefLayoutAttrInterface layout = {}) {
   auto type = cast<RankedTensorType>(tensor.getType());
-  auto memref = MemRefType::get(type.getShape(), type.getElementType());
+  auto memref = MemRefType::get(type.getShape(), type.getElementType(), layout);
   auto read = bufferization::ToBufferOp::create(b, loc, memref, tensor,
                                                 /*readOnly=*/true);
   read->setAttr("dl.kernel_read", DistinctAttr::create(b.getUnitAttr()));
@@ -56,6 +57,24 @@ Value dlcc::kernels::kernelBuffer(OpBuilder &b, Location loc, Value operand) {
   if (!operand || !isa<RankedTensorType>(operand.getType()))
     return operand;
   return readBuffer(b, loc, prepareRead(b, loc, operand));
+}
+
+Value dlcc::kernels::stridedKernelBuffer(OpBuilder &b, Location loc,
+                                         Value operand) {
+  auto type = cast<RankedTensorType>(operand.getType());
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  strides.back() = 1;
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+  return readBuffer(b, loc, prepareRead(b, loc, operand), layout);
+}
+
+SmallVector<Value> dlcc::kernels::stridesOf(OpBuilder &b, Location loc,
+                                            Value buffer) {
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  return llvm::map_to_vector(meta.getStrides(), [&](Value stride) -> Value {
+    return arith::IndexCastOp::create(b, loc, b.getI64Type(), stride);
+  });
 }
 
 void dlcc::kernels::callKernel(OpBuilder &b, Location loc, StringRef name,

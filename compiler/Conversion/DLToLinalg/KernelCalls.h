@@ -32,6 +32,17 @@ void callKernel(mlir::OpBuilder &b, mlir::Location loc, llvm::StringRef name,
 mlir::Value kernelBuffer(mlir::OpBuilder &b, mlir::Location loc,
                          mlir::Value operand);
 
+/// The buffer of a tensor `operand` for a kernel that is given its
+/// strides (stridesOf): as kernelBuffer, but it may be a view of a larger
+/// buffer (a slice of a wider tensor, the heads of a projection) with any
+/// strides but a unit last one, read where it is instead of copied out.
+mlir::Value stridedKernelBuffer(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::Value operand);
+
+/// The strides of `buffer` in elements, as i64 values for a kernel.
+llvm::SmallVector<mlir::Value> stridesOf(mlir::OpBuilder &b, mlir::Location loc,
+                                         mlir::Value buffer);
+
 /// A buffer a kernel wrote, as the tensor the op's users read (which no
 /// op may write in place).
 mlir::Value asResult(mlir::OpBuilder &b, mlir::Location loc,
