@@ -13,6 +13,10 @@ config.suffixes = [".mlir", ".dl", ".test"]
 config.excludes = ["CMakeLists.txt", "README.md", "Inputs", "Unit", "lib",
                    "lit.cfg.py", "lit.site.cfg.py"]
 config.test_source_root = os.path.dirname(__file__)
+# A test that hangs (a crash whose handler deadlocks, a run that never
+# ends) fails after 15 minutes instead of stalling the suite (needs
+# python3-psutil).
+lit_config.maxIndividualTestTime = 900
 config.test_exec_root = os.path.join(config.dlcc_obj_root, "test")
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

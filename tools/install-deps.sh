@@ -10,7 +10,7 @@ packages=(
   # Runtime libraries.
   libopenblas-dev libopenblas0-openmp libomp-22-dev zlib1g-dev libopenmpi-dev openmpi-bin nlohmann-json3-dev
   # Tests, references and example data.
-  libgtest-dev python3 python3-numpy python3-torch dataset-fashion-mnist fortunes
+  libgtest-dev python3 python3-numpy python3-torch python3-psutil dataset-fashion-mnist fortunes
   # Checks the SVG of --memory-plot (test/Driver/memory-plot.test).
   libxml2-utils
 )

@@ -116,6 +116,10 @@ void buildBufferizePipeline(OpPassManager &pm, bool deviceGemms, bool fuse) {
   bufferize.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // A bias or residual added to a product is where the product starts
+  // (OpenBLAS would otherwise zero its output in a pass of its own).
+  if (!deviceGemms)
+    pm.addPass(createDLSumsIntoProducts());
   DLLinalgToBlasOptions gemms;
   gemms.device = deviceGemms;
   pm.addPass(createDLLinalgToBlas(gemms));

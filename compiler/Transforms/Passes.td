@@ -194,6 +194,39 @@ def DLFuseElementwise : Pass<"dl-fuse-elementwise", "mlir::ModuleOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+def DLSumsIntoProducts : Pass<"dl-sums-into-products"> {
+  let summary = "Computes a product onto the terms its sum adds to it.";
+  let description = [{
+    After bufferization on the CPU, before `dl-linalg-to-blas`: a
+    `linalg.matmul` into a fresh buffer filled with zeros just before
+    (which becomes a GEMM with beta = 0, and OpenBLAS zeroes its output in
+    a pass of its own), followed by an elementwise `linalg.generic` (the
+    next op to touch memory) that adds the product, read once as it is or
+    reshaped, to other terms (a bias; a bias and a residual) through a
+    chain of `arith.addf` into an output it overwrites, becomes: that
+    generic without the product's operand (the other terms, computed into
+    the output), then the product accumulated onto the output (a GEMM with
+    beta = 1). The product's own buffer and the pass over it go. Not when
+    the product reads the output, when the sum's other operands are made
+    after the product, or when anything else reads the product's buffer.
+    The terms are added to the product before its last partial sums
+    rather than after: a reassociation, as PyTorch's `addmm`.
+
+    ```mlir
+    linalg.fill ins(%zero) outs(%c)
+    linalg.matmul ins(%a, %w) outs(%c)
+    %c3 = memref.expand_shape %c ...
+    linalg.generic ins(%x, %c3, %bias) outs(%y)   // y = x + (c + bias)
+    // becomes
+    linalg.generic ins(%x, %bias) outs(%y)        // y = x + (-0 + bias)
+    %y2 = memref.collapse_shape %y ...
+    linalg.matmul ins(%a, %w) outs(%y2)
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def DLPairProducts : Pass<"dl-pair-products", "mlir::ModuleOp"> {
   let summary = "Joins two independent GEMM calls of equal work into one.";
   let description = [{
