@@ -85,7 +85,10 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     makes from [batch, tokens, heads, dim] rows (a transformer's q, k and
     v, split from one projection) is read where it lies, and a result that
     such a transpose turns back into [batch, tokens, heads, dim] is written
-    that way, so no transposed copy is made. As
+    that way, so no transposed copy is made; gradients that are then merged
+    into [batch, tokens, heads * dim] and concatenated on the last axis
+    (the qkv projection's) are written into their columns of the
+    concatenation. As
     in `convert-dl-to-cuda-kernels`, the kernels read their operands'
     buffers and write fresh ones that the memory plan places.
   }];

@@ -425,3 +425,36 @@ func.func @attention_other_layouts(%q0: tensor<3x2x5x4xf32>, %k: tensor<2x3x5x4x
   %a = dl.transpose %o {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
   return %a, %o : tensor<2x5x3x4xf32>, tensor<2x3x5x4xf32>
 }
+
+// -----
+
+// The gradients joined into the qkv projection's: each swapped back,
+// merged to [batch, tokens, heads * dim] and concatenated (here k, q, v).
+// The backward writes dq, dk and dv into their columns of one buffer (rows
+// of 36, heads 4 apart, batch entries 180 apart); no concat is left.
+// CHECK-LABEL: func.func @attention_joined
+// CHECK-NOT: dl.concat
+// CHECK: %[[DQKV:.*]] = memref.alloc() : memref<2x5x36xf32>
+// CHECK: memref.subview %[[DQKV]][0, 0, 12] [2, 5, 12] [1, 1, 1]
+// CHECK: memref.subview %[[DQKV]][0, 0, 0] [2, 5, 12] [1, 1, 1]
+// CHECK: memref.subview %[[DQKV]][0, 0, 24] [2, 5, 12] [1, 1, 1]
+// CHECK: call @dl_attention_strided_bwd_f32({{.*}}, %c180_i64, %c4_i64, %c36_i64, %c180_i64, %c4_i64, %c36_i64, %c180_i64, %c4_i64, %c36_i64)
+// CHECK: %[[RESULT:.*]] = bufferization.to_tensor %[[DQKV]]
+// CHECK: return %[[RESULT]]
+func.func @attention_joined(%qkv: tensor<2x5x3x12xf32>, %da: tensor<2x5x3x4xf32>) -> tensor<2x5x36xf32> {
+  %q0, %k0, %v0 = dl.split %qkv {axis = 3 : i64, sizes = array<i64: 4, 4, 4>} : tensor<2x5x3x12xf32>
+  %q = dl.transpose %q0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %k = dl.transpose %k0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %v = dl.transpose %v0 {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %o, %lse = dl.attention %q, %k, %v {causal} : tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>
+  %do = dl.transpose %da {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x5x3x4xf32>
+  %dq, %dk, %dv = dl.attention_grad %q, %k, %v, %o, %lse, %do {causal} : tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5x4xf32>, tensor<2x3x5xf32>, tensor<2x3x5x4xf32>
+  %dq0 = dl.transpose %dq {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %dq1 = dl.reshape %dq0 : tensor<2x5x3x4xf32> -> tensor<2x5x12xf32>
+  %dk0 = dl.transpose %dk {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %dk1 = dl.reshape %dk0 : tensor<2x5x3x4xf32> -> tensor<2x5x12xf32>
+  %dv0 = dl.transpose %dv {permutation = array<i64: 0, 2, 1, 3>} : tensor<2x3x5x4xf32>
+  %dv1 = dl.reshape %dv0 : tensor<2x5x3x4xf32> -> tensor<2x5x12xf32>
+  %dqkv = dl.concat %dk1, %dq1, %dv1 {axis = 2 : i64} : tensor<2x5x12xf32>, tensor<2x5x12xf32>, tensor<2x5x12xf32>
+  return %dqkv : tensor<2x5x36xf32>
+}

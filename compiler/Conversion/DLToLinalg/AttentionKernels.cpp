@@ -11,7 +11,9 @@
 #include "DL/IR/DLOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <array>
 #include <cmath>
 
 using namespace mlir;
@@ -196,6 +198,9 @@ void appendRead(OpBuilder &b, Location loc, const ReadOperand &operand,
 struct WrittenResult {
   Value buffer;
   bool interleaved;
+  /// Outer, inner and row strides where the buffer is a view of a larger
+  /// one; otherwise they follow from its shape.
+  std::optional<std::array<int64_t, 3>> strides = std::nullopt;
 };
 
 WrittenResult writtenResult(OpBuilder &b, Location loc, Value result,
@@ -214,9 +219,90 @@ WrittenResult writtenResult(OpBuilder &b, Location loc, Value result,
       false};
 }
 
+/// Where the backward writes dq, dk and dv when a transformer joins them
+/// into the gradient of its qkv projection: each swapped back to [B, T, H,
+/// D], merged into [B, T, H D] and the three concatenated on the last
+/// axis, in any order. The kernel then writes each into its columns of the
+/// concatenation, which needs no copies.
+struct JoinedGradients {
+  dl::ConcatOp concat;
+  SmallVector<Operation *> between; // The swaps and merges, users first.
+  SmallVector<int64_t> column;      // Where each of dq, dk, dv starts.
+};
+
+std::optional<JoinedGradients> joinedGradients(dl::AttentionGradOp op,
+                                               Type compute) {
+  JoinedGradients joined;
+  SmallVector<Value> merged;
+  for (Value grad : op.getResults()) {
+    ArrayRef<int64_t> shape = tensorType(grad).getShape();
+    if (shape.size() != 4 || tensorType(grad).getElementType() != compute ||
+        !grad.hasOneUse() || !swapsHeads(*grad.getUsers().begin()))
+      return std::nullopt;
+    Operation *swap = *grad.getUsers().begin();
+    if (!swap->getResult(0).hasOneUse())
+      return std::nullopt;
+    auto merge =
+        dyn_cast<dl::ReshapeOp>(*swap->getResult(0).getUsers().begin());
+    if (!merge || !merge.getResult().hasOneUse() ||
+        tensorType(merge.getResult()).getShape() !=
+            ArrayRef<int64_t>{shape[0], shape[2], shape[1] * shape[3]})
+      return std::nullopt;
+    auto concat = dyn_cast<dl::ConcatOp>(*merge->getUsers().begin());
+    if (!concat || (joined.concat && concat != joined.concat))
+      return std::nullopt;
+    joined.concat = concat;
+    joined.between.append({merge, swap});
+    merged.push_back(merge.getResult());
+  }
+  OperandRange inputs = joined.concat.getInputs();
+  int64_t axis = joined.concat.getAxis();
+  if (inputs.size() != 3 || (axis != 2 && axis != -1))
+    return std::nullopt;
+  for (Value grad : merged) {
+    int64_t column = 0;
+    for (Value input : inputs) {
+      if (input == grad)
+        break;
+      column += tensorType(input).getShape().back();
+    }
+    joined.column.push_back(column);
+  }
+  return joined;
+}
+
+/// The results of a backward whose gradients are joined: the columns of
+/// the concatenation, the heads interleaved.
+SmallVector<WrittenResult> joinedResults(OpBuilder &b, Location loc,
+                                         dl::AttentionGradOp op,
+                                         const JoinedGradients &joined,
+                                         Type compute, Value &buffer) {
+  dl::ConcatOp concat = joined.concat;
+  ArrayRef<int64_t> shape = tensorType(concat.getResult()).getShape();
+  buffer = newBuffer(b, loc, shape, compute);
+  SmallVector<WrittenResult> results;
+  for (auto [grad, column] : llvm::zip(op.getResults(), joined.column)) {
+    ArrayRef<int64_t> g = tensorType(grad).getShape(); // [B, H, T, D]
+    SmallVector<int64_t> offsets{0, 0, column}, sizes{g[0], g[2], g[1] * g[3]},
+        unit{1, 1, 1};
+    Value columns =
+        memref::SubViewOp::create(b, loc, buffer, offsets, sizes, unit);
+    results.push_back(WrittenResult{
+        columns, true,
+        std::array<int64_t, 3>{shape[1] * shape[2], g[3], shape[2]}});
+  }
+  return results;
+}
+
 void appendWrite(OpBuilder &b, Location loc, const WrittenResult &result,
                  SmallVectorImpl<Value> &buffers,
                  SmallVectorImpl<Value> &strides) {
+  if (result.strides) {
+    buffers.push_back(result.buffer);
+    for (int64_t stride : *result.strides)
+      strides.push_back(i64Constant(b, loc, stride));
+    return;
+  }
   ArrayRef<int64_t> shape =
       cast<MemRefType>(result.buffer.getType()).getShape();
   // [outer, a, b, D], contiguous.
@@ -313,9 +399,14 @@ LogicalResult attentionGradToStridedKernel(dl::AttentionGradOp op,
   Value lse = reshape(b, loc, convert(b, loc, op.getLse(), compute),
                       {sizes.batch, sizes.queries});
   auto [mask, maskStride] = kernelMask(b, loc, op.getMask(), q, sizes, compute);
+  std::optional<JoinedGradients> joined = joinedGradients(op, compute);
+  Value joinedBuffer;
   SmallVector<WrittenResult> grads;
-  for (Value result : op.getResults())
-    grads.push_back(writtenResult(b, loc, result, entries, compute));
+  if (joined)
+    grads = joinedResults(b, loc, op, *joined, compute, joinedBuffer);
+  else
+    for (Value result : op.getResults())
+      grads.push_back(writtenResult(b, loc, result, entries, compute));
   Value lseBuffer = kernelBuffer(b, loc, lse),
         maskBuffer = kernelBuffer(b, loc, mask);
   // Buffers in the kernel's order: q, k, v, out, lse, dout, mask, dq, dk,
@@ -332,8 +423,14 @@ LogicalResult attentionGradToStridedKernel(dl::AttentionGradOp op,
       stridedSizeArguments(b, loc, op, sizes, entries, maskStride, compute);
   scalars.append(strides);
   callKernel(b, loc, kernelName(names.backward, compute), buffers, scalars);
-  for (auto [result, grad] : llvm::zip(op.getResults(), grads))
-    replaceResult(b, loc, result, grad);
+  if (joined) {
+    b.replaceOp(joined->concat, asResult(b, loc, joinedBuffer));
+    for (Operation *between : joined->between)
+      b.eraseOp(between);
+  } else {
+    for (auto [result, grad] : llvm::zip(op.getResults(), grads))
+      replaceResult(b, loc, result, grad);
+  }
   b.eraseOp(op);
   return success();
 }
