@@ -126,10 +126,11 @@ std::optional<Candidate> candidateFor(linalg::MatmulOp product) {
       return std::nullopt;
     input = operand;
   }
+  auto expand = input ? input->get().getDefiningOp<memref::ExpandShapeOp>()
+                      : memref::ExpandShapeOp();
   if (!input || !sum.getMatchingIndexingMap(input).isIdentity() ||
       input->get().getType() != d.getType() ||
-      (input->get() != c &&
-       !input->get().getDefiningOp<memref::ExpandShapeOp>()))
+      (input->get() != c && (!expand || expand.getSrc() != c)))
     return std::nullopt;
   if (!isAddedTerm(sum.getRegion().front(),
                    sum.getMatchingBlockArgument(input)))
