@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/BufferOps.h"
 #include "compiler/Transforms/Passes.h"
 #include "compiler/Transforms/RuntimeCalls.h"
 
@@ -11,7 +12,6 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -90,36 +90,6 @@ bool readTransposes(linalg::LinalgOp op, bool batched, bool &transA,
   return true;
 }
 
-/// The `linalg.fill` with 0 of `c` that comes before `product` with
-/// nothing touching memory in between (views and allocations aside); null
-/// when there is none.
-linalg::FillOp zeroFillOf(Operation *product, Value c) {
-  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
-    if (auto fill = dyn_cast<linalg::FillOp>(op))
-      return fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
-                     matchPattern(fill.getInputs()[0], m_AnyZeroFloat())
-                 ? fill
-                 : linalg::FillOp();
-    if (!isMemoryEffectFree(op) && !isa<memref::AllocOp>(op))
-      return linalg::FillOp();
-  }
-  return linalg::FillOp();
-}
-
-/// Whether `op` writes all of `buffer` without reading it first: a linalg
-/// op with `buffer` only as an output whose old values it does not use.
-bool overwrites(Operation *op, Value buffer) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
-      llvm::is_contained(linalgOp.getDpsInputs(), buffer))
-    return false;
-  return llvm::all_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
-    return init.get() != buffer ||
-           (!linalgOp.payloadUsesValueFromOperand(&init) &&
-            linalgOp.getNumLoops() == linalgOp.getNumParallelLoops());
-  });
-}
-
 /// What a product's bias epilogue replaces: `add` computes out[i, j] =
 /// c[i, j] + bias[j] right after the product wrote c.
 struct BiasAdd {
@@ -133,10 +103,8 @@ struct BiasAdd {
 /// fresh allocation (no views) whose plain product nothing reads after
 /// the add (the next op to touch it overwrites it, or none does).
 std::optional<BiasAdd> biasAddAfter(Operation *product, Value c) {
-  Operation *next = product->getNextNode();
-  while (next && (isMemoryEffectFree(next) || isa<memref::AllocOp>(next)))
-    next = next->getNextNode();
-  auto add = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto add =
+      dyn_cast_or_null<linalg::GenericOp>(dlcc::nextOpTouchingMemory(product));
   if (!add || !add.hasPureBufferSemantics() || add.getNumDpsInputs() != 2 ||
       add.getNumDpsInits() != 1 ||
       add.getNumParallelLoops() != add.getNumLoops() ||
@@ -167,7 +135,7 @@ std::optional<BiasAdd> biasAddAfter(Operation *product, Value c) {
     return std::nullopt;
   // The first user of c after the add must overwrite it (or there is none),
   // and no view of c may read it later.
-  next = nullptr;
+  Operation *next = nullptr;
   for (Operation *user : c.getUsers()) {
     if (user == product || user == add)
       continue;
@@ -178,7 +146,7 @@ std::optional<BiasAdd> biasAddAfter(Operation *product, Value c) {
     if (!next || user->isBeforeInBlock(next))
       next = user;
   }
-  if (next && !overwrites(next, c) && !isa<memref::DeallocOp>(next))
+  if (next && !dlcc::overwrites(next, c) && !isa<memref::DeallocOp>(next))
     return std::nullopt;
   return BiasAdd{add, bias, out};
 }
@@ -213,7 +181,7 @@ template <typename OpTy> struct ProductToGemm : OpRewritePattern<OpTy> {
 
     // linalg products accumulate into C: beta = 1, or 0 where C was just
     // zeroed, a fill the GEMM then makes unnecessary.
-    linalg::FillOp zeros = zeroFillOf(op, c);
+    linalg::FillOp zeros = dlcc::zeroFillOf(op, c);
     // On the GPU, a bias added to a product that starts from zero is the
     // product's epilogue (cuBLASLt's CUBLASLT_EPILOGUE_BIAS): one pass over
     // the output, not two. The call goes where the add was (only effect-free

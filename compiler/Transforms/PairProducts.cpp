@@ -4,13 +4,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/BufferOps.h"
 #include "compiler/Transforms/Passes.h"
 #include "compiler/Transforms/RuntimeCalls.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlcc {
 #define GEN_PASS_DEF_DLPAIRPRODUCTS
@@ -45,9 +44,7 @@ llvm::SmallPtrSet<Value, 2> buffersOf(Value pointer) {
     if (!seen.insert(value).second)
       continue;
     if (isa<BaseMemRefType>(value.getType())) {
-      while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-        value = view.getViewSource();
-      buffers.insert(value);
+      buffers.insert(dlcc::viewRoot(value));
       continue;
     }
     if (Operation *def = value.getDefiningOp())

@@ -4,6 +4,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "compiler/Transforms/BufferOps.h"
 #include "compiler/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -11,8 +12,6 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/IRMapping.h"
-#include "mlir/IR/Matchers.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace dlcc {
@@ -21,47 +20,9 @@ namespace dlcc {
 } // namespace dlcc
 
 using namespace mlir;
+using namespace dlcc;
 
 namespace {
-
-/// Whether `op` neither reads nor writes memory, or only allocates it.
-bool touchesNoMemory(Operation *op) {
-  return isMemoryEffectFree(op) || isa<memref::AllocOp>(op);
-}
-
-/// The buffer `value` is a view of (itself when it is not a view).
-Value rootOf(Value value) {
-  while (auto view = value.getDefiningOp<ViewLikeOpInterface>())
-    value = view.getViewSource();
-  return value;
-}
-
-/// The `linalg.fill` of `c` with zeros right before `product` (only ops
-/// that touch no memory in between), or null.
-linalg::FillOp zeroFillBefore(Operation *product, Value c) {
-  for (Operation *op = product->getPrevNode(); op; op = op->getPrevNode()) {
-    auto fill = dyn_cast<linalg::FillOp>(op);
-    if (fill && fill.hasPureBufferSemantics() && fill.getOutputs()[0] == c &&
-        matchPattern(fill.getInputs()[0], m_AnyZeroFloat()))
-      return fill;
-    if (!touchesNoMemory(op))
-      return {};
-  }
-  return {};
-}
-
-/// Whether `op` writes all of `buffer` without reading it first: a linalg
-/// op with `buffer` only as an output whose old values it does not use.
-bool overwrites(Operation *op, Value buffer) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
-      llvm::is_contained(linalgOp.getDpsInputs(), buffer) ||
-      linalgOp.getNumLoops() != linalgOp.getNumParallelLoops())
-    return false;
-  return llvm::all_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
-    return init.get() != buffer || !linalgOp.payloadUsesValueFromOperand(&init);
-  });
-}
 
 /// Whether `arg` reaches the yield of `body` through a chain of arith.addf,
 /// each value of it used once: the yielded value is `arg` plus terms that
@@ -99,13 +60,10 @@ std::optional<Candidate> candidateFor(linalg::MatmulOp product) {
   if (!c.getDefiningOp<memref::AllocOp>() || !cType ||
       !cType.getElementType().isF32())
     return std::nullopt;
-  linalg::FillOp zeros = zeroFillBefore(product, c);
+  linalg::FillOp zeros = zeroFillOf(product, c);
   if (!zeros)
     return std::nullopt;
-  Operation *next = product->getNextNode();
-  while (next && touchesNoMemory(next))
-    next = next->getNextNode();
-  auto sum = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto sum = dyn_cast_or_null<linalg::GenericOp>(nextOpTouchingMemory(product));
   if (!sum || !sum.hasPureBufferSemantics() || sum.getNumDpsInits() != 1 ||
       sum.getNumLoops() != sum.getNumParallelLoops())
     return std::nullopt;
@@ -120,7 +78,7 @@ std::optional<Candidate> candidateFor(linalg::MatmulOp product) {
   // shape, element for element.
   OpOperand *input = nullptr;
   for (OpOperand *operand : sum.getDpsInputOperands()) {
-    if (rootOf(operand->get()) != c)
+    if (viewRoot(operand->get()) != c)
       continue;
     if (input)
       return std::nullopt;
@@ -139,7 +97,7 @@ std::optional<Candidate> candidateFor(linalg::MatmulOp product) {
   // the sum's other operands must exist before it (views made after it
   // would have to move).
   for (Value operand : product.getDpsInputs())
-    if (rootOf(operand) == rootOf(d))
+    if (viewRoot(operand) == viewRoot(d))
       return std::nullopt;
   for (OpOperand *operand : sum.getDpsInputOperands()) {
     Operation *def = operand->get().getDefiningOp();
