@@ -48,7 +48,8 @@ linalg::FillOp zeroFillOf(Operation *product, Value c) {
 bool overwrites(Operation *op, Value buffer) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureBufferSemantics() ||
-      llvm::is_contained(linalgOp.getDpsInputs(), buffer))
+      llvm::is_contained(linalgOp.getDpsInputs(), buffer) ||
+      !llvm::is_contained(linalgOp.getDpsInits(), buffer))
     return false;
   return llvm::all_of(linalgOp.getDpsInitsMutable(), [&](OpOperand &init) {
     return init.get() != buffer ||

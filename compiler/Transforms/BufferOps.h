@@ -29,7 +29,9 @@ mlir::Value viewRoot(mlir::Value value);
 mlir::linalg::FillOp zeroFillOf(mlir::Operation *product, mlir::Value c);
 
 /// Whether `op` writes all of `buffer` without reading it first: a linalg
-/// op with `buffer` only as an output whose old values it does not use.
+/// op with `buffer` as an output, not an input, whose old values it does
+/// not use. (An op that reads `buffer` otherwise, by a load in its body,
+/// does not overwrite it.)
 bool overwrites(mlir::Operation *op, mlir::Value buffer);
 
 } // namespace dlcc

@@ -149,3 +149,34 @@ func.func @left_alone(%a: memref<8x4xf32>, %w: memref<4x6xf32>, %b: memref<6xf32
   }
   return %y1, %c3, %y3, %y4, %c5, %y5 : memref<8x6xf32>, memref<8x6xf32>, memref<8x6xf32>, memref<8x6xf32>, memref<8x6xf32>, memref<8x6xf32>
 }
+
+// -----
+
+#id2 = affine_map<(i, j) -> (i, j)>
+#row2 = affine_map<(i, j) -> (j)>
+
+// The product's buffer read after the sum by a load in another op's body
+// (a gather): that op does not overwrite it, so the product keeps it.
+// CHECK-LABEL: func.func @read_by_a_load
+// CHECK: linalg.fill ins(%cst
+// CHECK-NOT: -0.0
+func.func @read_by_a_load(%a: memref<8x4xf32>, %w: memref<4x6xf32>, %b: memref<6xf32>, %i: memref<8xindex>) -> (memref<8x6xf32>, memref<8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c = memref.alloc() : memref<8x6xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<8x6xf32>)
+  linalg.matmul ins(%a, %w : memref<8x4xf32>, memref<4x6xf32>) outs(%c : memref<8x6xf32>)
+  %y = memref.alloc() : memref<8x6xf32>
+  linalg.generic {indexing_maps = [#id2, #row2, #id2], iterator_types = ["parallel", "parallel"]} ins(%c, %b : memref<8x6xf32>, memref<6xf32>) outs(%y : memref<8x6xf32>) {
+  ^bb0(%p: f32, %bias: f32, %out: f32):
+    %s = arith.addf %p, %bias : f32
+    linalg.yield %s : f32
+  }
+  %g = memref.alloc() : memref<8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>], iterator_types = ["parallel"]} ins(%i : memref<8xindex>) outs(%g : memref<8xf32>) {
+  ^bb0(%j: index, %out: f32):
+    %v = memref.load %c[%j, %c0] : memref<8x6xf32>
+    linalg.yield %v : f32
+  }
+  return %y, %g : memref<8x6xf32>, memref<8xf32>
+}
