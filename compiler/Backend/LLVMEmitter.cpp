@@ -50,6 +50,11 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(llvm::StringRef cpu,
     features = list.getString();
   }
   llvm::TargetOptions options;
+  // A multiply feeding an add becomes one fused multiply-add where the
+  // target has it (GCC's default; clang fuses only within a C expression):
+  // the loops' polynomials (erf, exp) and sums run on FMA units at half the
+  // instructions, each result rounded once instead of twice.
+  options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpuName, features, options, llvm::Reloc::PIC_, std::nullopt,
       llvm::CodeGenOptLevel::Aggressive));
