@@ -78,7 +78,12 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     `dl.where(dl.compare gt(y, 0), dy, 0)` (the gradient through a ReLU
     whose output is y) that nothing else reads masks dy as it reads it
     (`dl_batchnorm_relu_grad_f32`): neither the batch norm's output nor
-    the masked gradient is stored. `dl.attention` and `dl.attention_grad`
+    the masked gradient is stored. f32 `dl.layernorm` and
+    `dl.layernorm_grad` become `dl_layernorm_f32` and
+    `dl_layernorm_grad_f32` (`kernels/cpu/LayerNorm.h`: a row at a time,
+    read once; the gradient's column sums per block of rows, in at most 64
+    blocks whose sums go to scratch the memory plan places and are added in
+    block order). `dl.attention` and `dl.attention_grad`
     become the flash kernels of `kernels/cpu/FlashAttention.h`
     (`dl_attention_strided_fwd_f32`/`_f64` and `_bwd_`), given each
     operand's strides: an operand that a `dl.transpose` by [0, 2, 1, 3]

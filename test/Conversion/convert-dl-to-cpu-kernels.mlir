@@ -87,6 +87,49 @@ func.func @maxpool_grad(%x: tensor<2x3x8x8xf32>, %dy: tensor<2x3x4x4xf32>) -> te
 
 // -----
 
+// Layer norm: x, the weight and the bias read, y written; the sizes are
+// the rows (every dimension but the last) and the row's length, then eps.
+// CHECK: func.func private @dl_layernorm_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, f64)
+// CHECK-LABEL: func.func @layernorm
+// CHECK-DAG: %[[C6:.*]] = arith.constant 6 : i64
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 1.000000e-05 : f64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<2x3x5xf32>
+// CHECK: call @dl_layernorm_f32({{.*}}, %[[C6]], %[[C5]], %[[EPS]])
+// CHECK: bufferization.to_tensor %[[Y]] restrict
+func.func @layernorm(%x: tensor<2x3x5xf32>, %w: tensor<5xf32>, %b: tensor<5xf32>) -> tensor<2x3x5xf32> {
+  %y = dl.layernorm %x, %w, %b : tensor<2x3x5xf32>, tensor<5xf32>, tensor<5xf32>
+  return %y : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Its gradient: dx, dweight and dbias written, then scratch for the
+// column sums of each block of rows: 2 x 5 floats for each of the 64
+// blocks of 3 rows that 190 rows make (the last one short); the sizes are
+// the rows, the row's length and the block's rows, then eps. f64 has no
+// kernel: its formulas are left to convert-dl-to-linalg.
+// CHECK: func.func private @dl_layernorm_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64)
+// CHECK-LABEL: func.func @layernorm_grad
+// CHECK-DAG: %[[ROWS:.*]] = arith.constant 190 : i64
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i64
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[EPS:.*]] = arith.constant 1.000000e-03 : f64
+// CHECK: %[[DX:.*]] = memref.alloc() : memref<19x10x5xf32>
+// CHECK: %[[DW:.*]] = memref.alloc() : memref<5xf32>
+// CHECK: %[[DB:.*]] = memref.alloc() : memref<5xf32>
+// CHECK: memref.alloc() : memref<64x2x5xf32>
+// CHECK: call @dl_layernorm_grad_f32({{.*}}, %[[ROWS]], %[[C5]], %[[C3]], %[[EPS]])
+// CHECK: bufferization.to_tensor %[[DX]] restrict
+// CHECK: dl.layernorm_grad %{{.*}} : tensor<4x5xf64>
+func.func @layernorm_grad(%x: tensor<19x10x5xf32>, %w: tensor<5xf32>, %dy: tensor<19x10x5xf32>, %x64: tensor<4x5xf64>, %w64: tensor<5xf64>) -> (tensor<19x10x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<4x5xf64>) {
+  %dx, %dw, %db = dl.layernorm_grad %x, %w, %dy {eps = 1.0e-3 : f64} : tensor<19x10x5xf32>, tensor<5xf32>, tensor<19x10x5xf32>
+  %d64:3 = dl.layernorm_grad %x64, %w64, %x64 : tensor<4x5xf64>, tensor<5xf64>, tensor<4x5xf64>
+  return %dx, %dw, %db, %d64#0 : tensor<19x10x5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<4x5xf64>
+}
+
+// -----
+
 // Batch norm's gradient: x, the weight and dy read; dx, dweight and dbias
 // written; the sizes are the batch, the channels and H*W, then eps.
 // CHECK: func.func private @dl_batchnorm_grad_f32(!llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64, i64, i64, f64)

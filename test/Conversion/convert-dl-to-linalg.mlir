@@ -349,3 +349,16 @@ func.func @batchnorm_grad(%x: tensor<4x3xf64>, %w: tensor<3xf64>, %dy: tensor<4x
   %dx, %dw, %db = dl.batchnorm_grad %x, %w, %dy : tensor<4x3xf64>, tensor<3xf64>, tensor<4x3xf64>
   return %dx, %dw, %db : tensor<4x3xf64>, tensor<3xf64>, tensor<3xf64>
 }
+
+// -----
+
+// layernorm_grad likewise.
+// CHECK-LABEL: func.func @layernorm_grad
+// CHECK-NOT: dl.
+// CHECK: math.rsqrt
+// CHECK-NOT: dl.
+// CHECK: return
+func.func @layernorm_grad(%x: tensor<4x3xf32>, %w: tensor<3xf32>, %dy: tensor<4x3xf32>) -> (tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %dx, %dw, %db = dl.layernorm_grad %x, %w, %dy : tensor<4x3xf32>, tensor<3xf32>, tensor<4x3xf32>
+  return %dx, %dw, %db : tensor<4x3xf32>, tensor<3xf32>, tensor<3xf32>
+}

@@ -260,6 +260,64 @@ struct BatchNormReluGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
   }
 };
 
+/// A layer norm's input as rows of its last dimension: rows, size.
+std::pair<int64_t, int64_t> layerNormRows(Value input) {
+  RankedTensorType type = tensorType(input);
+  int64_t size = type.getShape().back();
+  return {type.getNumElements() / size, size};
+}
+
+/// Layer normalization (kernels/cpu/LayerNorm.h): a row at a time, read
+/// once.
+struct LayerNormToKernel : OpRewritePattern<dl::LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::LayerNormOp op,
+                                PatternRewriter &b) const override {
+    if (!allStaticF32(op->getOperands()) ||
+        tensorType(op.getInput()).getNumElements() == 0)
+      return b.notifyMatchFailure(op, "not f32 of static, non-empty shape");
+    Location loc = op.getLoc();
+    auto [rows, size] = layerNormRows(op.getInput());
+    SmallVector<Value> sizes = i64Constants(b, loc, {rows, size});
+    sizes.push_back(arith::ConstantOp::create(b, loc, op.getEpsAttr()));
+    replaceWithKernel(b, op, "dl_layernorm_f32", op->getOperands(),
+                      {tensorType(op.getInput()).getShape()}, sizes);
+    return success();
+  }
+};
+
+/// Its gradient: dx, dweight and dbias in one pass over x and dy, the rows
+/// in at most 64 blocks whose column sums go to scratch the memory plan
+/// places.
+struct LayerNormGradToKernel : OpRewritePattern<dl::LayerNormGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::LayerNormGradOp op,
+                                PatternRewriter &b) const override {
+    if (!allStaticF32(op->getOperands()) ||
+        tensorType(op.getInput()).getNumElements() == 0)
+      return b.notifyMatchFailure(op, "not f32 of static, non-empty shape");
+    Location loc = op.getLoc();
+    auto [rows, size] = layerNormRows(op.getInput());
+    constexpr int64_t kMaxBlocks = 64;
+    int64_t blockRows = (rows + kMaxBlocks - 1) / kMaxBlocks;
+    int64_t blocks = (rows + blockRows - 1) / blockRows;
+    Type f32 = b.getF32Type();
+    SmallVector<Value> results{
+        newBuffer(b, loc, tensorType(op.getInput()).getShape(), f32),
+        newBuffer(b, loc, {size}, f32), newBuffer(b, loc, {size}, f32)};
+    SmallVector<Value> buffers{op.getInput(), op.getWeight(), op.getGrad()};
+    llvm::append_range(buffers, results);
+    buffers.push_back(newBuffer(b, loc, {blocks, 2, size}, f32));
+    SmallVector<Value> sizes = i64Constants(b, loc, {rows, size, blockRows});
+    sizes.push_back(arith::ConstantOp::create(b, loc, op.getEpsAttr()));
+    callKernel(b, loc, "dl_layernorm_grad_f32", buffers, sizes);
+    b.replaceOp(op, llvm::map_to_vector(results, [&](Value result) {
+                  return asResult(b, loc, result);
+                }));
+    return success();
+  }
+};
+
 /// A linear classifier's backward (kernels/cpu/Classifier.h): the logits'
 /// gradient a block of rows at a time, in a buffer of blockRows x classes
 /// that the memory plan places (a MiB of f32, or every row when fewer fit).
@@ -306,7 +364,8 @@ struct ConvertDLToCPUKernels
     patterns
         .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
              MaxPool2DGradToKernel, BatchNormToKernel, BatchNormGradToKernel,
-             ClassifierGradToKernel>(&getContext());
+             LayerNormToKernel, LayerNormGradToKernel, ClassifierGradToKernel>(
+            &getContext());
     if (fuseRelu)
       patterns.add<BatchNormReluToKernel, BatchNormReluGradToKernel>(
           &getContext());

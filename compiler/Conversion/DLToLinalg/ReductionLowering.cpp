@@ -64,9 +64,8 @@ Value pool(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
       AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
   // The window operand only gives the loops over the kernel their extent.
   Value window = tensor::EmptyOp::create(b, loc, kernel, element);
-  double init = combine == Combine::Max
-                    ? -std::numeric_limits<double>::infinity()
-                    : 0.0;
+  double init =
+      combine == Combine::Max ? -std::numeric_limits<double>::infinity() : 0.0;
   Value acc = filled(b, loc, resultType, init);
   using utils::IteratorType;
   SmallVector<IteratorType> iterators(4, IteratorType::parallel);
@@ -75,10 +74,10 @@ Value pool(OpBuilder &b, Location loc, Value input, RankedTensorType resultType,
       b, loc, TypeRange{resultType}, ValueRange{padded, window},
       ValueRange{acc}, maps, iterators,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value r = combine == Combine::Max
-                      ? (Value)arith::MaximumFOp::create(nb, nl, args[2],
-                                                         args[0])
-                      : (Value)arith::AddFOp::create(nb, nl, args[2], args[0]);
+        Value r =
+            combine == Combine::Max
+                ? (Value)arith::MaximumFOp::create(nb, nl, args[2], args[0])
+                : (Value)arith::AddFOp::create(nb, nl, args[2], args[0]);
         linalg::YieldOp::create(nb, nl, r);
       });
   return op.getResult(0);
@@ -103,9 +102,9 @@ struct AvgPoolLowering : OpConversionPattern<dl::AvgPool2DOp> {
   matchAndRewrite(dl::AvgPool2DOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value sum = pool(rewriter, loc, adaptor.getInput(), op.getType(),
-                     op.getKernel(), op.getStride(), op.getPadding(), 0.0,
-                     Combine::Sum);
+    Value sum =
+        pool(rewriter, loc, adaptor.getInput(), op.getType(), op.getKernel(),
+             op.getStride(), op.getPadding(), 0.0, Combine::Sum);
     Value count = scalar(rewriter, loc, op.getType().getElementType(),
                          double(op.getKernel()[0] * op.getKernel()[1]));
     rewriter.replaceOp(
@@ -125,7 +124,8 @@ Value firstMaxOffset(OpBuilder &b, Location loc, Value input, Value max,
   MLIRContext *ctx = b.getContext();
   RankedTensorType type = tensorType(input);
   Type element = type.getElementType();
-  Value padded = padSpatial(b, loc, input, padding, -std::numeric_limits<double>::infinity());
+  Value padded = padSpatial(b, loc, input, padding,
+                            -std::numeric_limits<double>::infinity());
   AffineExpr n, c, oh, ow, kh, kw;
   bindDims(ctx, n, c, oh, ow, kh, kw);
   SmallVector<AffineMap> maps{
@@ -257,14 +257,14 @@ Value affine(OpBuilder &b, Location loc, Value y, Value weight, Value bias) {
   SmallVector<Value> inputs{y, weight};
   if (bias)
     inputs.push_back(bias);
-  return elementwise(b, loc, tensorType(y), inputs,
-                     [&](OpBuilder &nb, Location nl, ValueRange args) {
-                       Value r = arith::MulFOp::create(nb, nl, args[0], args[1]);
-                       return args.size() > 2
-                                  ? (Value)arith::AddFOp::create(nb, nl, r,
-                                                                 args[2])
-                                  : r;
-                     });
+  return elementwise(
+      b, loc, tensorType(y), inputs,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value r = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        return args.size() > 2
+                   ? (Value)arith::AddFOp::create(nb, nl, r, args[2])
+                   : r;
+      });
 }
 
 struct LayerNormLowering : OpConversionPattern<dl::LayerNormOp> {
@@ -290,8 +290,8 @@ struct LayerNormLowering : OpConversionPattern<dl::LayerNormOp> {
     Value zero = filled(rewriter, loc, tensorType(var), 0.0);
     Value y = normalize(rewriter, loc, centered, zero, var,
                         op.getEps().convertToDouble());
-    rewriter.replaceOp(op, affine(rewriter, loc, y, adaptor.getWeight(),
-                                  adaptor.getBias()));
+    rewriter.replaceOp(
+        op, affine(rewriter, loc, y, adaptor.getWeight(), adaptor.getBias()));
     return success();
   }
 };
@@ -313,8 +313,8 @@ struct RMSNormLowering : OpConversionPattern<dl::RMSNormOp> {
     Value zero = filled(rewriter, loc, tensorType(ms), 0.0);
     Value y =
         normalize(rewriter, loc, x, zero, ms, op.getEps().convertToDouble());
-    rewriter.replaceOp(
-        op, affine(rewriter, loc, y, adaptor.getWeight(), Value()));
+    rewriter.replaceOp(op,
+                       affine(rewriter, loc, y, adaptor.getWeight(), Value()));
     return success();
   }
 };
@@ -337,13 +337,13 @@ struct BatchNormLowering : OpConversionPattern<dl::BatchNormOp> {
     };
     double eps = op.getEps().convertToDouble();
     if (!op.getTraining()) {
-      Value y = normalize(rewriter, loc, x, perChannel(adaptor.getRunningMean()),
-                          perChannel(adaptor.getRunningVar()), eps);
-      rewriter.replaceOp(op, {affine(rewriter, loc, y,
-                                     perChannel(adaptor.getWeight()),
-                                     perChannel(adaptor.getBias())),
-                              adaptor.getRunningMean(),
-                              adaptor.getRunningVar()});
+      Value y =
+          normalize(rewriter, loc, x, perChannel(adaptor.getRunningMean()),
+                    perChannel(adaptor.getRunningVar()), eps);
+      rewriter.replaceOp(
+          op, {affine(rewriter, loc, y, perChannel(adaptor.getWeight()),
+                      perChannel(adaptor.getBias())),
+               adaptor.getRunningMean(), adaptor.getRunningVar()});
       return success();
     }
     SmallVector<int64_t> axes{0};
@@ -387,12 +387,13 @@ struct BatchNormLowering : OpConversionPattern<dl::BatchNormOp> {
   }
 };
 
-/// Without a kernel: the gradient's formulas as dl ops, which this
-/// conversion then lowers.
-struct BatchNormGradLowering : OpConversionPattern<dl::BatchNormGradOp> {
-  using OpConversionPattern::OpConversionPattern;
+/// Without a kernel: a normalization's gradient as the formulas' dl ops,
+/// which this conversion then lowers.
+template <typename GradOp>
+struct DecomposedGradLowering : OpConversionPattern<GradOp> {
+  using OpConversionPattern<GradOp>::OpConversionPattern;
   LogicalResult
-  matchAndRewrite(dl::BatchNormGradOp op, OpAdaptor adaptor,
+  matchAndRewrite(GradOp op, typename GradOp::Adaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, op.decompose(rewriter));
     return success();
@@ -408,5 +409,6 @@ void dlcc::populateReductionLowering(RewritePatternSet &patterns) {
                ReduceLowering<dl::MaxOp, Combine::Max>, MaxPoolLowering,
                AvgPoolLowering, MaxPoolGradLowering, AvgPoolGradLowering,
                LayerNormLowering, RMSNormLowering, BatchNormLowering,
-               BatchNormGradLowering>(ctx);
+               DecomposedGradLowering<dl::BatchNormGradOp>,
+               DecomposedGradLowering<dl::LayerNormGradOp>>(ctx);
 }

@@ -8,8 +8,9 @@
 //
 //   layernorm, batchnorm: dx = rstd (g - mean(g) - x^ mean(g x^))
 //
-// Batch norm in training mode builds one dl.batchnorm_grad, which a target
-// either hands to a kernel or decomposes into these formulas.
+// Layer norm and batch norm in training mode build one dl.layernorm_grad or
+// dl.batchnorm_grad, which a target either hands to a kernel or decomposes
+// into these formulas.
 //   rmsnorm:              dx = rstd (g - x^ mean(g x^))
 //   dweight = sum(dy x^), dbias = sum(dy)
 //
@@ -50,18 +51,23 @@ Value normalizedInputGradient(GradBuilder &g, Value gw, Normalized n,
 
 } // namespace
 
+// One op, which the CPU hands to a kernel (decompose() otherwise).
 LogicalResult LayerNormOp::buildGradient(OpBuilder &builder,
                                          ArrayRef<Value> dys,
                                          SmallVectorImpl<Value> &dxs) {
+  auto grad = LayerNormGradOp::create(builder, getLoc(), getInput(),
+                                      getWeight(), dys[0], getEpsAttr());
+  dxs.append(grad->result_begin(), grad->result_end());
+  return success();
+}
+
+SmallVector<Value, 3> LayerNormGradOp::decompose(OpBuilder &builder) {
   GradBuilder g(builder, getLoc());
-  Value dy = dys[0], w = getWeight();
+  Value dy = getGrad(), w = getWeight();
   Normalized n = standardize(g, getInput(), {-1}, getEps().convertToDouble(),
                              /*center=*/true);
-  dxs.push_back(
-      normalizedInputGradient(g, g.mul(dy, w), n, {-1}, /*center=*/true));
-  dxs.push_back(g.sumTo(g.mul(dy, n.xhat), tensorOf(w)));
-  dxs.push_back(g.sumTo(dy, getBias().getType()));
-  return success();
+  return {normalizedInputGradient(g, g.mul(dy, w), n, {-1}, /*center=*/true),
+          g.sumTo(g.mul(dy, n.xhat), tensorOf(w)), g.sumTo(dy, tensorOf(w))};
 }
 
 LogicalResult RMSNormOp::buildGradient(OpBuilder &builder, ArrayRef<Value> dys,

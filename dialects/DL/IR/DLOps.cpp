@@ -205,6 +205,10 @@ LogicalResult BatchNormGradOp::verify() {
   return verifyEps(*this, getEps().convertToDouble());
 }
 
+LogicalResult LayerNormGradOp::verify() {
+  return verifyEps(*this, getEps().convertToDouble());
+}
+
 LogicalResult DropoutOp::verify() {
   double rate = getRate().convertToDouble();
   if (!(rate >= 0 && rate < 1))

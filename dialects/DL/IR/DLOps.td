@@ -931,6 +931,37 @@ def DL_BatchNormGradOp : DL_InferredOp<"batchnorm_grad"> {
   }];
 }
 
+def DL_LayerNormGradOp : DL_InferredOp<"layernorm_grad"> {
+  let summary = "Gradient of dl.layernorm.";
+  let description = [{
+    `input` and `weight` are the layer norm's, `grad` the gradient of its
+    result (shaped as `input`). Each row's statistics (over the last
+    dimension) are computed again from `input` (the variance biased, with
+    the op's `eps`); with x^ the normalized input, rstd the inverse standard
+    deviation and g = grad * weight, the results are the input's gradient
+    rstd (g - mean(g) - x^ mean(g x^)), the means over the row, and the
+    weight's sum(grad x^) and the bias's sum(grad) over the rows, both
+    `[D]`.
+
+    ```mlir
+    %dx, %dw, %db = dl.layernorm_grad %x, %w, %dy
+        : tensor<16x128x192xf32>, tensor<192xf32>, tensor<16x128x192xf32>
+    ```
+  }];
+  let arguments = (ins DL_FloatTensor:$input, DL_FloatTensor:$weight,
+                       DL_FloatTensor:$grad,
+                       DefaultValuedAttr<F64Attr, "1.0e-5">:$eps);
+  let results = (outs DL_FloatTensor:$input_grad, DL_FloatTensor:$weight_grad,
+                      DL_FloatTensor:$bias_grad);
+  let assemblyFormat = "operands attr-dict `:` type(operands)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The three results built of dl ops (means, sums, products), for the
+    /// targets without a kernel.
+    ::llvm::SmallVector<::mlir::Value, 3> decompose(::mlir::OpBuilder &builder);
+  }];
+}
+
 def DL_MaxPool2DGradOp : DL_InferredOp<"maxpool2d_grad"> {
   let summary = "Gradient of dl.maxpool2d with respect to its input.";
   let description = [{

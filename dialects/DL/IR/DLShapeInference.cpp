@@ -416,6 +416,23 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, Loc loc,
   return inferUnary(x, types);
 }
 
+LogicalResult LayerNormGradOp::inferReturnTypes(MLIRContext *, Loc loc,
+                                                Adaptor adaptor, Types &types) {
+  StringRef op = "layernorm_grad";
+  Value x = adaptor.getInput(), w = adaptor.getWeight(), dy = adaptor.getGrad();
+  ArrayRef<int64_t> xs = tensorOf(x).getShape();
+  if (xs.empty())
+    return emitOptionalError(loc, op, ": input must not be a scalar");
+  if (failed(isVectorOf(loc, op, "weight", w, xs.back(), x)) ||
+      failed(sameShape(loc, op, x, dy)) ||
+      failed(sameElementType(loc, op, x, dy)))
+    return failure();
+  types.push_back(x.getType());
+  types.push_back(w.getType());
+  types.push_back(w.getType());
+  return success();
+}
+
 LogicalResult RMSNormOp::inferReturnTypes(MLIRContext *, Loc loc,
                                           Adaptor adaptor, Types &types) {
   Value x = adaptor.getInput();

@@ -299,6 +299,42 @@ func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>) {
 
 // -----
 
+// layernorm_grad: the gradient has the input's shape.
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>, %dy: tensor<3x3xf32>) {
+  // expected-error @+1 {{layernorm_grad: shapes differ: [2, 3] and [3, 3]}}
+  %0:3 = dl.layernorm_grad %x, %c, %dy : tensor<2x3xf32>, tensor<3xf32>, tensor<3x3xf32>
+  return
+}
+
+// -----
+
+// layernorm_grad: the weight is [D], the input's last dimension.
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<2xf32>) {
+  // expected-error @+1 {{layernorm_grad: weight has shape [2] but the input [2, 3] needs [3]}}
+  %0:3 = dl.layernorm_grad %x, %c, %x : tensor<2x3xf32>, tensor<2xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
+// layernorm_grad: not of a scalar.
+func.func @f(%x: tensor<f32>, %c: tensor<1xf32>) {
+  // expected-error @+1 {{layernorm_grad: input must not be a scalar}}
+  %0:3 = dl.layernorm_grad %x, %c, %x : tensor<f32>, tensor<1xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+// layernorm_grad: eps is positive.
+func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>) {
+  // expected-error @+1 {{eps must be positive, got 0}}
+  %0:3 = dl.layernorm_grad %x, %c, %x {eps = 0.0 : f64} : tensor<2x3xf32>, tensor<3xf32>, tensor<2x3xf32>
+  return
+}
+
+// -----
+
 // batchnorm_grad: the gradient has the input's shape.
 func.func @f(%x: tensor<2x3xf32>, %c: tensor<3xf32>, %dy: tensor<3x3xf32>) {
   // expected-error @+1 {{batchnorm_grad: shapes differ: [2, 3] and [3, 3]}}

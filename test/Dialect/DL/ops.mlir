@@ -54,6 +54,8 @@ func.func @norms(%x: tensor<4x8xf32>, %g: tensor<8xf32>, %b: tensor<8xf32>,
   %2:3 = dl.batchnorm %img, %c, %c, %c, %c {training} : tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
   // CHECK: dl.batchnorm_grad %{{.*}}, %{{.*}}, %{{.*}} {eps = 1.000000e-03 : f64} : tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<2x3x4x4xf32>
   %3:3 = dl.batchnorm_grad %img, %c, %img {eps = 1.0e-3 : f64} : tensor<2x3x4x4xf32>, tensor<3xf32>, tensor<2x3x4x4xf32>
+  // CHECK: dl.layernorm_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>
+  %4:3 = dl.layernorm_grad %x, %g, %x : tensor<4x8xf32>, tensor<8xf32>, tensor<4x8xf32>
   return
 }
 

@@ -174,9 +174,9 @@ func.func @forward(%ids: tensor<2x3xi32> {dl.input = "ids"}) -> tensor<f32> attr
 // CHECK: %[[E:.*]] = dl.embedding %[[IDS:arg0]]
 // CHECK: dl.assign @rm
 // CHECK: dl.assign @rv
-// layernorm: the statistics over the last dimension.
-// CHECK: dl.mean %{{.*}} {axes = array<i64: -1>, keepdim} : tensor<6x4xf32>
-// CHECK: dl.rsqrt
+// layernorm: one op, which recomputes the statistics over the last
+// dimension.
+// CHECK: = dl.layernorm_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x4xf32>, tensor<4xf32>, tensor<6x4xf32>
 // batch norm: one op, which recomputes the statistics over the batch.
 // CHECK: = dl.batchnorm_grad %{{.*}}, %{{.*}}, %{{.*}} : tensor<6x4xf32>, tensor<4xf32>, tensor<6x4xf32>
 // rmsnorm: no centering.
