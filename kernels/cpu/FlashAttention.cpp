@@ -129,21 +129,44 @@ DL_INLINE void productRows(int64_t width, int64_t depth, const T *a,
     }
 }
 
+/// The part of a tile's product that a block of rows computes: columns
+/// [0, width) and depth [begin, end).
+struct Span {
+  int64_t width, begin, end;
+};
+
+/// Every block of rows computes the whole product.
+struct Whole {
+  DL_INLINE Span operator()(int64_t, int64_t, int64_t width,
+                            int64_t depth) const {
+    return {width, 0, depth};
+  }
+};
+
 /// c[i][j] (+)= sum_k a[i * rowStride + k * depthStride] * b[k * ldb + j]
 /// for i < rows, j < width, k < depth: a tile's matrix product, with `a`
 /// read either way round (depthStride 1: rows of a; rowStride 1: a
-/// transposed). Each element sums over k in order.
-template <typename T, int B, bool Accumulate>
+/// transposed). Each element sums over k in order. span(i, R, width,
+/// depth) narrows the work of rows [i, i + R) (a causal tile's masked
+/// part, whose terms are zero): columns past its width are not written,
+/// and terms outside its depth are left out.
+template <typename T, int B, bool Accumulate, typename Narrow = Whole>
 DL_INLINE void product(int64_t rows, int64_t width, int64_t depth, const T *a,
                        int64_t rowStride, int64_t depthStride, const T *b,
-                       int64_t ldb, T *c, int64_t ldc) {
+                       int64_t ldb, T *c, int64_t ldc, Narrow span = {}) {
   int64_t i = 0;
-  for (; i + 4 <= rows; i += 4)
-    productRows<T, B, 4, Accumulate>(width, depth, a + i * rowStride, rowStride,
-                                     depthStride, b, ldb, c + i * ldc, ldc);
-  for (; i < rows; ++i)
-    productRows<T, B, 1, Accumulate>(width, depth, a + i * rowStride, rowStride,
-                                     depthStride, b, ldb, c + i * ldc, ldc);
+  for (; i + 4 <= rows; i += 4) {
+    Span p = span(i, 4, width, depth);
+    productRows<T, B, 4, Accumulate>(
+        p.width, p.end - p.begin, a + i * rowStride + p.begin * depthStride,
+        rowStride, depthStride, b + p.begin * ldb, ldb, c + i * ldc, ldc);
+  }
+  for (; i < rows; ++i) {
+    Span p = span(i, 1, width, depth);
+    productRows<T, B, 1, Accumulate>(
+        p.width, p.end - p.begin, a + i * rowStride + p.begin * depthStride,
+        rowStride, depthStride, b + p.begin * ldb, ldb, c + i * ldc, ldc);
+  }
 }
 
 /// x = e^x lane by lane (GCC leaves the loops around the scalar vectorExp
@@ -161,10 +184,7 @@ template <int B> DL_INLINE float maxOf(const float *row, int64_t n) {
     loadVector(x, row + j);
     m = m > x ? m : x;
   }
-  float result = m[0];
-  for (int l = 1; l < kLanes<float, B>; ++l)
-    result = std::max(result, m[l]);
-  return result;
+  return foldLanes<MaxLanes>(m);
 }
 template <int B> DL_INLINE double maxOf(const double *row, int64_t n) {
   double result = kMinusInfinity<double>;
@@ -173,28 +193,27 @@ template <int B> DL_INLINE double maxOf(const double *row, int64_t n) {
   return result;
 }
 
-/// row[j] = e^(row[j] - shift) for j < n, a multiple of kLanes; returns
-/// their sum (in a fixed order).
-template <int B> DL_INLINE float expAndSum(float *row, int64_t n, float shift) {
+/// row[j] = e^(row[j] * factor - shift) for j < n, a multiple of kLanes;
+/// returns their sum (in a fixed order).
+template <int B>
+DL_INLINE float expAndSum(float *row, int64_t n, float factor, float shift) {
   using V = typename Vector<float, B>::Type;
   V sum = V{}, x;
   for (int64_t j = 0; j < n; j += kLanes<float, B>) {
     loadVector(x, row + j);
-    x -= shift;
+    x = x * factor - shift;
     expInPlace<B>(x);
     std::memcpy(row + j, &x, sizeof x);
     sum += x;
   }
-  float result = 0;
-  for (int l = 0; l < kLanes<float, B>; ++l)
-    result += sum[l];
-  return result;
+  return foldLanes<AddLanes>(sum);
 }
 template <int B>
-DL_INLINE double expAndSum(double *row, int64_t n, double shift) {
+DL_INLINE double expAndSum(double *row, int64_t n, double factor,
+                           double shift) {
   double sum = 0;
   for (int64_t j = 0; j < n; ++j) {
-    row[j] = std::exp(row[j] - shift);
+    row[j] = std::exp(row[j] * factor - shift);
     sum += row[j];
   }
   return sum;
@@ -212,9 +231,7 @@ DL_INLINE T dot(const T *a, const T *b, int64_t n) {
     loadVector(y, b + j);
     sum += x * y;
   }
-  T result = T(0);
-  for (int l = 0; l < L; ++l)
-    result += sum[l];
+  T result = foldLanes<AddLanes>(sum);
   for (; j < n; ++j)
     result += a[j] * b[j];
   return result;
@@ -242,31 +259,91 @@ DL_INLINE void transpose(Rows<const T> rows, int64_t count, int64_t width,
       t[c * stride + j0] = rows.row(j0)[c];
 }
 
+/// How many of the `cols` keys of the tile at j0 query i0 + r sees: all,
+/// or with causal the first ones.
+template <typename T>
+DL_INLINE int64_t keysVisible(const Shape<T> &s, int64_t i0, int64_t r,
+                              int64_t j0, int64_t cols) {
+  return s.causal ? std::clamp<int64_t>(i0 + r + 1 - j0, 0, cols) : cols;
+}
+
+/// A tile's product whose rows are its queries i0 + i (the scores and dP,
+/// whose columns are keys; P v and dS k, whose depth is keys): rows
+/// [i, i + R) need the keys their last sees (columns to whole vectors).
+template <typename T, int B> struct QueryRows {
+  const Shape<T> &s;
+  int64_t i0, j0, cols;
+  bool keysAreColumns;
+  DL_INLINE Span operator()(int64_t i, int64_t R, int64_t width,
+                            int64_t depth) const {
+    int64_t seen = keysVisible(s, i0, i + R - 1, j0, cols);
+    if (keysAreColumns)
+      return {std::min(width, roundUp(seen, kLanes<T, B>)), 0, depth};
+    return {width, 0, std::min(depth, seen)};
+  }
+};
+
+/// A tile's product whose rows are its keys j0 + i and whose depth is its
+/// queries i0 + k (P^T dout, dS^T q): with causal, key j0 + i is seen from
+/// query j0 + i on.
+template <typename T> struct KeyRows {
+  const Shape<T> &s;
+  int64_t i0, j0;
+  DL_INLINE Span operator()(int64_t i, int64_t, int64_t width,
+                            int64_t depth) const {
+    if (!s.causal)
+      return {width, 0, depth};
+    return {width, std::clamp<int64_t>(j0 + i - i0, 0, depth), depth};
+  }
+};
+
 /// scores[r][j] = (q_{i0+r} . k_{j0+j}) * scale + mask, -inf where causal
 /// masks it, for `rows` queries and `cols` keys (kt: key j0 of the keys
 /// transposed, `stride` apart, readable to whole vectors past cols). The
-/// scores past cols, to whole vectors, are -inf.
+/// scores past cols, to whole vectors, are -inf. Without a mask the scores
+/// are left unscaled: the scale is positive, so their maximum is the
+/// maximum of the scaled ones, and the exponentials multiply by it (one
+/// pass less); returns the factor they take.
 template <typename T, int B>
-DL_INLINE void tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
-                          int64_t rows, int64_t j0, int64_t cols, const T *kt,
-                          int64_t stride, T *scores) {
-  product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.dim, e.q.row(i0),
-                       e.q.stride, 1, kt, stride, scores, kKeyTile);
+DL_INLINE T tileScores(const Shape<T> &s, const Entry<T> &e, int64_t i0,
+                       int64_t rows, int64_t j0, int64_t cols, const T *kt,
+                       int64_t stride, T *scores) {
+  int64_t padded = roundUp(cols, kLanes<T, B>);
+  product<T, B, false>(rows, padded, s.dim, e.q.row(i0), e.q.stride, 1, kt,
+                       stride, scores, kKeyTile,
+                       QueryRows<T, B>{s, i0, j0, cols, true});
   for (int64_t r = 0; r < rows; ++r) {
     T *row = scores + r * kKeyTile;
-    for (int64_t j = 0; j < cols; ++j)
-      row[j] *= s.scale;
+    int64_t last = keysVisible(s, i0, r, j0, cols);
     if (e.mask) {
       const T *m = e.mask + (i0 + r) * s.keys + j0;
-      for (int64_t j = 0; j < cols; ++j)
-        row[j] += m[j];
+      for (int64_t j = 0; j < last; ++j)
+        row[j] = row[j] * s.scale + m[j];
     }
-    int64_t last =
-        s.causal ? std::min(cols, std::max<int64_t>(0, i0 + r + 1 - j0)) : cols;
-    for (int64_t j = last; j < roundUp(cols, kLanes<T, B>); ++j)
+    for (int64_t j = last; j < padded; ++j)
       row[j] = kMinusInfinity<T>;
   }
+  return e.mask ? T(1) : s.scale;
 }
+
+/// Each thread's working buffers, kept from one batch entry and call to the
+/// next (the kernels run on the OpenMP runtime's long-lived threads): no
+/// allocation, page faults or zeroing an entry. Each is written before it
+/// is read.
+template <typename T> struct Scratch {
+  std::vector<T> keys, values, scores, dscores, acc, rowMax, rowSum;
+
+  static Scratch &ofThisThread() {
+    thread_local Scratch scratch;
+    return scratch;
+  }
+  /// `buffer` with room for n elements.
+  static T *atLeast(std::vector<T> &buffer, int64_t n) {
+    if (int64_t(buffer.size()) < n)
+      buffer.resize(n);
+    return buffer.data();
+  }
+};
 
 /// The keys a query tile starting at i0 with `rows` rows attends to.
 template <typename T>
@@ -278,23 +355,28 @@ template <typename T, int B>
 DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, Rows<T> out,
                             T *lse) {
   int64_t stride = roundUp(s.keys, kLanes<T, B>);
-  std::vector<T> kt(s.dim * stride), scores(kQueryTile * kKeyTile),
-      acc(kQueryTile * s.valueDim), rowMax(kQueryTile), rowSum(kQueryTile);
-  transpose(e.k, s.keys, s.dim, stride, kt.data());
+  using Buffers = Scratch<T>;
+  Buffers &buffers = Buffers::ofThisThread();
+  T *kt = Buffers::atLeast(buffers.keys, s.dim * stride),
+    *scores = Buffers::atLeast(buffers.scores, kQueryTile * kKeyTile),
+    *acc = Buffers::atLeast(buffers.acc, kQueryTile * s.valueDim),
+    *rowMax = Buffers::atLeast(buffers.rowMax, kQueryTile),
+    *rowSum = Buffers::atLeast(buffers.rowSum, kQueryTile);
+  transpose(e.k, s.keys, s.dim, stride, kt);
   for (int64_t i0 = 0; i0 < s.queries; i0 += kQueryTile) {
     int64_t rows = std::min(kQueryTile, s.queries - i0);
-    std::fill(acc.begin(), acc.end(), T(0));
-    std::fill(rowMax.begin(), rowMax.end(), kMinusInfinity<T>);
-    std::fill(rowSum.begin(), rowSum.end(), T(0));
+    std::fill_n(acc, rows * s.valueDim, T(0));
+    std::fill_n(rowMax, rows, kMinusInfinity<T>);
+    std::fill_n(rowSum, rows, T(0));
     int64_t end = keysSeen(s, i0, rows);
     for (int64_t j0 = 0; j0 < end; j0 += kKeyTile) {
       int64_t cols = std::min(kKeyTile, end - j0);
-      tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
-                       scores.data());
+      T factor =
+          tileScores<T, B>(s, e, i0, rows, j0, cols, kt + j0, stride, scores);
       int64_t padded = roundUp(cols, kLanes<T, B>);
       for (int64_t r = 0; r < rows; ++r) {
-        T *row = scores.data() + r * kKeyTile;
-        T newMax = std::max(rowMax[r], maxOf<B>(row, padded));
+        T *row = scores + r * kKeyTile;
+        T newMax = std::max(rowMax[r], maxOf<B>(row, padded) * factor);
         if (newMax == kMinusInfinity<T>) {
           // Every key so far masked out: no weights yet.
           for (int64_t j = 0; j < cols; ++j)
@@ -302,22 +384,23 @@ DL_INLINE void forwardEntry(const Shape<T> &s, const Entry<T> &e, Rows<T> out,
           continue;
         }
         T rescale = dlcc::kernels::expOf(rowMax[r] - newMax);
-        T sum = expAndSum<B>(row, padded, newMax);
+        T sum = expAndSum<B>(row, padded, factor, newMax);
         rowSum[r] = rowSum[r] * rescale + sum;
         rowMax[r] = newMax;
-        T *a = acc.data() + r * s.valueDim;
+        T *a = acc + r * s.valueDim;
         for (int64_t c = 0; c < s.valueDim; ++c)
           a[c] *= rescale;
       }
       // acc += weights . v_tile
-      product<T, B, true>(rows, s.valueDim, cols, scores.data(), kKeyTile, 1,
-                          e.v.row(j0), e.v.stride, acc.data(), s.valueDim);
+      product<T, B, true>(rows, s.valueDim, cols, scores, kKeyTile, 1,
+                          e.v.row(j0), e.v.stride, acc, s.valueDim,
+                          QueryRows<T, B>{s, i0, j0, cols, false});
     }
     for (int64_t r = 0; r < rows; ++r) {
       // A row whose every key is masked out has no distribution: NaN, as
       // softmax over -inf gives.
       T inverse = T(1) / rowSum[r];
-      const T *a = acc.data() + r * s.valueDim;
+      const T *a = acc + r * s.valueDim;
       T *o = out.row(i0 + r);
       for (int64_t c = 0; c < s.valueDim; ++c)
         o[c] = a[c] * inverse;
@@ -343,18 +426,22 @@ template <typename T> struct GradEntry {
 template <typename T, int B>
 DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e,
                              const GradEntry<T> &g) {
+  using Buffers = Scratch<T>;
+  Buffers &buffers = Buffers::ofThisThread();
   // delta[i] = rowsum(dout * out): the sum over keys of P * dP.
-  std::vector<T> delta(s.queries);
+  T *delta = Buffers::atLeast(buffers.rowSum, s.queries);
   for (int64_t i = 0; i < s.queries; ++i)
     delta[i] = dot<T, B>(g.dout.row(i), g.out.row(i), s.valueDim);
   zeroRows(g.dq, s.queries, s.dim);
   zeroRows(g.dk, s.keys, s.dim);
   zeroRows(g.dv, s.keys, s.valueDim);
   int64_t stride = roundUp(s.keys, kLanes<T, B>);
-  std::vector<T> kt(s.dim * stride), vt(s.valueDim * stride),
-      probs(kQueryTile * kKeyTile), dscores(kQueryTile * kKeyTile);
-  transpose(e.k, s.keys, s.dim, stride, kt.data());
-  transpose(e.v, s.keys, s.valueDim, stride, vt.data());
+  T *kt = Buffers::atLeast(buffers.keys, s.dim * stride),
+    *vt = Buffers::atLeast(buffers.values, s.valueDim * stride),
+    *probs = Buffers::atLeast(buffers.scores, kQueryTile * kKeyTile),
+    *dscores = Buffers::atLeast(buffers.dscores, kQueryTile * kKeyTile);
+  transpose(e.k, s.keys, s.dim, stride, kt);
+  transpose(e.v, s.keys, s.valueDim, stride, vt);
   for (int64_t j0 = 0; j0 < s.keys; j0 += kKeyTile) {
     int64_t tileCols = std::min(kKeyTile, s.keys - j0);
     // Causal: only the query tiles that reach key j0 see this tile.
@@ -364,31 +451,38 @@ DL_INLINE void backwardEntry(const Shape<T> &s, const Entry<T> &e,
       // Causal: the keys of this tile that the query tile reaches (as the
       // tile's first query tiles leave its last keys out).
       int64_t cols = s.causal ? std::min(tileCols, i0 + rows - j0) : tileCols;
-      tileScores<T, B>(s, e, i0, rows, j0, cols, kt.data() + j0, stride,
-                       probs.data());
+      T factor =
+          tileScores<T, B>(s, e, i0, rows, j0, cols, kt + j0, stride, probs);
       // dP = dout_tile . v_tile^T
       product<T, B, false>(rows, roundUp(cols, kLanes<T, B>), s.valueDim,
-                           g.dout.row(i0), g.dout.stride, 1, vt.data() + j0,
-                           stride, dscores.data(), kKeyTile);
+                           g.dout.row(i0), g.dout.stride, 1, vt + j0, stride,
+                           dscores, kKeyTile,
+                           QueryRows<T, B>{s, i0, j0, cols, true});
       for (int64_t r = 0; r < rows; ++r) {
-        T *p = probs.data() + r * kKeyTile;
-        T *ds = dscores.data() + r * kKeyTile;
+        T *p = probs + r * kKeyTile;
+        T *ds = dscores + r * kKeyTile;
         T l = g.lse[i0 + r], d = delta[i0 + r];
-        // P = exp(S - lse); dS = P (dP - delta) * scale
-        expAndSum<B>(p, roundUp(cols, kLanes<T, B>), l);
-        for (int64_t j = 0; j < cols; ++j)
+        // P = exp(S - lse); dS = P (dP - delta) * scale, zero where masked
+        // (dP was not computed there).
+        expAndSum<B>(p, roundUp(cols, kLanes<T, B>), factor, l);
+        int64_t last = keysVisible(s, i0, r, j0, cols);
+        for (int64_t j = 0; j < last; ++j)
           ds[j] = p[j] * (ds[j] - d) * s.scale;
+        for (int64_t j = last; j < cols; ++j)
+          ds[j] = T(0);
       }
       // dv_tile += P^T . dout_tile
-      product<T, B, true>(cols, s.valueDim, rows, probs.data(), 1, kKeyTile,
+      product<T, B, true>(cols, s.valueDim, rows, probs, 1, kKeyTile,
                           g.dout.row(i0), g.dout.stride, g.dv.row(j0),
-                          g.dv.stride);
+                          g.dv.stride, KeyRows<T>{s, i0, j0});
       // dk_tile += dS^T . q_tile
-      product<T, B, true>(cols, s.dim, rows, dscores.data(), 1, kKeyTile,
-                          e.q.row(i0), e.q.stride, g.dk.row(j0), g.dk.stride);
+      product<T, B, true>(cols, s.dim, rows, dscores, 1, kKeyTile, e.q.row(i0),
+                          e.q.stride, g.dk.row(j0), g.dk.stride,
+                          KeyRows<T>{s, i0, j0});
       // dq_tile += dS . k_tile
-      product<T, B, true>(rows, s.dim, cols, dscores.data(), kKeyTile, 1,
-                          e.k.row(j0), e.k.stride, g.dq.row(i0), g.dq.stride);
+      product<T, B, true>(rows, s.dim, cols, dscores, kKeyTile, 1, e.k.row(j0),
+                          e.k.stride, g.dq.row(i0), g.dq.stride,
+                          QueryRows<T, B>{s, i0, j0, cols, false});
     }
   }
 }

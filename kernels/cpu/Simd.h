@@ -86,6 +86,21 @@ template <typename V> DL_INLINE auto sumOfLanes(const V &x) {
 }
 
 namespace detail {
+/// x's lanes rotated down by Step, in `rotated`.
+template <size_t Step, typename V, size_t... I>
+DL_INLINE void rotateLanes(const V &x, V &rotated, std::index_sequence<I...>) {
+  rotated = __builtin_shufflevector(x, x, ((I + Step) % sizeof...(I))...);
+}
+template <size_t Step, typename Combine, typename V>
+DL_INLINE void foldInto(V &x) {
+  if constexpr (Step > 0) {
+    V rotated;
+    rotateLanes<Step>(x, rotated,
+                      std::make_index_sequence<sizeof(V) / sizeof(x[0])>());
+    Combine::into(x, rotated);
+    foldInto<Step / 2, Combine>(x);
+  }
+}
 template <typename V, size_t... I>
 DL_INLINE void splitLanes(const V &a, const V &b, V &even, V &odd,
                           std::index_sequence<I...>) {
@@ -100,6 +115,26 @@ DL_INLINE void interleaveLanes(const V &a, const V &b, V &low, V &high,
   high = __builtin_shufflevector(a, b, ((I % 2 ? L : 0) + L / 2 + I / 2)...);
 }
 } // namespace detail
+
+/// Ways to combine two vectors lane by lane, into the first.
+struct AddLanes {
+  template <typename V> static DL_INLINE void into(V &a, const V &b) { a += b; }
+};
+struct MaxLanes {
+  template <typename V> static DL_INLINE void into(V &a, const V &b) {
+    a = a > b ? a : b;
+  }
+};
+
+/// x's lanes combined (AddLanes: summed; MaxLanes: their maximum), the
+/// upper half into the lower, then its upper half, ...: log2(lanes) steps
+/// where sumOfLanes chains through every lane (a fixed order too, another
+/// one).
+template <typename Combine, typename V> DL_INLINE auto foldLanes(const V &x) {
+  V folded = x;
+  detail::foldInto<sizeof(V) / sizeof(x[0]) / 2, Combine>(folded);
+  return folded[0];
+}
 
 /// The even lanes of a then b in `even`, the odd ones in `odd`.
 template <typename V>
