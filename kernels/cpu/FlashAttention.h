@@ -22,6 +22,8 @@ extern "C" {
 /// queries]. `mask`, when not null, is added to the scores: [queries, keys]
 /// per batch entry, `maskStride` elements apart (0: one mask for all).
 /// `causal` (0 or 1) masks the keys after each query (queries == keys).
+/// `scale` is positive (dl.attention's verifier checks it; without a mask
+/// the kernels take it into the exponentials, after the maximum).
 void dl_attention_fwd_f32(const float *q, const float *k, const float *v,
                           const float *mask, float *out, float *lse,
                           int64_t batch, int64_t queries, int64_t keys,
