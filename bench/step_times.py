@@ -35,7 +35,10 @@ is OPENBLAS_CORETYPE unless OpenBLAS then picks its SSE3 `Prescott`
 kernels (0.3.21 does not know recent CPUs), in which case it is set to
 SkylakeX (the AVX-512 kernels) for both. For gpt the step's GFLOP/s
 (bench/gpt_flops.py) is set against a 2-thread sgemm peak measured in the
-same run (bench/sgemm_peak.py), before and after the steps.
+same run (bench/sgemm_peak.py), before and after the steps. So is the
+memory bandwidth of one core (a 256 MB copy): this machine has slow phases,
+minutes long, that slow memory-bound work and leave the sgemm peak as it is
+(bench/RESULTS.md); the bandwidth tells which phase a run was in.
 
 Usage: /usr/bin/python3 bench/step_times.py [--dlcc PATH] [--dlcc-arg ARG]
            [--rounds R]
@@ -264,7 +267,20 @@ def sgemm_peak():
     return peak.describe(lib), peak.sgemm_gflops(lib, 4096, 4)
 
 
-def report(results, compile_times, peaks, args):
+def copy_bandwidth():
+    """GB/s read and written by the best of five 256 MB copies on one
+    core."""
+    source = np.ones(64 << 20, np.float32)
+    target = np.empty_like(source)
+    best = 0.0
+    for _ in range(5):
+        start = time.perf_counter()
+        np.copyto(target, source)
+        best = max(best, 2 * source.nbytes / (time.perf_counter() - start))
+    return best / 1e9
+
+
+def report(results, compile_times, peaks, bandwidths, args):
     ms = lambda values: 1000 * statistics.median(values)
     print(f"\n{'model':5} {'compile':>8} {'dlcc':>10} {'PyTorch 2t':>11} "
           f"{'PyTorch 1t':>11} {'dlcc/PyTorch':>13} {'goal':>5} "
@@ -277,6 +293,9 @@ def report(results, compile_times, peaks, args):
               + " ".join(f"{ms(times[t]):8.2f} ms" for t in THREADS)
               + f" {ratio:8.2f}x ({best}t) {GOAL[model]:4.2f}x "
               f"{first_loss['dlcc']:15.6f} {first_loss['PyTorch']:10.6f}")
+    print("memory copy on one core: "
+          + ", ".join(f"{b:.1f}" for b in bandwidths)
+          + " GB/s (before and after the steps)")
     for model, (times, _) in results.items():
         print(f"  {model}: {len(times['dlcc'])} steps measured a side; dlcc "
               f"min {1000 * min(times['dlcc']):.2f} ms, max "
@@ -313,13 +332,14 @@ def main():
         compile_times[model], *prepared[model] = prepare(
             model, args.dlcc, args.dlcc_arg, work)
     progress("sgemm peak")
-    peaks = [sgemm_peak()]
+    peaks, bandwidths = [sgemm_peak()], [copy_bandwidth()]
     results = {}
     for model in args.models:
         progress(f"timing {model}")
         results[model] = measure(model, *prepared[model], args, work)
     progress("sgemm peak")
     peaks.append(sgemm_peak())
+    bandwidths.append(copy_bandwidth())
     print(f"dlcc: {' '.join([args.dlcc] + args.dlcc_arg)}; {args.rounds} rounds of dlcc, PyTorch with 2 "
           f"threads, PyTorch with 1 thread; steps per round {args.steps}, the "
           f"first {args.warmup} of each left out; median step times")
@@ -331,7 +351,7 @@ def main():
     print(f"run: {wall:.0f} s; other processes used "
           f"{max(0.0, busy - busy0 - (own - own0)):.1f} CPU-seconds of the "
           f"{os.cpu_count() * wall:.0f} of the cores")
-    report(results, compile_times, peaks, args)
+    report(results, compile_times, peaks, bandwidths, args)
     if not args.work:
         shutil.rmtree(work)
 
