@@ -14,6 +14,7 @@
 #include "kernels/cpu/BatchNorm.h"
 #include "kernels/cpu/Parallel.h"
 #include "kernels/cpu/Simd.h"
+#include "kernels/cpu/Sums.h"
 
 #include <cmath>
 
@@ -33,59 +34,19 @@ struct Channel {
   double count() const { return double(batch * size); }
 };
 
-/// Sums over the channel of one value per element, or two (the same
-/// loop feeds both), element e's being terms(e): a float sum per run in
-/// two vectors of accumulators, their lanes added in order, then the
-/// scalar tail; the runs' sums added in double.
+/// Sums over the channel of one value per element, or two (sumRun): a
+/// float sum per run, the runs' sums added in double.
 template <int B, int N, typename Terms>
 DL_INLINE void sumChannel(const Channel &c, Terms terms, double (&total)[N]) {
-  using V = typename Vector<float, B>::Type;
-  constexpr int64_t L = kLanes<float, B>;
   for (int k = 0; k < N; ++k)
     total[k] = 0;
   for (int64_t n = 0; n < c.batch; ++n) {
-    int64_t run = n * c.stride, i = 0;
-    V acc[N][2] = {};
-    for (; i + 2 * L <= c.size; i += 2 * L)
-      for (int half = 0; half < 2; ++half) {
-        V t[N];
-        terms.vector(run + i + half * L, t);
-        for (int k = 0; k < N; ++k)
-          acc[k][half] += t[k];
-      }
-    for (int k = 0; k < N; ++k) {
-      float sum = sumOfLanes(acc[k][0] + acc[k][1]);
-      for (int64_t j = i; j < c.size; ++j)
-        sum += terms.scalar(run + j, k);
-      total[k] += sum;
-    }
+    float run[N];
+    sumRun<B>(n * c.stride, c.size, terms, run);
+    for (int k = 0; k < N; ++k)
+      total[k] += run[k];
   }
 }
-
-/// x, for the mean.
-struct Values {
-  const float *x;
-  template <typename V> DL_INLINE void vector(int64_t e, V (&t)[1]) const {
-    loadVector(t[0], x + e);
-  }
-  DL_INLINE float scalar(int64_t e, int) const { return x[e]; }
-};
-
-/// (x - mean)^2, for the variance.
-struct Squares {
-  const float *x;
-  float mean;
-  template <typename V> DL_INLINE void vector(int64_t e, V (&t)[1]) const {
-    V v;
-    loadVector(v, x + e);
-    v -= mean;
-    t[0] = v * v;
-  }
-  DL_INLINE float scalar(int64_t e, int) const {
-    float d = x[e] - mean;
-    return d * d;
-  }
-};
 
 /// dy at element e of the channel, 0 where a following ReLU's output is
 /// not positive (Relu).
@@ -115,9 +76,10 @@ template <bool Relu> struct GradientTerms {
     t[0] = g;
     t[1] = g * ((v - mean) * rstd);
   }
-  DL_INLINE float scalar(int64_t e, int k) const {
+  DL_INLINE void scalar(int64_t e, float (&t)[2]) const {
     float g = scalarGradient<Relu>(c, e);
-    return k == 0 ? g : g * ((c.x[e] - mean) * rstd);
+    t[0] = g;
+    t[1] = g * ((c.x[e] - mean) * rstd);
   }
 };
 
@@ -248,19 +210,13 @@ DL_BATCHNORM_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
 #endif
 #undef DL_BATCHNORM_VERSIONS
 
+/// The versions for vectors of B bytes (for forWidestVectors).
+struct MakeVersions {
+  template <int B> Versions build() const { return versions<B>(); }
+};
+
 /// The versions for this machine's widest vectors.
-Versions forThisMachine() {
-  switch (widestInstructionSet()) {
-#if DL_HAVE_WIDE_VECTORS
-  case InstructionSet::AVX512:
-    return versions<64>();
-  case InstructionSet::AVX2:
-    return versions<32>();
-#endif
-  default:
-    return versions<16>();
-  }
-}
+Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
 
 /// Training-mode batch norm, with a ReLU after it where `relu`.
 void train(const float *x, const float *weight, const float *bias,

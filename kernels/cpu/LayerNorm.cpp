@@ -4,8 +4,8 @@
 // gpt's 192) stay in the core's cache across the passes over them, so x and
 // dy are read from memory once and y or dx written once; written out, the
 // gradient made seven passes over whole tensors and kept x^ and dy * weight
-// in memory between them. Sums are in vectors of accumulators along the row,
-// their lanes then the tail added in a fixed order. Each is built for
+// in memory between them. Sums are in vectors of accumulators along the row
+// (sumRun), their lanes then the tail added in a fixed order. Each is built for
 // AVX-512, AVX2 and SSE, chosen at run time.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +13,7 @@
 #include "kernels/cpu/LayerNorm.h"
 #include "kernels/cpu/Parallel.h"
 #include "kernels/cpu/Simd.h"
+#include "kernels/cpu/Sums.h"
 
 #include <algorithm>
 #include <cmath>
@@ -20,55 +21,6 @@
 using namespace dlcc::kernels;
 
 namespace {
-
-/// Sums over a row of `size` of one value per element, or two, element c's
-/// being terms(c): in vectors of B bytes, their lanes added in order, then
-/// the scalar tail. terms.vector(c, t) gives the values of elements c, ...,
-/// c + lanes - 1; terms.scalar(c, t) of element c.
-template <int B, int N, typename Terms>
-DL_INLINE void sumRow(int64_t size, Terms terms, float (&total)[N]) {
-  using V = typename Vector<float, B>::Type;
-  constexpr int64_t L = kLanes<float, B>;
-  V acc[N] = {};
-  int64_t c = 0;
-  for (; c + L <= size; c += L) {
-    V t[N];
-    terms.vector(c, t);
-    for (int k = 0; k < N; ++k)
-      acc[k] += t[k];
-  }
-  for (int k = 0; k < N; ++k)
-    total[k] = sumOfLanes(acc[k]);
-  for (; c < size; ++c) {
-    float t[N];
-    terms.scalar(c, t);
-    for (int k = 0; k < N; ++k)
-      total[k] += t[k];
-  }
-}
-
-/// x, for the mean.
-struct Values {
-  const float *x;
-  template <typename V> DL_INLINE void vector(int64_t c, V (&t)[1]) const {
-    loadVector(t[0], x + c);
-  }
-  DL_INLINE void scalar(int64_t c, float (&t)[1]) const { t[0] = x[c]; }
-};
-
-/// (x - mean)^2, for the variance.
-struct Squares {
-  const float *x;
-  float mean;
-  template <typename V> DL_INLINE void vector(int64_t c, V (&t)[1]) const {
-    loadVector(t[0], x + c);
-    t[0] -= mean;
-    t[0] *= t[0];
-  }
-  DL_INLINE void scalar(int64_t c, float (&t)[1]) const {
-    t[0] = (x[c] - mean) * (x[c] - mean);
-  }
-};
 
 /// A row's mean and inverse standard deviation (the variance biased): the
 /// mean, then the squares about it.
@@ -78,9 +30,9 @@ struct RowStatistics {
 template <int B>
 DL_INLINE RowStatistics statistics(const float *x, int64_t size, float eps) {
   float sum[1];
-  sumRow<B>(size, Values{x}, sum);
+  sumRun<B>(0, size, Values{x}, sum);
   float mean = sum[0] / float(size);
-  sumRow<B>(size, Squares{x, mean}, sum);
+  sumRun<B>(0, size, Squares{x, mean}, sum);
   return {mean, 1.0f / std::sqrt(sum[0] / float(size) + eps)};
 }
 
@@ -158,7 +110,8 @@ DL_INLINE void gradRows(const Rows &r, int64_t begin, int64_t end,
     RowStatistics s = statistics<B>(x, r.size, r.eps);
     // sum(g) and sum(g x^), and the columns' sums.
     float sums[2];
-    sumRow<B>(r.size, GradientTerms{x, dy, r.weight, dweight, dbias, s}, sums);
+    sumRun<B>(0, r.size, GradientTerms{x, dy, r.weight, dweight, dbias, s},
+              sums);
     float meanG = sums[0] / float(r.size), meanGXhat = sums[1] / float(r.size);
     int64_t c = 0;
     for (; c + L <= r.size; c += L) {
@@ -203,19 +156,13 @@ DL_LAYERNORM_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
 #endif
 #undef DL_LAYERNORM_VERSIONS
 
+/// The versions for vectors of B bytes (for forWidestVectors).
+struct MakeVersions {
+  template <int B> Versions build() const { return versions<B>(); }
+};
+
 /// The versions for this machine's widest vectors.
-Versions forThisMachine() {
-  switch (widestInstructionSet()) {
-#if DL_HAVE_WIDE_VECTORS
-  case InstructionSet::AVX512:
-    return versions<64>();
-  case InstructionSet::AVX2:
-    return versions<32>();
-#endif
-  default:
-    return versions<16>();
-  }
-}
+Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
 
 } // namespace
 

@@ -217,6 +217,21 @@ inline InstructionSet widestInstructionSet() {
   return InstructionSet::SSE;
 }
 
+/// make.build<B>() for this machine's widest vectors (B = 64 bytes with
+/// AVX-512, 32 with AVX2, 16 otherwise): a kernel's versions for them.
+template <typename Make> auto forWidestVectors(const Make &make) {
+  switch (widestInstructionSet()) {
+#if DL_HAVE_WIDE_VECTORS
+  case InstructionSet::AVX512:
+    return make.template build<64>();
+  case InstructionSet::AVX2:
+    return make.template build<32>();
+#endif
+  default:
+    return make.template build<16>();
+  }
+}
+
 } // namespace dlcc::kernels
 
 #endif // DLCC_KERNELS_CPU_SIMD_H

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/BatchNorm.h"
+#include "InstructionSets.h"
 
 #include <gtest/gtest.h>
 
@@ -126,17 +127,8 @@ void checkForward(int64_t batch, int64_t channels, int64_t size,
   }
 }
 
-/// With the machine's widest vectors, then with AVX2 and SSE: runs of 63
-/// (vectors and a tail), 1 (all tail) and 784 (whole vectors).
-template <typename Check> void onEachInstructionSet(Check check) {
-  for (const char *isa : {"", "avx2", "sse"}) {
-    SCOPED_TRACE(*isa ? isa : "widest");
-    setenv("DLCC_ISA", isa, 1);
-    check();
-  }
-  unsetenv("DLCC_ISA");
-}
-
+// On each instruction set: runs of 63 (vectors and a tail), 1 (all tail)
+// and 784 (whole vectors).
 TEST(BatchNormTrain, Images) {
   onEachInstructionSet([] { checkForward(8, 5, 7 * 9); });
 }

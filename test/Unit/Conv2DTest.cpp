@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/Conv2D.h"
+#include "InstructionSets.h"
 #include "kernels/cpu/Winograd.h"
 
 #include <gtest/gtest.h>
@@ -85,12 +86,7 @@ void checkWidest(const Case &c);
 
 /// With the machine's widest vectors, then with AVX2 and SSE.
 void check(const Case &c) {
-  for (const char *isa : {"", "avx2", "sse"}) {
-    SCOPED_TRACE(*isa ? isa : "widest");
-    setenv("DLCC_ISA", isa, 1);
-    checkWidest(c);
-  }
-  unsetenv("DLCC_ISA");
+  onEachInstructionSet([&] { checkWidest(c); });
 }
 
 void checkWidest(const Case &c) {

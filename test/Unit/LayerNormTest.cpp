@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/LayerNorm.h"
+#include "InstructionSets.h"
 
 #include <gtest/gtest.h>
 
@@ -110,16 +111,6 @@ void checkGrad(int64_t rows, int64_t size, int64_t blockRows,
     *sums = dw;
     sums->insert(sums->end(), db.begin(), db.end());
   }
-}
-
-/// With the machine's widest vectors, then with AVX2 and SSE.
-template <typename Check> void onEachInstructionSet(Check check) {
-  for (const char *isa : {"", "avx2", "sse"}) {
-    SCOPED_TRACE(*isa ? isa : "widest");
-    setenv("DLCC_ISA", isa, 1);
-    check();
-  }
-  unsetenv("DLCC_ISA");
 }
 
 TEST(LayerNorm, WholeVectors) {

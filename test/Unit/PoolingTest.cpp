@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "kernels/cpu/Pooling.h"
+#include "InstructionSets.h"
 
 #include <gtest/gtest.h>
 
@@ -63,18 +64,14 @@ void check(const Pool &p, bool ties) {
     if (at < int64_t(x.size()))
       x[at] = NAN;
   std::vector<float> want = reference(p, x, dy);
-  // The widest vectors, then AVX2 and SSE.
-  for (const char *isa : {"", "avx2", "sse"}) {
-    SCOPED_TRACE(*isa ? isa : "widest");
-    setenv("DLCC_ISA", isa, 1);
+  onEachInstructionSet([&] {
     std::vector<float> got(x.size(), 1234.0f);
     dl_maxpool2d_grad_f32(x.data(), dy.data(), got.data(), p.batch, p.channels,
                           p.height, p.width, p.outHeight(), p.outWidth(),
                           p.kernel, p.kernel, p.stride, p.stride, p.pad, p.pad);
     for (size_t e = 0; e < want.size(); ++e)
       ASSERT_FLOAT_EQ(got[e], want[e]) << "element " << e;
-  }
-  unsetenv("DLCC_ISA");
+  });
 }
 
 TEST(MaxPoolGrad, DisjointWindows) { check({3, 4, 28, 28, 2, 2, 0}, false); }

@@ -151,17 +151,25 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
   }
 };
 
+/// A normalization kernel's scalar arguments: `sizes` as i64, then
+/// `scalars` (eps, and the batch-norm forward's momentum) as f64.
+SmallVector<Value> normSizes(OpBuilder &b, Location loc,
+                             ArrayRef<int64_t> sizes,
+                             ArrayRef<double> scalars) {
+  SmallVector<Value> values = i64Constants(b, loc, sizes);
+  for (double scalar : scalars)
+    values.push_back(
+        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(scalar)));
+  return values;
+}
+
 /// The batch-norm kernels' sizes, [N, C] or [N, C, H, W] as [N, C, H*W],
-/// then `scalars` (eps, and the forward's momentum) as f64.
+/// then `scalars`.
 SmallVector<Value> batchNormSizes(OpBuilder &b, Location loc,
                                   ArrayRef<int64_t> xs,
                                   ArrayRef<double> scalars) {
-  SmallVector<Value> sizes =
-      i64Constants(b, loc, {xs[0], xs[1], xs.size() == 4 ? xs[2] * xs[3] : 1});
-  for (double scalar : scalars)
-    sizes.push_back(
-        arith::ConstantOp::create(b, loc, b.getF64FloatAttr(scalar)));
-  return sizes;
+  return normSizes(b, loc, {xs[0], xs[1], xs.size() == 4 ? xs[2] * xs[3] : 1},
+                   scalars);
 }
 
 /// Calls a batch-norm kernel: `operands` read, three results written, the
@@ -260,11 +268,16 @@ struct BatchNormReluGradToKernel : OpRewritePattern<dl::BatchNormGradOp> {
   }
 };
 
-/// A layer norm's input as rows of its last dimension: rows, size.
-std::pair<int64_t, int64_t> layerNormRows(Value input) {
+/// A layer norm's input as rows of its last dimension: rows, size; none
+/// when the kernels do not take the op (not f32 of static, non-empty
+/// shape).
+std::optional<std::pair<int64_t, int64_t>> layerNormRows(Operation *op,
+                                                         Value input) {
   RankedTensorType type = tensorType(input);
+  if (!allStaticF32(op->getOperands()) || type.getNumElements() == 0)
+    return std::nullopt;
   int64_t size = type.getShape().back();
-  return {type.getNumElements() / size, size};
+  return std::make_pair(type.getNumElements() / size, size);
 }
 
 /// Layer normalization (kernels/cpu/LayerNorm.h): a row at a time, read
@@ -273,15 +286,13 @@ struct LayerNormToKernel : OpRewritePattern<dl::LayerNormOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::LayerNormOp op,
                                 PatternRewriter &b) const override {
-    if (!allStaticF32(op->getOperands()) ||
-        tensorType(op.getInput()).getNumElements() == 0)
+    auto rows = layerNormRows(op, op.getInput());
+    if (!rows)
       return b.notifyMatchFailure(op, "not f32 of static, non-empty shape");
-    Location loc = op.getLoc();
-    auto [rows, size] = layerNormRows(op.getInput());
-    SmallVector<Value> sizes = i64Constants(b, loc, {rows, size});
-    sizes.push_back(arith::ConstantOp::create(b, loc, op.getEpsAttr()));
     replaceWithKernel(b, op, "dl_layernorm_f32", op->getOperands(),
-                      {tensorType(op.getInput()).getShape()}, sizes);
+                      {tensorType(op.getInput()).getShape()},
+                      normSizes(b, op.getLoc(), {rows->first, rows->second},
+                                {op.getEps().convertToDouble()}));
     return success();
   }
 };
@@ -293,11 +304,11 @@ struct LayerNormGradToKernel : OpRewritePattern<dl::LayerNormGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::LayerNormGradOp op,
                                 PatternRewriter &b) const override {
-    if (!allStaticF32(op->getOperands()) ||
-        tensorType(op.getInput()).getNumElements() == 0)
+    auto rowsAndSize = layerNormRows(op, op.getInput());
+    if (!rowsAndSize)
       return b.notifyMatchFailure(op, "not f32 of static, non-empty shape");
     Location loc = op.getLoc();
-    auto [rows, size] = layerNormRows(op.getInput());
+    auto [rows, size] = *rowsAndSize;
     constexpr int64_t kMaxBlocks = 64;
     int64_t blockRows = (rows + kMaxBlocks - 1) / kMaxBlocks;
     int64_t blocks = (rows + blockRows - 1) / blockRows;
@@ -308,9 +319,9 @@ struct LayerNormGradToKernel : OpRewritePattern<dl::LayerNormGradOp> {
     SmallVector<Value> buffers{op.getInput(), op.getWeight(), op.getGrad()};
     llvm::append_range(buffers, results);
     buffers.push_back(newBuffer(b, loc, {blocks, 2, size}, f32));
-    SmallVector<Value> sizes = i64Constants(b, loc, {rows, size, blockRows});
-    sizes.push_back(arith::ConstantOp::create(b, loc, op.getEpsAttr()));
-    callKernel(b, loc, "dl_layernorm_grad_f32", buffers, sizes);
+    callKernel(b, loc, "dl_layernorm_grad_f32", buffers,
+               normSizes(b, loc, {rows, size, blockRows},
+                         {op.getEps().convertToDouble()}));
     b.replaceOp(op, llvm::map_to_vector(results, [&](Value result) {
                   return asResult(b, loc, result);
                 }));

@@ -402,6 +402,22 @@ LogicalResult EmbeddingOp::inferReturnTypes(MLIRContext *, Loc loc,
 // Normalization
 //===----------------------------------------------------------------------===//
 
+/// A normalization's gradient (dx, dweight, dbias): the weight is a vector
+/// of the `features` it normalizes, dy has the input's shape and element
+/// type; dx is typed as the input, dweight and dbias as the weight.
+static LogicalResult inferNormGradient(Loc loc, StringRef op, Value x, Value w,
+                                       Value dy, int64_t features,
+                                       Types &types) {
+  if (failed(isVectorOf(loc, op, "weight", w, features, x)) ||
+      failed(sameShape(loc, op, x, dy)) ||
+      failed(sameElementType(loc, op, x, dy)))
+    return failure();
+  types.push_back(x.getType());
+  types.push_back(w.getType());
+  types.push_back(w.getType());
+  return success();
+}
+
 LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, Loc loc,
                                             Adaptor adaptor, Types &types) {
   Value x = adaptor.getInput();
@@ -419,18 +435,11 @@ LogicalResult LayerNormOp::inferReturnTypes(MLIRContext *, Loc loc,
 LogicalResult LayerNormGradOp::inferReturnTypes(MLIRContext *, Loc loc,
                                                 Adaptor adaptor, Types &types) {
   StringRef op = "layernorm_grad";
-  Value x = adaptor.getInput(), w = adaptor.getWeight(), dy = adaptor.getGrad();
-  ArrayRef<int64_t> xs = tensorOf(x).getShape();
+  ArrayRef<int64_t> xs = tensorOf(adaptor.getInput()).getShape();
   if (xs.empty())
     return emitOptionalError(loc, op, ": input must not be a scalar");
-  if (failed(isVectorOf(loc, op, "weight", w, xs.back(), x)) ||
-      failed(sameShape(loc, op, x, dy)) ||
-      failed(sameElementType(loc, op, x, dy)))
-    return failure();
-  types.push_back(x.getType());
-  types.push_back(w.getType());
-  types.push_back(w.getType());
-  return success();
+  return inferNormGradient(loc, op, adaptor.getInput(), adaptor.getWeight(),
+                           adaptor.getGrad(), xs.back(), types);
 }
 
 LogicalResult RMSNormOp::inferReturnTypes(MLIRContext *, Loc loc,
@@ -469,20 +478,13 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *, Loc loc,
 LogicalResult BatchNormGradOp::inferReturnTypes(MLIRContext *, Loc loc,
                                                 Adaptor adaptor, Types &types) {
   StringRef op = "batchnorm_grad";
-  Value x = adaptor.getInput(), w = adaptor.getWeight(), dy = adaptor.getGrad();
-  ArrayRef<int64_t> xs = tensorOf(x).getShape();
+  ArrayRef<int64_t> xs = tensorOf(adaptor.getInput()).getShape();
   if (xs.size() != 2 && xs.size() != 4)
     return emitOptionalError(loc, op,
                              ": input must be [N, C] or [N, C, H, W], got ",
                              formatShape(xs));
-  if (failed(isVectorOf(loc, op, "weight", w, xs[1], x)) ||
-      failed(sameShape(loc, op, x, dy)) ||
-      failed(sameElementType(loc, op, x, dy)))
-    return failure();
-  types.push_back(x.getType());
-  types.push_back(w.getType());
-  types.push_back(w.getType());
-  return success();
+  return inferNormGradient(loc, op, adaptor.getInput(), adaptor.getWeight(),
+                           adaptor.getGrad(), xs[1], types);
 }
 
 //===----------------------------------------------------------------------===//
