@@ -12,7 +12,10 @@ section):
    PyTorch (bench/torch_steps.py) K steps of the same model on the same
    batch with 2 intra-op threads, then K with 1;
 4. takes each side's median step time over the steps after the first W of
-   every round. A compiled program's step time is the difference between
+   every round, and the median over the rounds of each round's ratio
+   (dlcc's median in the round over PyTorch's): the machine's phases
+   (below) last seconds to minutes, so the sides of one round, a few
+   seconds apart, run in the same phase more often than the whole runs do. A compiled program's step time is the difference between
    the `time.elapsed_s` of consecutive records of its metrics log, so it
    includes the runtime's work around the step (copying the batch in,
    checking the outputs, writing the log line); its first step has no
@@ -36,9 +39,11 @@ kernels (0.3.21 does not know recent CPUs), in which case it is set to
 SkylakeX (the AVX-512 kernels) for both. For gpt the step's GFLOP/s
 (bench/gpt_flops.py) is set against a 2-thread sgemm peak measured in the
 same run (bench/sgemm_peak.py), before and after the steps. So is the
-memory bandwidth of one core (a 256 MB copy): this machine has slow phases,
-minutes long, that slow memory-bound work and leave the sgemm peak as it is
-(bench/RESULTS.md); the bandwidth tells which phase a run was in.
+memory bandwidth of one core (a 256 MB copy). This machine has slow phases,
+seconds to minutes long, in which a compiled step takes about 1.45x its
+time while PyTorch's barely moves and neither the bandwidth nor the 4096^3
+peak changes (bench/RESULTS.md): the ratios by round show which rounds fell
+in one.
 
 Usage: /usr/bin/python3 bench/step_times.py [--dlcc PATH] [--dlcc-arg ARG]
            [--rounds R]
@@ -215,7 +220,8 @@ def settle():
 
 def measure(model, prog, batch, weights, args, work):
     """Alternates the two sides for the rounds; returns per side (dlcc, or
-    PyTorch's thread count) the step times kept, and each side's first loss."""
+    PyTorch's thread count) the step times kept in each round, and each
+    side's first loss."""
     from torch_steps import Trainer
     from safetensors_io import read_safetensors
     steps, warmup = args.steps[model], args.warmup
@@ -228,13 +234,13 @@ def measure(model, prog, batch, weights, args, work):
         settle()
         step_times, loss = dlcc_steps(prog, batch, weights, steps, work)
         # The list starts at step 2.
-        times["dlcc"] += step_times[max(warmup - 1, 0):]
+        times["dlcc"].append(step_times[max(warmup - 1, 0):])
         first_loss.setdefault("dlcc", loss)
         for threads in THREADS:
             settle()
             step_times, _ = trainer.timed_steps(steps, threads)
             first_loss.setdefault("PyTorch", trainer.first_loss)
-            times[threads] += step_times[warmup:]
+            times[threads].append(step_times[warmup:])
     return times, first_loss
 
 
@@ -280,26 +286,40 @@ def copy_bandwidth():
     return best / 1e9
 
 
+def all_steps(rounds):
+    return [t for steps in rounds for t in steps]
+
+
+def round_ratios(times, best):
+    """Each round's dlcc median over PyTorch's (at `best` threads)."""
+    return sorted(statistics.median(ours) / statistics.median(theirs)
+                  for ours, theirs in zip(times["dlcc"], times[best]))
+
+
 def report(results, compile_times, peaks, bandwidths, args):
-    ms = lambda values: 1000 * statistics.median(values)
+    ms = lambda rounds: 1000 * statistics.median(all_steps(rounds))
     print(f"\n{'model':5} {'compile':>8} {'dlcc':>10} {'PyTorch 2t':>11} "
-          f"{'PyTorch 1t':>11} {'dlcc/PyTorch':>13} {'goal':>5} "
-          f"{'loss at step 1 (dlcc, PyTorch)':>32}")
+          f"{'PyTorch 1t':>11} {'dlcc/PyTorch':>13} {'by round':>9} "
+          f"{'goal':>5} {'loss at step 1 (dlcc, PyTorch)':>32}")
     for model, (times, first_loss) in results.items():
         best = min(THREADS, key=lambda t: ms(times[t]))
         ratio = ms(times["dlcc"]) / ms(times[best])
+        paired = statistics.median(round_ratios(times, best))
         print(f"{model:5} {compile_times[model]:7.1f}s "
               f"{ms(times['dlcc']):7.2f} ms "
               + " ".join(f"{ms(times[t]):8.2f} ms" for t in THREADS)
-              + f" {ratio:8.2f}x ({best}t) {GOAL[model]:4.2f}x "
+              + f" {ratio:8.2f}x ({best}t) {paired:8.2f}x {GOAL[model]:4.2f}x "
               f"{first_loss['dlcc']:15.6f} {first_loss['PyTorch']:10.6f}")
     print("memory copy on one core: "
           + ", ".join(f"{b:.1f}" for b in bandwidths)
           + " GB/s (before and after the steps)")
     for model, (times, _) in results.items():
-        print(f"  {model}: {len(times['dlcc'])} steps measured a side; dlcc "
-              f"min {1000 * min(times['dlcc']):.2f} ms, max "
-              f"{1000 * max(times['dlcc']):.2f} ms")
+        steps = all_steps(times["dlcc"])
+        best = min(THREADS, key=lambda t: ms(times[t]))
+        print(f"  {model}: {len(steps)} steps measured a side; dlcc "
+              f"min {1000 * min(steps):.2f} ms, max {1000 * max(steps):.2f} "
+              "ms; ratios by round " + " ".join(
+                  f"{r:.2f}" for r in round_ratios(times, best)))
     if "gpt" in results:
         times, _ = results["gpt"]
         flops = gpt_step_flops(BATCH["gpt"], **GPT)
@@ -309,7 +329,7 @@ def report(results, compile_times, peaks, bandwidths, args):
               f"the measurements before and after: "
               + ", ".join(f"{g:.0f}" for _, g in peaks) + ")")
         for side in ("dlcc",) + THREADS:
-            rate = flops / statistics.median(times[side]) / 1e9
+            rate = flops / statistics.median(all_steps(times[side])) / 1e9
             name = side if side == "dlcc" else f"PyTorch {side}t"
             print(f"  {name:11} {rate:6.1f} GFLOP/s = {100 * rate / peak:4.1f} "
                   "% of peak")
