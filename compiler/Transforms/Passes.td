@@ -53,6 +53,11 @@ def DLThreadLoops : Pass<"dl-thread-loops", "mlir::ModuleOp"> {
     On the CPU, in place of `convert-linalg-to-loops`: every linalg op on
     buffers becomes a loop nest whose parallel loops are `scf.parallel`
     (`linalg::linalgOpToParallelLoops`). Before that, per op:
+    - the innermost loops merge into one where every operand holds their
+      dimensions contiguously and every indexing map keeps them together
+      (H and W of [N, C, H, W]) or leaves them out, loops of one kind
+      only, the outermost never: LLVM vectorizes a long loop along
+      memory, not short rows across with gathers;
     - inputs of one element for the whole op (the optimizer's
       hyper-parameters) are loaded once before it;
     - an op whose innermost loop is a reduction (batch norm's sums over

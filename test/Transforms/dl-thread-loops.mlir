@@ -5,14 +5,15 @@
 #chan = affine_map<(n, c, h, w) -> (c)>
 
 // A large elementwise op: its outer dimension (64 iterations, enough to
-// share) stays parallel, the others become sequential loops inside it, and
-// the views it reads are rebuilt inside the loop.
+// share) stays parallel, the others, contiguous in both buffers, merge into
+// one sequential loop inside it, and the views it reads are rebuilt inside
+// the loop.
 // CHECK-LABEL: func.func @large_elementwise
 // CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%c64) step
 // CHECK: memref.view
-// CHECK: scf.for
-// CHECK: scf.for
-// CHECK: scf.for
+// CHECK: memref.collapse_shape {{.*}} {{\[}}[0], [1, 2, 3]] : memref<64x32x28x28xf32> into memref<64x25088xf32>
+// CHECK: scf.for {{.*}} to %c25088
+// CHECK-NOT: scf.for
 // CHECK: arith.maximumf
 // SMALL-LABEL: func.func @large_elementwise
 // SMALL-NOT: scf.parallel
@@ -43,15 +44,14 @@ func.func @small(%x: memref<4x8xf32>, %y: memref<4x8xf32>) {
 
 // Batch norm's sum per channel, [N, C, H, W] -> [C]: the channel loop
 // moves outside the batch loop and is shared; each channel still sums
-// n, h, w in that order, its sum carried by the loops (loaded once, stored
+// n, h, w in that order (h and w as one loop over 784 elements), its sum carried by the loops (loaded once, stored
 // once) and its addition reassociable.
 // CHECK-LABEL: func.func @channel_sums
 // CHECK: scf.parallel (%[[C:.*]]) = ({{.*}}) to (%c32) step
 // CHECK: %[[INIT:.*]] = memref.load %arg1
 // CHECK: %[[SUM:.*]] = scf.for %[[N:.*]] = {{.*}} to %c64{{.*}}iter_args(%{{.*}} = %[[INIT]])
-// CHECK: scf.for %[[H:.*]] = {{.*}} to %c28{{.*}}iter_args
-// CHECK: scf.for %[[W:.*]] = {{.*}} to %c28{{.*}}iter_args(%[[ACC:.*]] = %{{.*}})
-// CHECK: %[[X:.*]] = memref.load %arg0
+// CHECK: scf.for %[[HW:.*]] = {{.*}} to %c784{{.*}}iter_args(%[[ACC:.*]] = %{{.*}})
+// CHECK: %[[X:.*]] = memref.load %collapse_shape
 // CHECK: arith.addf %[[ACC]], %[[X]] fastmath<reassoc>
 // CHECK-NOT: memref.store
 // CHECK: memref.store %[[SUM]], %arg1
@@ -137,6 +137,93 @@ func.func @scalar_inputs(%p: memref<512x256xf32>, %lr: memref<f32>,
   ^bb0(%gi: f32, %l: f32, %pi: f32):
     %step = arith.mulf %gi, %l : f32
     %r = arith.subf %pi, %step : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// Per-channel operands keep the channel loop apart: only H and W merge,
+// which every map keeps together.
+// CHECK-LABEL: func.func @per_channel
+// CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%c64) step
+// CHECK: scf.for {{.*}} to %c32
+// CHECK: scf.for {{.*}} to %c196
+// CHECK-NOT: scf.for
+// CHECK: arith.mulf
+func.func @per_channel(%x: memref<64x32x14x14xf32>, %s: memref<32xf32>,
+                       %y: memref<64x32x14x14xf32>) {
+  linalg.generic {indexing_maps = [#id4, #chan, #id4],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %s : memref<64x32x14x14xf32>, memref<32xf32>)
+      outs(%y : memref<64x32x14x14xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.mulf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// A view whose rows are not contiguous (the first 14 columns of 16) keeps
+// its loops: merging them would need a copy.
+// CHECK-LABEL: func.func @strided_rows
+// CHECK-NOT: memref.collapse_shape
+// CHECK: scf.parallel ({{.*}}) = ({{.*}}) to (%c64) step
+// CHECK: scf.for {{.*}} to %c32
+// CHECK: scf.for {{.*}} to %c14
+// CHECK: scf.for {{.*}} to %c14
+func.func @strided_rows(%x: memref<64x32x14x16xf32>,
+                        %y: memref<64x32x14x14xf32>) {
+  %v = memref.subview %x[0, 0, 0, 0] [64, 32, 14, 14] [1, 1, 1, 1]
+      : memref<64x32x14x16xf32> to memref<64x32x14x14xf32, strided<[7168, 224, 16, 1]>>
+  linalg.generic {indexing_maps = [#id4, #id4],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%v : memref<64x32x14x14xf32, strided<[7168, 224, 16, 1]>>)
+      outs(%y : memref<64x32x14x14xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  }
+  return
+}
+
+// Windows (max-pooling's 2 x 2, an input index 2 * h + i) keep the loops
+// they combine apart.
+#window_in = affine_map<(n, c, h, w, i, j) -> (n, c, 2 * h + i, 2 * w + j)>
+#window = affine_map<(n, c, h, w, i, j) -> (i, j)>
+#window_out = affine_map<(n, c, h, w, i, j) -> (n, c, h, w)>
+// CHECK-LABEL: func.func @windows
+// CHECK-NOT: memref.collapse_shape
+// CHECK: arith.maximumf
+func.func @windows(%x: memref<64x32x28x28xf32>, %k: memref<2x2xf32>,
+                   %y: memref<64x32x14x14xf32>) {
+  linalg.generic {indexing_maps = [#window_in, #window, #window_out],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel",
+                                    "reduction", "reduction"]}
+      ins(%x, %k : memref<64x32x28x28xf32>, memref<2x2xf32>)
+      outs(%y : memref<64x32x14x14xf32>) {
+  ^bb0(%a: f32, %unused: f32, %acc: f32):
+    %r = arith.maximumf %acc, %a : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// An operand broadcast along the outer loop through a constant index (a
+// softmax's maxima, [1, A, B] against [N, A, B]) keeps that index 0.
+#row = affine_map<(n, a, b) -> (0, a, b)>
+#id3 = affine_map<(n, a, b) -> (n, a, b)>
+// CHECK-LABEL: func.func @broadcast_row
+// CHECK-DAG: memref.collapse_shape %arg1 {{\[}}[0], [1, 2]] : memref<1x40x50xf32> into memref<1x2000xf32>
+// CHECK-DAG: %[[ZERO:.*]] = affine.apply #{{.*}}()
+// CHECK: scf.for {{.*}} to %c2000
+// CHECK: memref.load %{{.*}}[%[[ZERO]], %{{.*}}] : memref<1x2000xf32>
+func.func @broadcast_row(%x: memref<30x40x50xf32>, %m: memref<1x40x50xf32>,
+                         %y: memref<30x40x50xf32>) {
+  linalg.generic {indexing_maps = [#id3, #row, #id3],
+                  iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x, %m : memref<30x40x50xf32>, memref<1x40x50xf32>)
+      outs(%y : memref<30x40x50xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %r = arith.subf %a, %b : f32
     linalg.yield %r : f32
   }
   return
