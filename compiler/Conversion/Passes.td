@@ -67,9 +67,10 @@ def ConvertDLToCPUKernels : Pass<"convert-dl-to-cpu-kernels", "mlir::ModuleOp"> 
     3x3 filters over enough channels, by Winograd's F(4x4, 3x3) or
     F(2x2, 3x3)). Other convolutions
     (strided, other element types) are left to `convert-dl-to-linalg`. An
-    f32 `dl.maxpool2d_grad` becomes `dl_maxpool2d_grad_f32`
-    (`kernels/cpu/Pooling.h`: one pass, each window adding its gradient at
-    its first maximum). Training-mode f32 `dl.batchnorm` and
+    f32 `dl.maxpool2d` becomes `dl_maxpool2d_f32` (2x2 windows of stride 2
+    a vector of windows at a time), an f32 `dl.maxpool2d_grad`
+    `dl_maxpool2d_grad_f32` (`kernels/cpu/Pooling.h`: one pass, each
+    window adding its gradient at its first maximum). Training-mode f32 `dl.batchnorm` and
     `dl.batchnorm_grad` become `dl_batchnorm_train_f32` and
     `dl_batchnorm_grad_f32` (`kernels/cpu/BatchNorm.h`: a channel at a
     time, its statistics and sums computed while it is in cache). A batch

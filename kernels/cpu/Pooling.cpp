@@ -1,6 +1,9 @@
-//===- Pooling.cpp - Max-pooling's gradient (CPU) -------------------------===//
+//===- Pooling.cpp - Max-pooling and its gradient (CPU) -------------------===//
 //
-// Part of dlcc's kernels. One pass per plane instead of the three of the
+// Part of dlcc's kernels. The forward: each window's maximum, a plane at a
+// time; over 2x2 windows of stride 2 a vector of windows of a row at a
+// time (written as loops, LLVM gathered every other element).
+// The gradient: one pass per plane instead of the three of the
 // written-out gradient (the window maxima again, the offset of each
 // window's first maximum, a gather of every input element's windows):
 // each window finds its first maximum and adds its gradient there. Planes
@@ -16,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <utility>
 
 using namespace dlcc::kernels;
@@ -37,6 +41,107 @@ int64_t firstMaximum(const float *in, int64_t width, int64_t yBegin,
     }
   return best;
 }
+
+//===----------------------------------------------------------------------===//
+// Forward.
+//===----------------------------------------------------------------------===//
+
+/// One plane's window maxima, window by window.
+void planeMaxima(const float *in, float *out, int64_t height, int64_t width,
+                 int64_t outHeight, int64_t outWidth, int64_t kernelHeight,
+                 int64_t kernelWidth, int64_t strideY, int64_t strideX,
+                 int64_t padTop, int64_t padLeft) {
+  for (int64_t oy = 0; oy < outHeight; ++oy) {
+    int64_t y0 = oy * strideY - padTop;
+    int64_t yBegin = std::max<int64_t>(y0, 0),
+            yEnd = std::min(y0 + kernelHeight, height);
+    for (int64_t ox = 0; ox < outWidth; ++ox) {
+      int64_t x0 = ox * strideX - padLeft;
+      int64_t best =
+          firstMaximum(in, width, yBegin, yEnd, std::max<int64_t>(x0, 0),
+                       std::min(x0 + kernelWidth, width));
+      out[oy * outWidth + ox] =
+          best < 0 ? -std::numeric_limits<float>::infinity() : in[best];
+    }
+  }
+}
+
+/// A plane's maxima for 2x2 windows of stride 2 that tile it (height and
+/// width even), L windows of a row at a time. Vectors past a row's end
+/// read into the next rows, so the caller passes the last planes to
+/// planeMaxima.
+template <int B>
+DL_INLINE void planeMaxima2x2(const float *in, float *out, int64_t height,
+                              int64_t width) {
+  using V = typename Vector<float, B>::Type;
+  constexpr int64_t L = kLanes<float, B>;
+  int64_t outWidth = width / 2;
+  for (int64_t oy = 0; oy < height / 2; ++oy)
+    for (int64_t ox = 0; ox < outWidth; ox += L) {
+      const float *top = in + 2 * oy * width + 2 * ox, *bottom = top + width;
+      V t0, t1, b0, b1, a, b, c, d;
+      loadVector(t0, top);
+      loadVector(t1, top + L);
+      loadVector(b0, bottom);
+      loadVector(b1, bottom + L);
+      splitLanes(t0, t1, a, b);
+      splitLanes(b0, b1, c, d);
+      V ab = a > b ? a : b, cd = c > d ? c : d;
+      V best = ab > cd ? ab : cd;
+      // A NaN anywhere in the window is the result (as maximumf); one
+      // select each (GCC did masks joined with | lane by lane).
+      best = d != d ? d : best;
+      best = c != c ? c : best;
+      best = b != b ? b : best;
+      best = a != a ? a : best;
+      // A vector past the row's end writes into the next rows, which are
+      // written after it, within the plane; the last row's tail alone
+      // goes through `row`.
+      float *to = out + oy * outWidth + ox;
+      if (to + L <= out + outWidth * (height / 2)) {
+        storeVector(to, best);
+      } else {
+        float row[L];
+        storeVector(row, best);
+        for (int64_t i = 0; i < outWidth - ox; ++i)
+          to[i] = row[i];
+      }
+    }
+}
+
+using Maxima2x2 = void (*)(const float *, float *, int64_t, int64_t);
+
+void maxima2x2SSE(const float *in, float *out, int64_t height, int64_t width) {
+  planeMaxima2x2<16>(in, out, height, width);
+}
+#if DL_HAVE_WIDE_VECTORS
+DL_TARGET_AVX2 void maxima2x2AVX2(const float *in, float *out, int64_t height,
+                                  int64_t width) {
+  planeMaxima2x2<32>(in, out, height, width);
+}
+DL_TARGET_AVX512 void maxima2x2AVX512(const float *in, float *out,
+                                      int64_t height, int64_t width) {
+  planeMaxima2x2<64>(in, out, height, width);
+}
+#endif
+
+/// The version for this machine's widest vectors, and its lanes.
+std::pair<Maxima2x2, int64_t> maxima2x2ForThisMachine() {
+  switch (widestInstructionSet()) {
+#if DL_HAVE_WIDE_VECTORS
+  case InstructionSet::AVX512:
+    return {maxima2x2AVX512, kLanes<float, 64>};
+  case InstructionSet::AVX2:
+    return {maxima2x2AVX2, kLanes<float, 32>};
+#endif
+  default:
+    return {maxima2x2SSE, kLanes<float, 16>};
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Gradient.
+//===----------------------------------------------------------------------===//
 
 /// One plane's gradient, window by window.
 void planeGradient(const float *in, const float *grad, float *out,
@@ -189,6 +294,37 @@ void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,
 }
 
 } // namespace
+
+extern "C" void dl_maxpool2d_f32(const float *x, float *y, int64_t batch,
+                                 int64_t channels, int64_t height,
+                                 int64_t width, int64_t outHeight,
+                                 int64_t outWidth, int64_t kernelHeight,
+                                 int64_t kernelWidth, int64_t strideY,
+                                 int64_t strideX, int64_t padTop,
+                                 int64_t padLeft) {
+  int64_t planes = batch * channels;
+  if (planes == 0)
+    return;
+  int64_t plane = height * width, outPlane = outHeight * outWidth;
+  int64_t vectorPlanes = 0;
+  Maxima2x2 vectorPlane = nullptr;
+  if (kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 &&
+      padTop == 0 && padLeft == 0 && height % 2 == 0 && width % 2 == 0) {
+    auto [version, L] = maxima2x2ForThisMachine();
+    // The last planes, whose vectors would read past the end of x.
+    int64_t tail = std::min(planes, 1 + (2 * L + plane - 1) / plane);
+    vectorPlane = version;
+    vectorPlanes = planes - tail;
+  }
+  forEachTask(planes, [&](int64_t p) {
+    if (p < vectorPlanes)
+      vectorPlane(x + p * plane, y + p * outPlane, height, width);
+    else
+      planeMaxima(x + p * plane, y + p * outPlane, height, width, outHeight,
+                  outWidth, kernelHeight, kernelWidth, strideY, strideX, padTop,
+                  padLeft);
+  });
+}
 
 extern "C" void
 dl_maxpool2d_grad_f32(const float *x, const float *dy, float *dx, int64_t batch,

@@ -1,4 +1,4 @@
-//===- Pooling.h - Max-pooling's gradient (CPU) -----------------*- C++ -*-===//
+//===- Pooling.h - Max-pooling and its gradient (CPU) -----------*- C++ -*-===//
 //
 // Part of dlcc's kernels.
 //
@@ -10,6 +10,15 @@
 #include <cstdint>
 
 extern "C" {
+
+/// y [batch, channels, outHeight, outWidth], the maximum of each window of
+/// `x` [batch, channels, height, width]: a NaN where the window holds one
+/// (as arith.maximumf), -inf for a window all padding.
+void dl_maxpool2d_f32(const float *x, float *y, int64_t batch, int64_t channels,
+                      int64_t height, int64_t width, int64_t outHeight,
+                      int64_t outWidth, int64_t kernelHeight,
+                      int64_t kernelWidth, int64_t strideY, int64_t strideX,
+                      int64_t padTop, int64_t padLeft);
 
 /// dx, the gradient of max-pooling's input `x` [batch, channels, height,
 /// width], from `dy` [batch, channels, outHeight, outWidth], that of its

@@ -72,6 +72,25 @@ func.func @no_kernel(%x: tensor<1x1x6x6xf32>, %w: tensor<2x1x3x3xf32>, %xd: tens
 
 // -----
 
+// Max-pooling: the input read, y written; the sizes are the input's, the
+// output's height and width, the kernel, the stride and the padding.
+// CHECK: func.func private @dl_maxpool2d_f32(!llvm.ptr, !llvm.ptr, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64)
+// CHECK-LABEL: func.func @maxpool
+// CHECK-DAG: %[[C9:.*]] = arith.constant 9 : i64
+// CHECK-DAG: %[[C3:.*]] = arith.constant 3 : i64
+// CHECK-DAG: %[[C2:.*]] = arith.constant 2 : i64
+// CHECK-DAG: %[[C1:.*]] = arith.constant 1 : i64
+// CHECK-DAG: %[[C5:.*]] = arith.constant 5 : i64
+// CHECK: %[[Y:.*]] = memref.alloc() : memref<2x3x5x5xf32>
+// CHECK: call @dl_maxpool2d_f32(%{{.*}}, %{{.*}}, %[[C2]], %[[C3]], %[[C9]], %[[C9]], %[[C5]], %[[C5]], %[[C3]], %[[C3]], %[[C2]], %[[C2]], %[[C1]], %[[C1]])
+// CHECK: bufferization.to_tensor %[[Y]] restrict
+func.func @maxpool(%x: tensor<2x3x9x9xf32>) -> tensor<2x3x5x5xf32> {
+  %y = dl.maxpool2d %x {kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<2x3x9x9xf32>
+  return %y : tensor<2x3x5x5xf32>
+}
+
+// -----
+
 // Max-pooling's gradient: the input and dy read, dx (the input's shape)
 // written; the sizes are the input's, the output's height and width, the
 // kernel, the stride and the padding.

@@ -132,6 +132,24 @@ struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
   }
 };
 
+struct MaxPool2DToKernel : OpRewritePattern<dl::MaxPool2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(dl::MaxPool2DOp op,
+                                PatternRewriter &b) const override {
+    if (!allStaticF32(op->getOperands()))
+      return b.notifyMatchFailure(op, "not f32 of static shape");
+    ArrayRef<int64_t> is = tensorType(op.getInput()).getShape(),
+                      os = op.getType().getShape();
+    replaceWithKernel(b, op, "dl_maxpool2d_f32", {op.getInput()}, {os},
+                      i64Constants(b, op.getLoc(),
+                                   {is[0], is[1], is[2], is[3], os[2], os[3],
+                                    op.getKernel()[0], op.getKernel()[1],
+                                    op.getStride()[0], op.getStride()[1],
+                                    op.getPadding()[0], op.getPadding()[1]}));
+    return success();
+  }
+};
+
 struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::MaxPool2DGradOp op,
@@ -374,9 +392,9 @@ struct ConvertDLToCPUKernels
     RewritePatternSet patterns(&getContext());
     patterns
         .add<Conv2DToKernel, Conv2DGradInputToKernel, Conv2DGradWeightToKernel,
-             MaxPool2DGradToKernel, BatchNormToKernel, BatchNormGradToKernel,
-             LayerNormToKernel, LayerNormGradToKernel, ClassifierGradToKernel>(
-            &getContext());
+             MaxPool2DToKernel, MaxPool2DGradToKernel, BatchNormToKernel,
+             BatchNormGradToKernel, LayerNormToKernel, LayerNormGradToKernel,
+             ClassifierGradToKernel>(&getContext());
     if (fuseRelu)
       patterns.add<BatchNormReluToKernel, BatchNormReluGradToKernel>(
           &getContext());
