@@ -15,10 +15,13 @@ section):
    every round, and the median over the rounds of each round's ratio
    (dlcc's median in the round over PyTorch's): the machine's phases
    (below) last seconds to minutes, so the sides of one round, a few
-   seconds apart, run in the same phase more often than the whole runs do. A compiled program's step time is the difference between
-   the `time.elapsed_s` of consecutive records of its metrics log, so it
-   includes the runtime's work around the step (copying the batch in,
-   checking the outputs, writing the log line); its first step has no
+   seconds apart, run in the same phase more often than the whole runs
+   do; and that median over the rounds whose cores were near, and over
+   those whose cores were far apart. A compiled program's step time is the
+   difference between the `time.elapsed_s` of consecutive records of its
+   metrics log, so it includes the runtime's work around the step
+   (copying the batch in, checking the outputs, writing the log line);
+   its first step has no
    previous record and is never measured. PyTorch's is the wall time of
    forward, backward, clipping, optimizer and schedule steps. Each side's
    round starts after a pause of half a second, so that the threads of
@@ -42,8 +45,11 @@ same run (bench/sgemm_peak.py), before and after the steps. So is the
 memory bandwidth of one core (a 256 MB copy). This machine has slow phases,
 seconds to minutes long, in which a compiled step takes about 1.45x its
 time while PyTorch's barely moves and neither the bandwidth nor the 4096^3
-peak changes (bench/RESULTS.md): the ratios by round show which rounds fell
-in one.
+peak changes (bench/RESULTS.md): the host then runs the two vCPUs on
+cores that share no cache, and a cache line's round trip between them
+takes ~330 ns instead of ~55. Before each round the benchmark measures that
+round trip (bench/core_latency.c, built with cc) and reports the rounds
+with the cores near and far apart separately.
 
 Usage: /usr/bin/python3 bench/step_times.py [--dlcc PATH] [--dlcc-arg ARG]
            [--rounds R]
@@ -79,6 +85,9 @@ GOAL = {"mlp": 0.5, "cnn": 0.5, "gpt": 0.75}
 THREADS = (2, 1)
 # Seconds of rest before each side's round (see settle()).
 SETTLE_S = 0.5
+# A cache line's round trip between the two cores below this many ns: the
+# host runs them on cores that share a cache (bench/core_latency.c).
+NEAR_NS = 150
 
 
 def default_dlcc():
@@ -218,10 +227,30 @@ def settle():
     time.sleep(SETTLE_S)
 
 
-def measure(model, prog, batch, weights, args, work):
+def core_latency(probe):
+    """The cores' round trip in ns (bench/core_latency.c), or None."""
+    if not probe:
+        return None
+    return float(run([probe]).strip())
+
+
+def build_latency_probe(work):
+    """bench/core_latency.c built into `work`, or None without a C
+    compiler."""
+    compiler = shutil.which("cc")
+    if not compiler:
+        progress("no cc: the cores' round trip is not measured")
+        return None
+    probe = os.path.join(work, "core_latency")
+    run([compiler, "-O2", "-pthread", os.path.join(BENCH, "core_latency.c"),
+         "-o", probe])
+    return probe
+
+
+def measure(model, prog, batch, weights, args, work, probe):
     """Alternates the two sides for the rounds; returns per side (dlcc, or
-    PyTorch's thread count) the step times kept in each round, and each
-    side's first loss."""
+    PyTorch's thread count) the step times kept in each round, each side's
+    first loss, and the cores' round trip before each round."""
     from torch_steps import Trainer
     from safetensors_io import read_safetensors
     steps, warmup = args.steps[model], args.warmup
@@ -229,9 +258,10 @@ def measure(model, prog, batch, weights, args, work):
     trainer = Trainer(model, weights, arrays, args.rounds * len(THREADS) *
                       steps)
     times = {"dlcc": [], **{threads: [] for threads in THREADS}}
-    first_loss = {}
+    first_loss, latencies = {}, []
     for _ in range(args.rounds):
         settle()
+        latencies.append(core_latency(probe))
         step_times, loss = dlcc_steps(prog, batch, weights, steps, work)
         # The list starts at step 2.
         times["dlcc"].append(step_times[max(warmup - 1, 0):])
@@ -241,7 +271,7 @@ def measure(model, prog, batch, weights, args, work):
             step_times, _ = trainer.timed_steps(steps, threads)
             first_loss.setdefault("PyTorch", trainer.first_loss)
             times[threads].append(step_times[warmup:])
-    return times, first_loss
+    return times, first_loss, latencies
 
 
 def torch_blas():
@@ -301,7 +331,7 @@ def report(results, compile_times, peaks, bandwidths, args):
     print(f"\n{'model':5} {'compile':>8} {'dlcc':>10} {'PyTorch 2t':>11} "
           f"{'PyTorch 1t':>11} {'dlcc/PyTorch':>13} {'by round':>9} "
           f"{'goal':>5} {'loss at step 1 (dlcc, PyTorch)':>32}")
-    for model, (times, first_loss) in results.items():
+    for model, (times, first_loss, _) in results.items():
         best = min(THREADS, key=lambda t: ms(times[t]))
         ratio = ms(times["dlcc"]) / ms(times[best])
         paired = statistics.median(round_ratios(times, best))
@@ -313,15 +343,28 @@ def report(results, compile_times, peaks, bandwidths, args):
     print("memory copy on one core: "
           + ", ".join(f"{b:.1f}" for b in bandwidths)
           + " GB/s (before and after the steps)")
-    for model, (times, _) in results.items():
+    for model, (times, _, latencies) in results.items():
         steps = all_steps(times["dlcc"])
         best = min(THREADS, key=lambda t: ms(times[t]))
         print(f"  {model}: {len(steps)} steps measured a side; dlcc "
               f"min {1000 * min(steps):.2f} ms, max {1000 * max(steps):.2f} "
               "ms; ratios by round " + " ".join(
                   f"{r:.2f}" for r in round_ratios(times, best)))
+        if None in latencies:
+            continue
+        near = [l < NEAR_NS for l in latencies]
+        ratios = [statistics.median(ours) / statistics.median(theirs)
+                  for ours, theirs in zip(times["dlcc"], times[best])]
+        for kind, wanted in (("near", True), ("far", False)):
+            kept = [r for r, n in zip(ratios, near) if n == wanted]
+            if kept:
+                print(f"    cores {kind} ({kind == 'near' and '<' or '>='} "
+                      f"{NEAR_NS} ns round trip): {len(kept)} rounds, median "
+                      f"ratio {statistics.median(kept):.2f}x")
+        print("    round trips (ns): "
+              + " ".join(f"{l:.0f}" for l in latencies))
     if "gpt" in results:
-        times, _ = results["gpt"]
+        times, _, latencies = results["gpt"]
         flops = gpt_step_flops(BATCH["gpt"], **GPT)
         peak = max(gflops for _, gflops in peaks)
         print(f"\ngpt: {flops / 1e9:.2f} GFLOP a step (bench/gpt_flops.py); "
@@ -333,6 +376,12 @@ def report(results, compile_times, peaks, bandwidths, args):
             name = side if side == "dlcc" else f"PyTorch {side}t"
             print(f"  {name:11} {rate:6.1f} GFLOP/s = {100 * rate / peak:4.1f} "
                   "% of peak")
+        near = [steps for steps, l in zip(times["dlcc"], latencies)
+                if l is not None and l < NEAR_NS]
+        if near:
+            rate = flops / statistics.median(all_steps(near)) / 1e9
+            print(f"  dlcc in the {len(near)} rounds with the cores near: "
+                  f"{rate:.1f} GFLOP/s = {100 * rate / peak:.1f} % of peak")
 
 
 def progress(text):
@@ -354,9 +403,10 @@ def main():
     progress("sgemm peak")
     peaks, bandwidths = [sgemm_peak()], [copy_bandwidth()]
     results = {}
+    probe = build_latency_probe(work)
     for model in args.models:
         progress(f"timing {model}")
-        results[model] = measure(model, *prepared[model], args, work)
+        results[model] = measure(model, *prepared[model], args, work, probe)
     progress("sgemm peak")
     peaks.append(sgemm_peak())
     bandwidths.append(copy_bandwidth())
