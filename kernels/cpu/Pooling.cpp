@@ -109,36 +109,6 @@ DL_INLINE void planeMaxima2x2(const float *in, float *out, int64_t height,
     }
 }
 
-using Maxima2x2 = void (*)(const float *, float *, int64_t, int64_t);
-
-void maxima2x2SSE(const float *in, float *out, int64_t height, int64_t width) {
-  planeMaxima2x2<16>(in, out, height, width);
-}
-#if DL_HAVE_WIDE_VECTORS
-DL_TARGET_AVX2 void maxima2x2AVX2(const float *in, float *out, int64_t height,
-                                  int64_t width) {
-  planeMaxima2x2<32>(in, out, height, width);
-}
-DL_TARGET_AVX512 void maxima2x2AVX512(const float *in, float *out,
-                                      int64_t height, int64_t width) {
-  planeMaxima2x2<64>(in, out, height, width);
-}
-#endif
-
-/// The version for this machine's widest vectors, and its lanes.
-std::pair<Maxima2x2, int64_t> maxima2x2ForThisMachine() {
-  switch (widestInstructionSet()) {
-#if DL_HAVE_WIDE_VECTORS
-  case InstructionSet::AVX512:
-    return {maxima2x2AVX512, kLanes<float, 64>};
-  case InstructionSet::AVX2:
-    return {maxima2x2AVX2, kLanes<float, 32>};
-#endif
-  default:
-    return {maxima2x2SSE, kLanes<float, 16>};
-  }
-}
-
 //===----------------------------------------------------------------------===//
 // Gradient.
 //===----------------------------------------------------------------------===//
@@ -241,43 +211,51 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
     }
 }
 
-using Plane2x2 = void (*)(const float *, const float *, float *, int64_t,
-                          int64_t);
+//===----------------------------------------------------------------------===//
+// The 2x2 paths for each instruction set.
+//===----------------------------------------------------------------------===//
 
-void plane2x2SSE(const float *in, const float *grad, float *out, int64_t height,
-                 int64_t width) {
-  planeGradient2x2<16>(in, grad, out, height, width);
-}
-#if DL_HAVE_WIDE_VECTORS
-DL_TARGET_AVX2 void plane2x2AVX2(const float *in, const float *grad, float *out,
-                                 int64_t height, int64_t width) {
-  planeGradient2x2<32>(in, grad, out, height, width);
-}
-DL_TARGET_AVX512 void plane2x2AVX512(const float *in, const float *grad,
-                                     float *out, int64_t height,
-                                     int64_t width) {
-  planeGradient2x2<64>(in, grad, out, height, width);
-}
-#endif
+/// The 2x2 paths for vectors of B bytes, and their lanes.
+struct Versions {
+  void (*maxima)(const float *in, float *out, int64_t height, int64_t width);
+  void (*gradient)(const float *in, const float *grad, float *out,
+                   int64_t height, int64_t width);
+  int64_t lanes;
+};
 
-/// The version for this machine's widest vectors, and its lanes.
-std::pair<Plane2x2, int64_t> plane2x2ForThisMachine() {
-  switch (widestInstructionSet()) {
-#if DL_HAVE_WIDE_VECTORS
-  case InstructionSet::AVX512:
-    return {plane2x2AVX512, kLanes<float, 64>};
-  case InstructionSet::AVX2:
-    return {plane2x2AVX2, kLanes<float, 32>};
-#endif
-  default:
-    return {plane2x2SSE, kLanes<float, 16>};
+template <int B> Versions versions();
+#define DL_POOLING_VERSIONS(target, B, name)                                   \
+  target void maxima##name(const float *in, float *out, int64_t height,        \
+                           int64_t width) {                                    \
+    planeMaxima2x2<B>(in, out, height, width);                                 \
+  }                                                                            \
+  target void gradient##name(const float *in, const float *grad, float *out,   \
+                             int64_t height, int64_t width) {                  \
+    planeGradient2x2<B>(in, grad, out, height, width);                         \
+  }                                                                            \
+  template <> Versions versions<B>() {                                         \
+    return {maxima##name, gradient##name, kLanes<float, B>};                   \
   }
-}
+DL_POOLING_VERSIONS(, 16, SSE)
+#if DL_HAVE_WIDE_VECTORS
+DL_POOLING_VERSIONS(DL_TARGET_AVX2, 32, AVX2)
+DL_POOLING_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
+#endif
+#undef DL_POOLING_VERSIONS
+
+/// The versions for vectors of B bytes (for forWidestVectors).
+struct MakeVersions {
+  template <int B> Versions build() const { return versions<B>(); }
+};
+
+/// The versions for this machine's widest vectors.
+Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
 
 /// Every plane's gradient for 2x2 windows of stride 2 that tile it.
 void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,
                int64_t height, int64_t width) {
-  auto [vectorPlane, L] = plane2x2ForThisMachine();
+  Versions versions = forThisMachine();
+  int64_t L = versions.lanes;
   int64_t plane = height * width, outPlane = plane / 4;
   // The last planes, whose vectors would read past the end of x or dy,
   // window by window.
@@ -285,8 +263,8 @@ void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,
                                                (L + outPlane - 1) / outPlane));
   forEachTask(planes, [&](int64_t p) {
     if (p < planes - tail)
-      vectorPlane(x + p * plane, dy + p * outPlane, dx + p * plane, height,
-                  width);
+      versions.gradient(x + p * plane, dy + p * outPlane, dx + p * plane,
+                        height, width);
     else
       planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, height,
                     width, height / 2, width / 2, 2, 2, 2, 2, 0, 0);
@@ -306,19 +284,18 @@ extern "C" void dl_maxpool2d_f32(const float *x, float *y, int64_t batch,
   if (planes == 0)
     return;
   int64_t plane = height * width, outPlane = outHeight * outWidth;
+  Versions versions = forThisMachine();
   int64_t vectorPlanes = 0;
-  Maxima2x2 vectorPlane = nullptr;
   if (kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 &&
       padTop == 0 && padLeft == 0 && height % 2 == 0 && width % 2 == 0) {
-    auto [version, L] = maxima2x2ForThisMachine();
     // The last planes, whose vectors would read past the end of x.
-    int64_t tail = std::min(planes, 1 + (2 * L + plane - 1) / plane);
-    vectorPlane = version;
+    int64_t tail =
+        std::min(planes, 1 + (2 * versions.lanes + plane - 1) / plane);
     vectorPlanes = planes - tail;
   }
   forEachTask(planes, [&](int64_t p) {
     if (p < vectorPlanes)
-      vectorPlane(x + p * plane, y + p * outPlane, height, width);
+      versions.maxima(x + p * plane, y + p * outPlane, height, width);
     else
       planeMaxima(x + p * plane, y + p * outPlane, height, width, outHeight,
                   outWidth, kernelHeight, kernelWidth, strideY, strideX, padTop,
