@@ -127,7 +127,7 @@ extern "C" void dl_adamw_all_f32(const DLAdamWTensor *tensors, const float *lr,
   int64_t total = 0;
   for (int64_t k = 0; k < count; ++k)
     total += tensors[k].n;
-  // Each thread takes an equal share of all the elements, in the tensors'
+  // Threads take runs of all the elements, in the tensors'
   // order, whatever tensor they are in.
   onShares(total, kElementsPerThread, kSplitAlignment,
            [&](int64_t begin, int64_t end) {

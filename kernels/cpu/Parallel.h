@@ -30,22 +30,19 @@ template <typename Body> void onThreads(int64_t tasks, Body body) {
   body(omp_get_thread_num(), omp_get_num_threads());
 }
 
-/// body(begin, end) for each thread's share of [0, total): equal shares in
-/// order, each starting at a multiple of `alignment` (a cache line of
-/// elements keeps threads from writing one line); fewer than `perThread`
-/// elements a thread and one thread does them all.
+/// body(begin, end) over runs of [0, total) that cover it, each starting
+/// at a multiple of `alignment` (a cache line of elements keeps threads
+/// from writing one line) and about an eighth of a thread's share, taken by
+/// the threads as they finish the last (see forEachTask); with fewer than
+/// `perThread` elements a thread, one thread does them all.
 template <typename Body>
 void onShares(int64_t total, int64_t perThread, int64_t alignment, Body body) {
-  onThreads(total / perThread + 1, [&](int64_t thread, int64_t threads) {
-    auto boundary = [&](int64_t t) {
-      if (t == threads)
-        return total;
-      int64_t share = total * t / threads;
-      return share - share % alignment;
-    };
-    int64_t begin = boundary(thread), end = boundary(thread + 1);
-    if (end > begin)
-      body(begin, end);
+  std::atomic<int64_t> next{0};
+  onThreads(total / perThread + 1, [&](int64_t, int64_t threads) {
+    int64_t run = std::max<int64_t>(total / (8 * threads), 1);
+    run = (run + alignment - 1) / alignment * alignment;
+    for (int64_t begin; (begin = next.fetch_add(run)) < total;)
+      body(begin, std::min(begin + run, total));
   });
 }
 
