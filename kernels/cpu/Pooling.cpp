@@ -42,28 +42,61 @@ int64_t firstMaximum(const float *in, int64_t width, int64_t yBegin,
   return best;
 }
 
+/// A max-pooling's windows over a plane of height x width.
+struct Windows {
+  int64_t height, width, outHeight, outWidth, kernelHeight, kernelWidth,
+      strideY, strideX, padTop, padLeft;
+
+  /// 2x2 windows of stride 2 that tile the plane exactly: the vector paths.
+  bool tile2x2() const {
+    return kernelHeight == 2 && kernelWidth == 2 && strideY == 2 &&
+           strideX == 2 && padTop == 0 && padLeft == 0 && height % 2 == 0 &&
+           width % 2 == 0;
+  }
+};
+
+/// visit(window, best) for each window in row-major order, `best` the
+/// offset in `in` of its first maximum (firstMaximum).
+template <typename Visit>
+void forEachWindow(const float *in, const Windows &w, Visit visit) {
+  for (int64_t oy = 0; oy < w.outHeight; ++oy) {
+    int64_t y0 = oy * w.strideY - w.padTop;
+    int64_t yBegin = std::max<int64_t>(y0, 0),
+            yEnd = std::min(y0 + w.kernelHeight, w.height);
+    for (int64_t ox = 0; ox < w.outWidth; ++ox) {
+      int64_t x0 = ox * w.strideX - w.padLeft;
+      visit(oy * w.outWidth + ox,
+            firstMaximum(in, w.width, yBegin, yEnd, std::max<int64_t>(x0, 0),
+                         std::min(x0 + w.kernelWidth, w.width)));
+    }
+  }
+}
+
+/// The elements a b / c d of L 2x2 windows of stride 2 from window
+/// (oy, ox) on, each a vector over the windows (rows `width` apart).
+template <typename V>
+DL_INLINE void loadWindows(const float *in, int64_t width, int64_t oy,
+                           int64_t ox, V &a, V &b, V &c, V &d) {
+  constexpr int64_t L = sizeof(V) / sizeof(float);
+  const float *top = in + 2 * oy * width + 2 * ox, *bottom = top + width;
+  V t0, t1, b0, b1;
+  loadVector(t0, top);
+  loadVector(t1, top + L);
+  loadVector(b0, bottom);
+  loadVector(b1, bottom + L);
+  splitLanes(t0, t1, a, b);
+  splitLanes(b0, b1, c, d);
+}
+
 //===----------------------------------------------------------------------===//
 // Forward.
 //===----------------------------------------------------------------------===//
 
 /// One plane's window maxima, window by window.
-void planeMaxima(const float *in, float *out, int64_t height, int64_t width,
-                 int64_t outHeight, int64_t outWidth, int64_t kernelHeight,
-                 int64_t kernelWidth, int64_t strideY, int64_t strideX,
-                 int64_t padTop, int64_t padLeft) {
-  for (int64_t oy = 0; oy < outHeight; ++oy) {
-    int64_t y0 = oy * strideY - padTop;
-    int64_t yBegin = std::max<int64_t>(y0, 0),
-            yEnd = std::min(y0 + kernelHeight, height);
-    for (int64_t ox = 0; ox < outWidth; ++ox) {
-      int64_t x0 = ox * strideX - padLeft;
-      int64_t best =
-          firstMaximum(in, width, yBegin, yEnd, std::max<int64_t>(x0, 0),
-                       std::min(x0 + kernelWidth, width));
-      out[oy * outWidth + ox] =
-          best < 0 ? -std::numeric_limits<float>::infinity() : in[best];
-    }
-  }
+void planeMaxima(const float *in, float *out, const Windows &w) {
+  forEachWindow(in, w, [&](int64_t window, int64_t best) {
+    out[window] = best < 0 ? -std::numeric_limits<float>::infinity() : in[best];
+  });
 }
 
 /// A plane's maxima for 2x2 windows of stride 2 that tile it (height and
@@ -78,14 +111,8 @@ DL_INLINE void planeMaxima2x2(const float *in, float *out, int64_t height,
   int64_t outWidth = width / 2;
   for (int64_t oy = 0; oy < height / 2; ++oy)
     for (int64_t ox = 0; ox < outWidth; ox += L) {
-      const float *top = in + 2 * oy * width + 2 * ox, *bottom = top + width;
-      V t0, t1, b0, b1, a, b, c, d;
-      loadVector(t0, top);
-      loadVector(t1, top + L);
-      loadVector(b0, bottom);
-      loadVector(b1, bottom + L);
-      splitLanes(t0, t1, a, b);
-      splitLanes(b0, b1, c, d);
+      V a, b, c, d;
+      loadWindows(in, width, oy, ox, a, b, c, d);
       V ab = a > b ? a : b, cd = c > d ? c : d;
       V best = ab > cd ? ab : cd;
       // A NaN anywhere in the window is the result (as maximumf); one
@@ -115,24 +142,12 @@ DL_INLINE void planeMaxima2x2(const float *in, float *out, int64_t height,
 
 /// One plane's gradient, window by window.
 void planeGradient(const float *in, const float *grad, float *out,
-                   int64_t height, int64_t width, int64_t outHeight,
-                   int64_t outWidth, int64_t kernelHeight, int64_t kernelWidth,
-                   int64_t strideY, int64_t strideX, int64_t padTop,
-                   int64_t padLeft) {
-  std::fill_n(out, height * width, 0.0f);
-  for (int64_t oy = 0; oy < outHeight; ++oy) {
-    int64_t y0 = oy * strideY - padTop;
-    int64_t yBegin = std::max<int64_t>(y0, 0),
-            yEnd = std::min(y0 + kernelHeight, height);
-    for (int64_t ox = 0; ox < outWidth; ++ox) {
-      int64_t x0 = ox * strideX - padLeft;
-      int64_t best =
-          firstMaximum(in, width, yBegin, yEnd, std::max<int64_t>(x0, 0),
-                       std::min(x0 + kernelWidth, width));
-      if (best >= 0)
-        out[best] += grad[oy * outWidth + ox];
-    }
-  }
+                   const Windows &w) {
+  std::fill_n(out, w.height * w.width, 0.0f);
+  forEachWindow(in, w, [&](int64_t window, int64_t best) {
+    if (best >= 0)
+      out[best] += grad[window];
+  });
 }
 
 /// Stores the `count` first of 2 L floats (a then b) at `to`.
@@ -165,15 +180,9 @@ DL_INLINE void planeGradient2x2(const float *in, const float *grad, float *out,
   int64_t outWidth = width / 2;
   for (int64_t oy = 0; oy < height / 2; ++oy)
     for (int64_t ox = 0; ox < outWidth; ox += L) {
-      const float *top = in + 2 * oy * width + 2 * ox, *bottom = top + width;
-      V t0, t1, b0, b1, a, b, c, d, g;
-      loadVector(t0, top);
-      loadVector(t1, top + L);
-      loadVector(b0, bottom);
-      loadVector(b1, bottom + L);
+      V a, b, c, d, g;
+      loadWindows(in, width, oy, ox, a, b, c, d);
       loadVector(g, grad + oy * outWidth + ox);
-      splitLanes(t0, t1, a, b);
-      splitLanes(b0, b1, c, d);
       // The winner's position 0..3: the first maximum, unless a NaN.
       M at = M{}, one = at + 1;
       V best = a;
@@ -266,8 +275,8 @@ void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,
       versions.gradient(x + p * plane, dy + p * outPlane, dx + p * plane,
                         height, width);
     else
-      planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, height,
-                    width, height / 2, width / 2, 2, 2, 2, 2, 0, 0);
+      planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane,
+                    {height, width, height / 2, width / 2, 2, 2, 2, 2, 0, 0});
   });
 }
 
@@ -283,11 +292,12 @@ extern "C" void dl_maxpool2d_f32(const float *x, float *y, int64_t batch,
   int64_t planes = batch * channels;
   if (planes == 0)
     return;
+  Windows w{height,      width,   outHeight, outWidth, kernelHeight,
+            kernelWidth, strideY, strideX,   padTop,   padLeft};
   int64_t plane = height * width, outPlane = outHeight * outWidth;
   Versions versions = forThisMachine();
   int64_t vectorPlanes = 0;
-  if (kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 &&
-      padTop == 0 && padLeft == 0 && height % 2 == 0 && width % 2 == 0) {
+  if (w.tile2x2()) {
     // The last planes, whose vectors would read past the end of x.
     int64_t tail =
         std::min(planes, 1 + (2 * versions.lanes + plane - 1) / plane);
@@ -297,9 +307,7 @@ extern "C" void dl_maxpool2d_f32(const float *x, float *y, int64_t batch,
     if (p < vectorPlanes)
       versions.maxima(x + p * plane, y + p * outPlane, height, width);
     else
-      planeMaxima(x + p * plane, y + p * outPlane, height, width, outHeight,
-                  outWidth, kernelHeight, kernelWidth, strideY, strideX, padTop,
-                  padLeft);
+      planeMaxima(x + p * plane, y + p * outPlane, w);
   });
 }
 
@@ -312,15 +320,14 @@ dl_maxpool2d_grad_f32(const float *x, const float *dy, float *dx, int64_t batch,
   int64_t planes = batch * channels;
   if (planes == 0)
     return;
-  if (kernelHeight == 2 && kernelWidth == 2 && strideY == 2 && strideX == 2 &&
-      padTop == 0 && padLeft == 0 && height % 2 == 0 && width % 2 == 0) {
+  Windows w{height,      width,   outHeight, outWidth, kernelHeight,
+            kernelWidth, strideY, strideX,   padTop,   padLeft};
+  if (w.tile2x2()) {
     planes2x2(x, dy, dx, planes, height, width);
     return;
   }
   int64_t plane = height * width, outPlane = outHeight * outWidth;
   forEachTask(planes, [&](int64_t p) {
-    planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, height,
-                  width, outHeight, outWidth, kernelHeight, kernelWidth,
-                  strideY, strideX, padTop, padLeft);
+    planeGradient(x + p * plane, dy + p * outPlane, dx + p * plane, w);
   });
 }
