@@ -132,20 +132,27 @@ struct Conv2DGradWeightToKernel : OpRewritePattern<dl::Conv2DGradWeightOp> {
   }
 };
 
+/// The max-pooling kernels' sizes: the input's [N, C, H, W], the output's
+/// height and width (`os`), the kernel, the stride and the padding.
+template <typename PoolOp>
+SmallVector<Value> poolingSizes(OpBuilder &b, PoolOp op, ArrayRef<int64_t> os) {
+  ArrayRef<int64_t> is = tensorType(op.getInput()).getShape();
+  return i64Constants(b, op.getLoc(),
+                      {is[0], is[1], is[2], is[3], os[2], os[3],
+                       op.getKernel()[0], op.getKernel()[1], op.getStride()[0],
+                       op.getStride()[1], op.getPadding()[0],
+                       op.getPadding()[1]});
+}
+
 struct MaxPool2DToKernel : OpRewritePattern<dl::MaxPool2DOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(dl::MaxPool2DOp op,
                                 PatternRewriter &b) const override {
     if (!allStaticF32(op->getOperands()))
       return b.notifyMatchFailure(op, "not f32 of static shape");
-    ArrayRef<int64_t> is = tensorType(op.getInput()).getShape(),
-                      os = op.getType().getShape();
+    ArrayRef<int64_t> os = op.getType().getShape();
     replaceWithKernel(b, op, "dl_maxpool2d_f32", {op.getInput()}, {os},
-                      i64Constants(b, op.getLoc(),
-                                   {is[0], is[1], is[2], is[3], os[2], os[3],
-                                    op.getKernel()[0], op.getKernel()[1],
-                                    op.getStride()[0], op.getStride()[1],
-                                    op.getPadding()[0], op.getPadding()[1]}));
+                      poolingSizes(b, op, os));
     return success();
   }
 };
@@ -156,15 +163,10 @@ struct MaxPool2DGradToKernel : OpRewritePattern<dl::MaxPool2DGradOp> {
                                 PatternRewriter &b) const override {
     if (!allStaticF32(op->getOperands()))
       return b.notifyMatchFailure(op, "not f32 of static shape");
-    ArrayRef<int64_t> is = tensorType(op.getInput()).getShape(),
-                      ds = tensorType(op.getGrad()).getShape();
+    ArrayRef<int64_t> is = tensorType(op.getInput()).getShape();
     replaceWithKernel(b, op, "dl_maxpool2d_grad_f32",
                       {op.getInput(), op.getGrad()}, {is},
-                      i64Constants(b, op.getLoc(),
-                                   {is[0], is[1], is[2], is[3], ds[2], ds[3],
-                                    op.getKernel()[0], op.getKernel()[1],
-                                    op.getStride()[0], op.getStride()[1],
-                                    op.getPadding()[0], op.getPadding()[1]}));
+                      poolingSizes(b, op, tensorType(op.getGrad()).getShape()));
     return success();
   }
 };
