@@ -210,13 +210,11 @@ DL_BATCHNORM_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
 #endif
 #undef DL_BATCHNORM_VERSIONS
 
-/// The versions for vectors of B bytes (for forWidestVectors).
-struct MakeVersions {
-  template <int B> Versions build() const { return versions<B>(); }
-};
-
 /// The versions for this machine's widest vectors.
-Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
+Versions forThisMachine() {
+  return forWidestVectors(
+      [](auto bytes) { return versions<decltype(bytes)::value>(); });
+}
 
 /// Training-mode batch norm, with a ReLU after it where `relu`.
 void train(const float *x, const float *weight, const float *bias,

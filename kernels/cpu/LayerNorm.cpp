@@ -156,13 +156,11 @@ DL_LAYERNORM_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
 #endif
 #undef DL_LAYERNORM_VERSIONS
 
-/// The versions for vectors of B bytes (for forWidestVectors).
-struct MakeVersions {
-  template <int B> Versions build() const { return versions<B>(); }
-};
-
 /// The versions for this machine's widest vectors.
-Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
+Versions forThisMachine() {
+  return forWidestVectors(
+      [](auto bytes) { return versions<decltype(bytes)::value>(); });
+}
 
 } // namespace
 

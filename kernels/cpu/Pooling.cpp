@@ -252,13 +252,11 @@ DL_POOLING_VERSIONS(DL_TARGET_AVX512, 64, AVX512)
 #endif
 #undef DL_POOLING_VERSIONS
 
-/// The versions for vectors of B bytes (for forWidestVectors).
-struct MakeVersions {
-  template <int B> Versions build() const { return versions<B>(); }
-};
-
 /// The versions for this machine's widest vectors.
-Versions forThisMachine() { return forWidestVectors(MakeVersions{}); }
+Versions forThisMachine() {
+  return forWidestVectors(
+      [](auto bytes) { return versions<decltype(bytes)::value>(); });
+}
 
 /// Every plane's gradient for 2x2 windows of stride 2 that tile it.
 void planes2x2(const float *x, const float *dy, float *dx, int64_t planes,

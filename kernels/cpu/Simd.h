@@ -19,6 +19,7 @@
 #include <memory>
 #include <new>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace dlcc::kernels {
@@ -217,18 +218,19 @@ inline InstructionSet widestInstructionSet() {
   return InstructionSet::SSE;
 }
 
-/// make.build<B>() for this machine's widest vectors (B = 64 bytes with
-/// AVX-512, 32 with AVX2, 16 otherwise): a kernel's versions for them.
+/// make(std::integral_constant<int, B>()) for this machine's widest
+/// vectors (B = 64 bytes with AVX-512, 32 with AVX2, 16 otherwise): a
+/// kernel's versions for them.
 template <typename Make> auto forWidestVectors(const Make &make) {
   switch (widestInstructionSet()) {
 #if DL_HAVE_WIDE_VECTORS
   case InstructionSet::AVX512:
-    return make.template build<64>();
+    return make(std::integral_constant<int, 64>());
   case InstructionSet::AVX2:
-    return make.template build<32>();
+    return make(std::integral_constant<int, 32>());
 #endif
   default:
-    return make.template build<16>();
+    return make(std::integral_constant<int, 16>());
   }
 }
 
