@@ -321,46 +321,47 @@ def all_steps(rounds):
 
 
 def round_ratios(times, best):
-    """Each round's dlcc median over PyTorch's (at `best` threads)."""
-    return sorted(statistics.median(ours) / statistics.median(theirs)
-                  for ours, theirs in zip(times["dlcc"], times[best]))
+    """Each round's dlcc median over PyTorch's (at `best` threads), in the
+    rounds' order."""
+    return [statistics.median(ours) / statistics.median(theirs)
+            for ours, theirs in zip(times["dlcc"], times[best])]
 
 
 def report(results, compile_times, peaks, bandwidths, args):
     ms = lambda rounds: 1000 * statistics.median(all_steps(rounds))
+    # PyTorch's faster thread count for each model.
+    best = {model: min(THREADS, key=lambda t: ms(times[t]))
+            for model, (times, _, _) in results.items()}
     print(f"\n{'model':5} {'compile':>8} {'dlcc':>10} {'PyTorch 2t':>11} "
           f"{'PyTorch 1t':>11} {'dlcc/PyTorch':>13} {'by round':>9} "
           f"{'goal':>5} {'loss at step 1 (dlcc, PyTorch)':>32}")
     for model, (times, first_loss, _) in results.items():
-        best = min(THREADS, key=lambda t: ms(times[t]))
-        ratio = ms(times["dlcc"]) / ms(times[best])
-        paired = statistics.median(round_ratios(times, best))
+        ratio = ms(times["dlcc"]) / ms(times[best[model]])
+        paired = statistics.median(round_ratios(times, best[model]))
         print(f"{model:5} {compile_times[model]:7.1f}s "
               f"{ms(times['dlcc']):7.2f} ms "
               + " ".join(f"{ms(times[t]):8.2f} ms" for t in THREADS)
-              + f" {ratio:8.2f}x ({best}t) {paired:8.2f}x {GOAL[model]:4.2f}x "
+              + f" {ratio:8.2f}x ({best[model]}t) {paired:8.2f}x {GOAL[model]:4.2f}x "
               f"{first_loss['dlcc']:15.6f} {first_loss['PyTorch']:10.6f}")
     print("memory copy on one core: "
           + ", ".join(f"{b:.1f}" for b in bandwidths)
           + " GB/s (before and after the steps)")
     for model, (times, _, latencies) in results.items():
         steps = all_steps(times["dlcc"])
-        best = min(THREADS, key=lambda t: ms(times[t]))
+        ratios = round_ratios(times, best[model])
         print(f"  {model}: {len(steps)} steps measured a side; dlcc "
               f"min {1000 * min(steps):.2f} ms, max {1000 * max(steps):.2f} "
               "ms; ratios by round " + " ".join(
-                  f"{r:.2f}" for r in round_ratios(times, best)))
+                  f"{r:.2f}" for r in sorted(ratios)))
         if None in latencies:
             continue
-        near = [l < NEAR_NS for l in latencies]
-        ratios = [statistics.median(ours) / statistics.median(theirs)
-                  for ours, theirs in zip(times["dlcc"], times[best])]
-        for kind, wanted in (("near", True), ("far", False)):
-            kept = [r for r, n in zip(ratios, near) if n == wanted]
+        for kind, near, bound in (("near", True, "<"), ("far", False, ">=")):
+            kept = [r for r, l in zip(ratios, latencies)
+                    if (l < NEAR_NS) == near]
             if kept:
-                print(f"    cores {kind} ({kind == 'near' and '<' or '>='} "
-                      f"{NEAR_NS} ns round trip): {len(kept)} rounds, median "
-                      f"ratio {statistics.median(kept):.2f}x")
+                print(f"    cores {kind} ({bound} {NEAR_NS} ns round trip): "
+                      f"{len(kept)} rounds, median ratio "
+                      f"{statistics.median(kept):.2f}x")
         print("    round trips (ns): "
               + " ".join(f"{l:.0f}" for l in latencies))
     if "gpt" in results:
