@@ -234,49 +234,42 @@ linalg::GenericOp splitColumns(RewriterBase &rewriter, linalg::GenericOp op,
   return block;
 }
 
-/// Whether every indexing map of `op` holds the dimensions `group` as
-/// consecutive indices of their own, in order, or does not use them (not
-/// inside 2 * h + i either), and every operand that they index holds them
+/// How the results of `map` merge when the loops `group` (consecutive)
+/// become one: the results indexed by the group's loops as one, every
+/// other result alone. None when `map` uses the group otherwise than as
+/// consecutive indices of their own, in order (in part, out of order, or
+/// inside 2 * h + i).
+std::optional<SmallVector<ReassociationIndices>>
+mergedResults(AffineMap map, const ReassociationIndices &group) {
+  SmallVector<ReassociationIndices> merged;
+  for (unsigned r = 0; r < map.getNumResults(); ++r) {
+    AffineExpr result = map.getResult(r);
+    if (!llvm::any_of(
+            group, [&](int64_t dim) { return result.isFunctionOfDim(dim); })) {
+      merged.push_back({r});
+      continue;
+    }
+    if (r + group.size() > map.getNumResults())
+      return std::nullopt;
+    for (auto [i, dim] : llvm::enumerate(group))
+      if (map.getResult(r + i) != getAffineDimExpr(dim, map.getContext()))
+        return std::nullopt;
+    merged.push_back(llvm::to_vector(llvm::seq<int64_t>(r, r + group.size())));
+    r += group.size() - 1;
+  }
+  return merged;
+}
+
+/// Whether the loops `group` of `op` can become one loop: every indexing
+/// map merges their indices (mergedResults) and every operand holds them
 /// contiguously in memory, so that a memref.collapse_shape merges them.
 bool mergeable(linalg::GenericOp op, const ReassociationIndices &group) {
   for (OpOperand &operand : op->getOpOperands()) {
     auto type = dyn_cast<MemRefType>(operand.get().getType());
-    if (!type)
-      return false;
-    AffineMap map = op.getMatchingIndexingMap(&operand);
-    std::optional<unsigned> first;
-    unsigned uses = 0;
-    for (auto [r, result] : llvm::enumerate(map.getResults())) {
-      bool inGroup = llvm::any_of(
-          group, [&](int64_t dim) { return result.isFunctionOfDim(dim); });
-      if (!inGroup)
-        continue;
-      auto dim = dyn_cast<AffineDimExpr>(result);
-      if (!dim)
-        return false;
-      if (dim.getPosition() == group.front() && !first)
-        first = r;
-      ++uses;
-    }
-    if (uses == 0)
-      continue;
-    if (!first || uses != group.size() ||
-        *first + group.size() > map.getNumResults())
-      return false;
-    SmallVector<ReassociationIndices> merged;
-    for (unsigned r = 0; r < map.getNumResults(); ++r) {
-      if (r == *first) {
-        for (auto [i, dim] : llvm::enumerate(group))
-          if (map.getResult(r + i) != getAffineDimExpr(dim, op.getContext()))
-            return false;
-        merged.push_back(
-            llvm::to_vector(llvm::seq<int64_t>(r, r + group.size())));
-        r += group.size() - 1;
-      } else {
-        merged.push_back({r});
-      }
-    }
-    if (!memref::CollapseShapeOp::isGuaranteedCollapsible(type, merged))
+    std::optional<SmallVector<ReassociationIndices>> merged =
+        mergedResults(op.getMatchingIndexingMap(&operand), group);
+    if (!type || !merged ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(type, *merged))
       return false;
   }
   return true;
@@ -299,18 +292,10 @@ linalg::GenericOp mergeLoops(RewriterBase &rewriter, linalg::GenericOp op,
   SmallVector<AffineMap> maps;
   for (OpOperand &operand : op->getOpOperands()) {
     AffineMap map = op.getMatchingIndexingMap(&operand);
+    SmallVector<ReassociationIndices> merged = *mergedResults(map, group);
     SmallVector<AffineExpr> results;
-    SmallVector<ReassociationIndices> merged;
-    for (unsigned r = 0; r < map.getNumResults(); ++r) {
-      AffineExpr result = map.getResult(r);
-      results.push_back(result.replaceDims(renumbered));
-      if (result == getAffineDimExpr(first, context)) {
-        merged.push_back(llvm::to_vector(llvm::seq<int64_t>(r, r + width)));
-        r += width - 1;
-      } else {
-        merged.push_back({r});
-      }
-    }
+    for (const ReassociationIndices &indices : merged)
+      results.push_back(map.getResult(indices.front()).replaceDims(renumbered));
     Value value = operand.get();
     if (merged.size() != map.getNumResults())
       value =
